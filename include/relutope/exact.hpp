@@ -1,0 +1,47 @@
+#pragma once
+// Number types of the exact path, chosen in one place. Exactness shows in the type names:
+// *Q are GMP rationals, *D are doubles; crossing between them is always a named function.
+#include <Eigen/Core>
+#include <gmpxx.h>
+
+#include <string>
+#include <vector>
+
+namespace relutope {
+
+using Rational = mpq_class;
+using VecD = Eigen::VectorXd;
+using MatD = Eigen::MatrixXd;
+
+/// Dense vector of rationals.
+using VecQ = std::vector<Rational>;
+
+/// Dense row-major matrix of rationals (#rows x #cols).
+struct MatQ {
+  Eigen::Index rows = 0, cols = 0;
+  std::vector<Rational> data;
+
+  MatQ() = default;
+  MatQ(Eigen::Index r, Eigen::Index c) : rows(r), cols(c), data(static_cast<size_t>(r * c)) {}
+  Rational& operator()(Eigen::Index i, Eigen::Index j) { return data[static_cast<size_t>(i * cols + j)]; }
+  const Rational& operator()(Eigen::Index i, Eigen::Index j) const {
+    return data[static_cast<size_t>(i * cols + j)];
+  }
+};
+
+/// The exact value of a finite double (every double is a binary rational). \pre std::isfinite(x)
+Rational to_exact(double x);
+VecQ to_exact(const VecD& v);
+MatQ to_exact(const MatD& m);
+
+/// The double nearest to q (rounded to nearest, ties to even).
+double to_double(const Rational& q);
+
+/// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly.
+/// Throws InputError(source, ...) if `text` is none of these.
+Rational parse_rational(const std::string& text, const std::string& source);
+
+/// The shortest decimal that reads back as exactly the double x (std::to_chars).
+std::string shortest_decimal(double x);
+
+}  // namespace relutope

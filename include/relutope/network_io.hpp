@@ -1,0 +1,31 @@
+#pragma once
+// Reading and writing network files (CONTRACT.md): native JSON and PyTorch state_dict .npz.
+#include "relutope/network.hpp"
+
+#include <string>
+
+namespace relutope {
+
+enum class NetworkFormat { json, npz };
+
+/// Reads a network, choosing the format by the file's content (a zip archive is an .npz, text
+/// starting with '{' is JSON). Checks it with check_network. Throws InputError(path, fault).
+Network read_network(const std::string& path);
+
+/// Parses a native relutope JSON document; `source` names it in errors.
+Network parse_network_json(const std::string& text, const std::string& source);
+
+/// The native JSON document of the network. Doubles are written in their shortest round-trip
+/// form, so reading it back gives every weight bit for bit.
+std::string network_json(const Network& net);
+
+/// Writes the network atomically (a temporary file renamed into place): either the whole file
+/// appears or nothing. npz writes float64 arrays "<2i>.weight"/"<2i>.bias" as a Sequential of
+/// Linear and ReLU would; it has no room for the encoding, domain and meta, so a network with
+/// a positional encoding is refused (InputError) rather than silently changed.
+void write_network(const Network& net, const std::string& path, NetworkFormat format);
+
+/// The format a file name asks for: ".npz" -> npz, anything else -> json.
+NetworkFormat format_for_path(const std::string& path);
+
+}  // namespace relutope

@@ -1,0 +1,40 @@
+// relutope's entry point: every failure becomes one line on stderr and an exit status
+// (2: bad usage or input, 3: a resource limit), never a crash or a half-written file.
+#include "commands.hpp"
+#include "relutope/error.hpp"
+
+#include <iostream>
+#include <new>
+
+int main(int argc, char** argv) {
+  CLI::App app{"relutope: exact polyhedral analysis of ReLU networks"};
+  app.require_subcommand(1);
+  std::function<void()> run;
+  relutope::cli::add_commands(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "relutope: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  try {
+    run();
+  } catch (const relutope::InputError& e) {
+    std::cerr << "relutope: " << e.what() << "\n";
+    return 2;
+  } catch (const relutope::LimitError& e) {
+    std::cerr << "relutope: " << e.what() << "\n";
+    return 3;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "relutope: out of memory: the problem is too large for this machine\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "relutope: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,131 @@
+#include "train_command.hpp"
+
+#include "output.hpp"
+#include "progress.hpp"
+#include "relutope/error.hpp"
+#include "relutope/network_io.hpp"
+#include "relutope/train.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+namespace relutope::cli {
+namespace {
+
+struct TrainOptions {
+  std::string preset, config, image, out, snapshots, json;
+  long steps = 0, every = 0;
+  std::uint64_t seed = 0;
+  bool seed_given = false, quiet = false;
+};
+
+TrainConfig config_of(const TrainOptions& o) {
+  TrainConfig config;
+  if (!o.config.empty()) config = read_train_config(o.config);
+  else config = preset(o.preset.empty() ? "lazzari-random-rgb" : o.preset);
+  if (!o.image.empty()) {
+    config.task.kind = Task::Kind::image;
+    config.task.image_path = o.image;
+  }
+  if (o.steps > 0) config.steps = o.steps;
+  if (o.seed_given) config.seed = o.seed;
+  if (o.every > 0) config.snapshot_every = o.every;
+  if (o.snapshots.empty()) config.snapshot_every = 0;
+  check_train_config(config, o.config.empty() ? "train" : o.config);
+  return config;
+}
+
+std::string step_file(const std::string& dir, long step) {
+  char name[32];
+  std::snprintf(name, sizeof name, "step_%09ld.json", step);
+  return (std::filesystem::path(dir) / name).string();
+}
+
+void train_command(const TrainOptions& o) {
+  const TrainConfig config = config_of(o);
+  const Dataset data = make_dataset(config.task, config.seed);
+  const std::string out = o.out.empty() ? (config.preset.empty() ? "network" : config.preset) + ".json" : o.out;
+  std::ostream& text = human(o.json);
+
+  // The snapshot index, written whole after every snapshot so an interrupted run leaves a
+  // consistent directory.
+  std::string snapshot_index = "step,loss,file\n";
+  if (!o.snapshots.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(o.snapshots, error);
+    if (error) throw InputError(o.snapshots, "cannot create the snapshot directory: " + error.message());
+  }
+
+  Progress progress("train " + (config.preset.empty() ? std::string("config") : config.preset), config.steps, o.quiet);
+  TrainObserver observer;
+  observer.on_step = [&](long step, double loss) {
+    char detail[48];
+    std::snprintf(detail, sizeof detail, "loss %.4g", loss);
+    progress.update(step, detail);
+  };
+  if (!o.snapshots.empty())
+    observer.on_snapshot = [&](long step, const Network& net, double loss) {
+      Network snapshot = net;
+      snapshot.meta = {{"step", std::to_string(step)}, {"loss", shortest_decimal(loss)}, {"preset", config.preset}};
+      const std::string file = step_file(o.snapshots, step);
+      write_network(snapshot, file, NetworkFormat::json);
+      snapshot_index += std::to_string(step) + "," + shortest_decimal(loss) + "," +
+                        std::filesystem::path(file).filename().string() + "\n";
+      write_text_atomically((std::filesystem::path(o.snapshots) / "snapshots.csv").string(), snapshot_index);
+    };
+
+  const TrainResult result = train(config, data, observer);
+  const double seconds = progress.seconds();
+  progress.finish();
+  write_network(result.net, out, format_for_path(out));
+  if (!o.snapshots.empty()) {
+    std::ostringstream losses;
+    losses << "step,batch_loss\n";
+    for (size_t i = 0; i < result.batch_loss.size(); ++i) losses << i + 1 << "," << shortest_decimal(result.batch_loss[i]) << "\n";
+    write_text_atomically((std::filesystem::path(o.snapshots) / "losses.csv").string(), losses.str());
+  }
+
+  const double rate = config.steps / seconds;
+  write_json({{"network", out},
+              {"preset", config.preset},
+              {"task", data.description},
+              {"seed", config.seed},
+              {"steps", config.steps},
+              {"seconds", seconds},
+              {"steps_per_second", rate},
+              {"first_loss", result.batch_loss.front()},
+              {"final_loss", result.final_loss},
+              {"parameters", result.net.parameter_count()}},
+             o.json);
+  text << "trained " << (config.preset.empty() ? "config" : config.preset) << " on " << data.description << "\n"
+       << "  " << result.net.parameter_count() << " parameters, " << config.steps << " steps in " << seconds
+       << " s (" << rate << " steps/s), seed " << config.seed << "\n"
+       << "  loss " << result.batch_loss.front() << " (first batch) -> " << result.final_loss << " (all data)\n"
+       << "  wrote " << out << (o.snapshots.empty() ? "" : " and snapshots in " + o.snapshots) << "\n";
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, std::function<void()>& run) {
+  auto o = std::make_shared<TrainOptions>();
+  std::string presets;
+  for (const auto& name : preset_names()) presets += (presets.empty() ? "" : ", ") + name;
+  CLI::App* cmd = app.add_subcommand("train", "Train a ReLU MLP (Eigen, float64, deterministic for a seed)");
+  auto* preset_opt = cmd->add_option("--preset", o->preset, "Paper preset: " + presets + " (default lazzari-random-rgb)");
+  auto* config_opt = cmd->add_option("--config", o->config, "JSON config setting any hyperparameter (see README)");
+  preset_opt->excludes(config_opt);
+  cmd->add_option("--image", o->image, "Train on this PNG image (pixel coordinates in [0,1]^2 -> RGB) instead");
+  cmd->add_option("--steps", o->steps, "Optimizer steps (default: the preset's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", o->seed, "Seed for initialisation, data and shuffling (default 0)")
+      ->each([o](const std::string&) { o->seed_given = true; });
+  cmd->add_option("--out", o->out, "Where to write the trained network (.json, or .npz); default PRESET.json");
+  cmd->add_option("--snapshots", o->snapshots, "Directory for step_*.json snapshots, snapshots.csv and losses.csv");
+  cmd->add_option("--every", o->every, "Snapshot every K steps (default: the preset's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--json", o->json, "Write a JSON summary to FILE ('-': stdout)");
+  cmd->add_flag("--quiet", o->quiet, "No progress line on stderr");
+  cmd->callback([&run, o] { run = [o] { train_command(*o); }; });
+}
+
+}  // namespace relutope::cli

@@ -1,0 +1,42 @@
+#include "relutope/domain.hpp"
+
+#include "relutope/error.hpp"
+
+#include <sstream>
+
+namespace relutope {
+
+Box parse_box(const std::string& text, const std::string& source) {
+  std::vector<Rational> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) values.push_back(parse_rational(item, source));
+  if (values.empty() || values.size() % 2 != 0)
+    throw InputError(source, "expected lo,hi pairs (\"a,b\" or \"a,b,c,d\"), got '" + text + "'");
+  Box box;
+  for (size_t i = 0; i < values.size(); i += 2) {
+    box.lo.push_back(values[i]);
+    box.hi.push_back(values[i + 1]);
+  }
+  check_box(box, source);
+  return box;
+}
+
+void check_box(const Box& box, const std::string& source) {
+  if (box.lo.empty() || box.lo.size() != box.hi.size()) throw InputError(source, "malformed domain");
+  for (int i = 0; i < box.dim(); ++i)
+    if (!(box.lo[i] < box.hi[i]))
+      throw InputError(source, "empty or inverted domain interval [" + box.lo[i].get_str() + ", " +
+                                   box.hi[i].get_str() + "] in dimension " + std::to_string(i));
+}
+
+std::string to_string(const Box& box) {
+  std::string out;
+  for (int i = 0; i < box.dim(); ++i) {
+    if (i) out += ',';
+    out += box.lo[i].get_str() + ',' + box.hi[i].get_str();
+  }
+  return out;
+}
+
+}  // namespace relutope

@@ -1,0 +1,75 @@
+#include "relutope/exact.hpp"
+
+#include "relutope/error.hpp"
+
+#include <mpfr.h>
+
+#include <charconv>
+#include <cmath>
+#include <regex>
+
+namespace relutope {
+
+Rational to_exact(double x) {
+  Rational q;
+  mpq_set_d(q.get_mpq_t(), x);  // exact: a double is a binary rational
+  return q;
+}
+
+VecQ to_exact(const VecD& v) {
+  VecQ out;
+  out.reserve(static_cast<size_t>(v.size()));
+  for (Eigen::Index i = 0; i < v.size(); ++i) out.push_back(to_exact(v[i]));
+  return out;
+}
+
+MatQ to_exact(const MatD& m) {
+  MatQ out(m.rows(), m.cols());
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j) out(i, j) = to_exact(m(i, j));
+  return out;
+}
+
+double to_double(const Rational& q) {
+  // mpq_get_d truncates; MPFR rounds to nearest.
+  mpfr_t r;
+  mpfr_init2(r, 53);
+  mpfr_set_q(r, q.get_mpq_t(), MPFR_RNDN);
+  const double d = mpfr_get_d(r, MPFR_RNDN);
+  mpfr_clear(r);
+  return d;
+}
+
+Rational parse_rational(const std::string& text, const std::string& source) {
+  static const std::regex fraction(R"(\s*([+-]?\d+)\s*/\s*(\d+)\s*)");
+  static const std::regex decimal(R"(\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*)");
+  std::smatch m;
+  if (std::regex_match(text, m, fraction)) {
+    Rational q(mpz_class(m[1].str()), mpz_class(m[2].str()));
+    if (q.get_den() == 0) throw InputError(source, "zero denominator in '" + text + "'");
+    q.canonicalize();
+    return q;
+  }
+  if (std::regex_match(text, m, decimal) && (m[2].length() > 0 || m[3].length() > 0)) {
+    const std::string digits = m[2].str() + m[3].str();
+    long exponent = -static_cast<long>(m[3].length());
+    if (m[4].matched) {
+      if (m[4].length() > 7) throw InputError(source, "exponent out of range in '" + text + "'");
+      exponent += std::stol(m[4].str());
+    }
+    mpz_class num(digits), scale;
+    mpz_ui_pow_ui(scale.get_mpz_t(), 10, static_cast<unsigned long>(std::labs(exponent)));
+    Rational q = exponent >= 0 ? Rational(num * scale) : Rational(num, scale);
+    q.canonicalize();
+    return m[1].str() == "-" ? Rational(-q) : q;
+  }
+  throw InputError(source, "not a number: '" + text + "'");
+}
+
+std::string shortest_decimal(double x) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);
+  return std::string(buffer, result.ptr);
+}
+
+}  // namespace relutope

@@ -1,0 +1,235 @@
+#include "relutope/network_io.hpp"
+
+#include "npy.hpp"
+#include "relutope/atomic_file.hpp"
+#include "relutope/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace relutope {
+namespace {
+
+using nlohmann::json;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot open the file");
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+bool is_zip(const std::string& bytes) { return bytes.rfind("PK\x03\x04", 0) == 0 || bytes.rfind("PK\x05\x06", 0) == 0; }
+
+// ---- JSON ----
+
+const json& field(const json& object, const char* key, const std::string& source) {
+  const auto it = object.find(key);
+  if (it == object.end()) throw InputError(source, std::string("missing field '") + key + "'");
+  return *it;
+}
+
+double number(const json& value, const std::string& what, const std::string& source) {
+  if (!value.is_number()) throw InputError(source, what + ": expected a number, got " + std::string(value.type_name()));
+  return value.get<double>();
+}
+
+VecD vector_of(const json& value, const std::string& what, const std::string& source) {
+  if (!value.is_array()) throw InputError(source, what + ": expected an array");
+  VecD v(static_cast<Eigen::Index>(value.size()));
+  for (size_t i = 0; i < value.size(); ++i) v[static_cast<Eigen::Index>(i)] = number(value[i], what, source);
+  return v;
+}
+
+MatD matrix_of(const json& value, const std::string& what, const std::string& source) {
+  if (!value.is_array()) throw InputError(source, what + ": expected an array of rows");
+  const Eigen::Index rows = static_cast<Eigen::Index>(value.size());
+  const Eigen::Index cols = rows ? static_cast<Eigen::Index>(value[0].is_array() ? value[0].size() : 0) : 0;
+  MatD m(rows, cols);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    const VecD row = vector_of(value[static_cast<size_t>(i)], what, source);
+    if (row.size() != cols)
+      throw InputError(source, what + ": row " + std::to_string(i) + " has " + std::to_string(row.size()) +
+                                   " entries, row 0 has " + std::to_string(cols));
+    m.row(i) = row.transpose();
+  }
+  return m;
+}
+
+// A domain bound: a JSON number means the decimal it was written as (its shortest round-trip
+// form), a string is read exactly ("1/3").
+Rational bound_of(const json& value, const std::string& source) {
+  if (value.is_string()) return parse_rational(value.get<std::string>(), source);
+  return parse_rational(shortest_decimal(number(value, "domain", source)), source);
+}
+
+json bound_json(const Rational& q) {
+  const double d = to_double(q);
+  const std::string text = shortest_decimal(d);
+  if (parse_rational(text, "") == q) return json(d);
+  return json(q.get_str());
+}
+
+Encoding encoding_of(const json& value, const std::string& source) {
+  const std::string type = field(value, "type", source).get<std::string>();
+  if (type == "identity") return {};
+  if (type == "positional") {
+    const json& L = field(value, "L", source);
+    if (!L.is_number_integer() || L.get<long>() < 1 || L.get<long>() > 30)
+      throw InputError(source, "encoding.L must be an integer in 1..30");
+    return {Encoding::Type::positional, L.get<int>()};
+  }
+  throw InputError(source, "unknown encoding type '" + type + "' (expected identity or positional)");
+}
+
+Network network_from_json(const json& doc, const std::string& source) {
+  if (!doc.is_object()) throw InputError(source, "expected a JSON object");
+  const json& format = field(doc, "format", source);
+  if (format != "relutope.mlp") throw InputError(source, "format is " + format.dump() + ", expected \"relutope.mlp\"");
+  const json& version = field(doc, "version", source);
+  if (version != 1) throw InputError(source, "unsupported version " + version.dump() + " (this relutope reads version 1)");
+  Network net;
+  const json& input_dim = field(doc, "input_dim", source);
+  if (!input_dim.is_number_integer()) throw InputError(source, "input_dim must be an integer");
+  net.input_dim = input_dim.get<int>();
+  if (doc.contains("encoding")) net.encoding = encoding_of(doc["encoding"], source);
+  const json& layers = field(doc, "layers", source);
+  if (!layers.is_array()) throw InputError(source, "'layers' must be an array");
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const std::string where = "layers[" + std::to_string(l) + "]";
+    if (!layers[l].is_object()) throw InputError(source, where + ": expected an object");
+    if (!layers[l].contains("bias")) throw InputError(source, where + ": missing bias");
+    net.layers.push_back({matrix_of(field(layers[l], "weight", source), where + ".weight", source),
+                          vector_of(layers[l]["bias"], where + ".bias", source)});
+  }
+  if (doc.contains("domain") && !doc["domain"].is_null()) {
+    const json& domain = doc["domain"];
+    if (!domain.is_array() || domain.size() % 2 != 0 || domain.empty())
+      throw InputError(source, "domain must be an array [lo0, hi0, lo1, hi1, ...]");
+    Box box;
+    for (size_t i = 0; i < domain.size(); i += 2) {
+      box.lo.push_back(bound_of(domain[i], source));
+      box.hi.push_back(bound_of(domain[i + 1], source));
+    }
+    net.domain = box;
+  }
+  if (doc.contains("meta") && doc["meta"].is_object())
+    for (const auto& [key, value] : doc["meta"].items())
+      net.meta[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  return net;
+}
+
+// ---- npz ----
+
+Network network_from_npz(const std::string& path) {
+  const auto arrays = internal::read_npz(path);
+  // Keys "<prefix><index>.weight" / ".bias", as torch.nn.Sequential names them.
+  static const std::regex key(R"((.*?)(\d+)\.(weight|bias))");
+  std::map<long, const internal::NpyArray*> weights, biases;
+  for (const auto& [name, array] : arrays) {
+    std::smatch m;
+    if (!std::regex_match(name, m, key))
+      throw InputError(path, "unexpected array '" + name + "' (expected '<index>.weight' and '<index>.bias')");
+    (m[3] == "weight" ? weights : biases)[std::stol(m[2].str())] = &array;
+  }
+  if (weights.empty()) throw InputError(path, "the archive holds no layers (no '<index>.weight' arrays)");
+  Network net;
+  for (const auto& [index, weight] : weights) {
+    const std::string name = std::to_string(index);
+    const auto bias = biases.find(index);
+    if (bias == biases.end()) throw InputError(path, "layer '" + name + "' has a weight but no bias");
+    if (weight->shape.size() != 2) throw InputError(path, "'" + name + ".weight' must be 2-dimensional (out x in)");
+    if (bias->second->shape.size() != 1) throw InputError(path, "'" + name + ".bias' must be 1-dimensional");
+    Layer layer;
+    layer.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        weight->data.data(), weight->shape[0], weight->shape[1]);
+    layer.bias = Eigen::Map<const VecD>(bias->second->data.data(), bias->second->shape[0]);
+    net.layers.push_back(std::move(layer));
+    biases.erase(bias);
+  }
+  if (!biases.empty())
+    throw InputError(path, "bias '" + std::to_string(biases.begin()->first) + ".bias' has no weight");
+  net.input_dim = static_cast<int>(net.layers.front().weight.cols());
+  return net;
+}
+
+}  // namespace
+
+Network parse_network_json(const std::string& text, const std::string& source) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    throw InputError(source, std::string("malformed JSON: ") + e.what());
+  }
+  try {
+    Network net = network_from_json(doc, source);
+    check_network(net, source);
+    return net;
+  } catch (const json::exception& e) {
+    throw InputError(source, std::string("unexpected JSON content: ") + e.what());
+  }
+}
+
+Network read_network(const std::string& path) {
+  const std::string bytes = read_file(path);
+  if (is_zip(bytes)) {
+    Network net = network_from_npz(path);
+    check_network(net, path);
+    return net;
+  }
+  const size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && bytes[first] == '{') return parse_network_json(bytes, path);
+  throw InputError(path, bytes.empty() ? "empty file" : "neither a relutope JSON network nor a PyTorch .npz archive");
+}
+
+std::string network_json(const Network& net) {
+  json doc = {{"format", "relutope.mlp"}, {"version", 1}, {"input_dim", net.input_dim}};
+  doc["encoding"] = net.encoding.type == Encoding::Type::identity ? json{{"type", "identity"}}
+                                                                  : json{{"type", "positional"}, {"L", net.encoding.L}};
+  json layers = json::array();
+  for (const Layer& layer : net.layers) {
+    json rows = json::array();
+    for (Eigen::Index i = 0; i < layer.weight.rows(); ++i)
+      rows.push_back(std::vector<double>(layer.weight.row(i).begin(), layer.weight.row(i).end()));
+    layers.push_back({{"weight", rows}, {"bias", std::vector<double>(layer.bias.begin(), layer.bias.end())}});
+  }
+  doc["layers"] = layers;
+  if (net.domain) {
+    json domain = json::array();
+    for (int i = 0; i < net.domain->dim(); ++i) {
+      domain.push_back(bound_json(net.domain->lo[i]));
+      domain.push_back(bound_json(net.domain->hi[i]));
+    }
+    doc["domain"] = domain;
+  }
+  doc["meta"] = net.meta;
+  return doc.dump() + "\n";
+}
+
+NetworkFormat format_for_path(const std::string& path) {
+  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".npz") == 0 ? NetworkFormat::npz : NetworkFormat::json;
+}
+
+void write_network(const Network& net, const std::string& path, NetworkFormat format) {
+  if (format == NetworkFormat::json) return write_text_atomically(path, network_json(net));
+  if (net.encoding.type != Encoding::Type::identity)
+    throw InputError(path, "a PyTorch .npz has no room for the positional encoding: write JSON instead");
+  std::map<std::string, internal::NpyArray> arrays;
+  for (size_t l = 0; l < net.layers.size(); ++l) {
+    const Layer& layer = net.layers[l];
+    const std::string index = std::to_string(2 * l);  // Linear, ReLU, Linear, ... in a Sequential
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = layer.weight;
+    arrays[index + ".weight"] = {{static_cast<long>(w.rows()), static_cast<long>(w.cols())},
+                                 std::vector<double>(w.data(), w.data() + w.size())};
+    arrays[index + ".bias"] = {{static_cast<long>(layer.bias.size())},
+                               std::vector<double>(layer.bias.begin(), layer.bias.end())};
+  }
+  write_atomically(path, [&](const std::string& temporary) { internal::write_npz(temporary, arrays); });
+}
+
+}  // namespace relutope

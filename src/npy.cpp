@@ -1,0 +1,160 @@
+#include "npy.hpp"
+
+#include "relutope/error.hpp"
+
+#include <zip.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <regex>
+
+namespace relutope::internal {
+namespace {
+
+std::string header_field(const std::string& header, const std::string& key, const std::string& source) {
+  // The header is a Python dict literal; numpy writes the three keys in a fixed style.
+  const std::regex field("'" + key + R"('\s*:\s*('[^']*'|True|False|\([^)]*\)))");
+  std::smatch m;
+  if (!std::regex_search(header, m, field)) throw InputError(source, "npy header lacks '" + key + "'");
+  return m[1].str();
+}
+
+std::vector<long> parse_shape(const std::string& tuple, const std::string& source) {
+  std::vector<long> shape;
+  static const std::regex number(R"(\d+)");
+  for (auto it = std::sregex_iterator(tuple.begin(), tuple.end(), number); it != std::sregex_iterator(); ++it)
+    shape.push_back(std::stol(it->str()));
+  if (shape.size() > 2) throw InputError(source, "arrays of " + std::to_string(shape.size()) + " dimensions are not supported");
+  return shape;
+}
+
+}  // namespace
+
+NpyArray parse_npy(const std::string& bytes, const std::string& source) {
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) throw InputError(source, "not a .npy array (bad magic)");
+  const int major = static_cast<unsigned char>(bytes[6]);
+  size_t header_len = 0, offset = 0;
+  if (major == 1) {
+    header_len = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
+    offset = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12) throw InputError(source, "truncated .npy header");
+    for (int i = 0; i < 4; ++i) header_len |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+    offset = 12;
+  } else {
+    throw InputError(source, "unsupported .npy version " + std::to_string(major));
+  }
+  if (bytes.size() < offset + header_len) throw InputError(source, "truncated .npy header");
+  const std::string header = bytes.substr(offset, header_len);
+  const std::string descr = header_field(header, "descr", source);
+  const bool fortran = header_field(header, "fortran_order", source) == "True";
+  NpyArray array;
+  array.shape = parse_shape(header_field(header, "shape", source), source);
+
+  size_t width = 0;
+  if (descr == "'<f8'") width = 8;
+  else if (descr == "'<f4'") width = 4;
+  else throw InputError(source, "unsupported dtype " + descr + " (expected float32 '<f4' or float64 '<f8')");
+
+  size_t count = 1;
+  for (long s : array.shape) {
+    count *= static_cast<size_t>(s);
+    if (count > bytes.size()) throw InputError(source, "truncated .npy data (shape larger than the file)");
+  }
+  const size_t begin = offset + header_len;
+  if (bytes.size() - begin < count * width)
+    throw InputError(source, "truncated .npy data: " + std::to_string(bytes.size() - begin) + " bytes for " +
+                                 std::to_string(count) + " values");
+  std::vector<double> values(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (width == 8) std::memcpy(&values[i], bytes.data() + begin + 8 * i, 8);
+    else {
+      float f;
+      std::memcpy(&f, bytes.data() + begin + 4 * i, 4);
+      values[i] = f;  // exact: every float is a double
+    }
+  }
+  if (fortran && array.shape.size() == 2) {
+    const size_t rows = static_cast<size_t>(array.shape[0]), cols = static_cast<size_t>(array.shape[1]);
+    array.data.resize(count);
+    for (size_t i = 0; i < rows; ++i)
+      for (size_t j = 0; j < cols; ++j) array.data[i * cols + j] = values[j * rows + i];
+  } else {
+    array.data = std::move(values);
+  }
+  return array;
+}
+
+std::string npy_bytes(const std::vector<long>& shape, const std::vector<double>& data) {
+  std::string dims;
+  for (long s : shape) dims += std::to_string(s) + ",";
+  if (shape.size() > 1) dims.pop_back();
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + dims + "), }";
+  // Pad so that the data starts on a 64-byte boundary, ending with a newline, as numpy does.
+  const size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(data.data()), data.size() * sizeof(double));
+  return bytes;
+}
+
+std::map<std::string, NpyArray> read_npz(const std::string& path) {
+  int error = 0;
+  std::unique_ptr<zip_t, decltype(&zip_discard)> archive(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error),
+                                                         &zip_discard);
+  if (!archive) {
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, error);
+    const std::string message = zip_error_strerror(&ze);
+    zip_error_fini(&ze);
+    throw InputError(path, "not a readable .npz (zip) archive: " + message);
+  }
+  std::map<std::string, NpyArray> arrays;
+  const zip_int64_t entries = zip_get_num_entries(archive.get(), 0);
+  for (zip_int64_t i = 0; i < entries; ++i) {
+    zip_stat_t st;
+    if (zip_stat_index(archive.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0)
+      throw InputError(path, "corrupt zip entry " + std::to_string(i));
+    std::string name = st.name;
+    const std::string source = path + ": " + name;
+    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0),
+                                                            &zip_fclose);
+    if (!file) throw InputError(source, std::string("cannot open zip member: ") + zip_strerror(archive.get()));
+    std::string bytes(static_cast<size_t>(st.size), '\0');
+    const zip_int64_t got = zip_fread(file.get(), bytes.data(), st.size);
+    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
+      throw InputError(source, std::string("corrupt or truncated zip member: ") + zip_file_strerror(file.get()));
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) name.resize(name.size() - 4);
+    arrays[name] = parse_npy(bytes, source);
+  }
+  return arrays;
+}
+
+void write_npz(const std::string& path, const std::map<std::string, NpyArray>& arrays) {
+  int error = 0;
+  zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  if (!archive) throw InputError(path, "cannot create zip archive");
+  std::vector<std::string> buffers;  // libzip reads them at zip_close
+  buffers.reserve(arrays.size());
+  for (const auto& [name, array] : arrays) {
+    buffers.push_back(npy_bytes(array.shape, array.data));
+    zip_source_t* source = zip_source_buffer(archive, buffers.back().data(), buffers.back().size(), 0);
+    if (!source || zip_file_add(archive, (name + ".npy").c_str(), source, ZIP_FL_OVERWRITE) < 0) {
+      zip_source_free(source);
+      zip_discard(archive);
+      throw InputError(path, "cannot add " + name + " to the archive");
+    }
+  }
+  if (zip_close(archive) != 0) {
+    const std::string message = zip_strerror(archive);
+    zip_discard(archive);
+    throw InputError(path, "cannot write archive: " + message);
+  }
+}
+
+}  // namespace relutope::internal
