@@ -1,0 +1,59 @@
+// Exact number conversions, checked against values derived by hand.
+#include "relutope/domain.hpp"
+#include "relutope/error.hpp"
+#include "relutope/exact.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+using namespace relutope;
+
+TEST_CASE("a double's exact value is its binary rational", "[exact]") {
+  CHECK(to_exact(0.5) == Rational(1, 2));
+  CHECK(to_exact(-3.0) == Rational(-3));
+  // 0.1 as a double is 3602879701896397 / 2^55.
+  CHECK(to_exact(0.1) == Rational(mpz_class("3602879701896397"), mpz_class("36028797018963968")));
+  CHECK(to_exact(std::numeric_limits<double>::denorm_min()) ==
+        Rational(mpz_class(1), mpz_class(1) << 1074));
+}
+
+TEST_CASE("to_double rounds to nearest, not toward zero", "[exact]") {
+  CHECK(to_double(Rational(1, 3)) == 1.0 / 3.0);  // IEEE division is correctly rounded
+  CHECK(to_double(Rational(2, 3)) == 2.0 / 3.0);  // here truncation would be one ulp low
+  CHECK(to_double(Rational(-2, 3)) == -2.0 / 3.0);
+  const double x = 0.7;
+  CHECK(to_double(to_exact(x)) == x);
+}
+
+TEST_CASE("decimals and fractions parse exactly", "[exact]") {
+  CHECK(parse_rational("0.1", "t") == Rational(1, 10));
+  CHECK(parse_rational("-2.5e-3", "t") == Rational(-1, 400));
+  CHECK(parse_rational("1e2", "t") == Rational(100));
+  CHECK(parse_rational(".5", "t") == Rational(1, 2));
+  CHECK(parse_rational("3/6", "t") == Rational(1, 2));
+  CHECK(parse_rational(" 7 ", "t") == Rational(7));
+  CHECK_THROWS_AS(parse_rational("abc", "t"), InputError);
+  CHECK_THROWS_AS(parse_rational("1/0", "t"), InputError);
+  CHECK_THROWS_AS(parse_rational("", "t"), InputError);
+  CHECK_THROWS_AS(parse_rational("1e99999999", "t"), InputError);
+}
+
+TEST_CASE("shortest decimals read back to the same double", "[exact]") {
+  for (double x : {0.1, 1.0 / 3.0, 6.02214076e23, -1e-300, 5e-324}) CHECK(std::strtod(shortest_decimal(x).c_str(), nullptr) == x);
+  CHECK(shortest_decimal(0.1) == "0.1");
+}
+
+TEST_CASE("boxes parse exactly and refuse empty or inverted intervals", "[exact]") {
+  const Box box = parse_box("0,1,-0.5,1/3", "--domain");
+  REQUIRE(box.dim() == 2);
+  CHECK(box.lo[1] == Rational(-1, 2));
+  CHECK(box.hi[1] == Rational(1, 3));
+  CHECK(parse_box(to_string(box), "x") == box);
+  CHECK_THROWS_AS(parse_box("1,1", "--domain"), InputError);
+  CHECK_THROWS_AS(parse_box("1,0", "--domain"), InputError);
+  CHECK_THROWS_AS(parse_box("0,1,2", "--domain"), InputError);
+  CHECK_THROWS_WITH(parse_box("0,x", "--domain"), Catch::Contains("--domain"));
+}
