@@ -128,12 +128,13 @@ Network network_from_json(const json& doc, const std::string& source) {
 Network network_from_npz(const std::string& path) {
   const auto arrays = internal::read_npz(path);
   // Keys "<prefix><index>.weight" / ".bias", as torch.nn.Sequential names them.
-  static const std::regex key(R"((.*?)(\d+)\.(weight|bias))");
+  static const std::regex key(R"((.*\D)?(\d+)\.(weight|bias))");
   std::map<long, const internal::NpyArray*> weights, biases;
   for (const auto& [name, array] : arrays) {
     std::smatch m;
     if (!std::regex_match(name, m, key))
       throw InputError(path, "unexpected array '" + name + "' (expected '<index>.weight' and '<index>.bias')");
+    if (m[2].length() > 9) throw InputError(path, "layer index in '" + name + "' is too large");
     (m[3] == "weight" ? weights : biases)[std::stol(m[2].str())] = &array;
   }
   if (weights.empty()) throw InputError(path, "the archive holds no layers (no '<index>.weight' arrays)");

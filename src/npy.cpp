@@ -23,8 +23,10 @@ std::string header_field(const std::string& header, const std::string& key, cons
 std::vector<long> parse_shape(const std::string& tuple, const std::string& source) {
   std::vector<long> shape;
   static const std::regex number(R"(\d+)");
-  for (auto it = std::sregex_iterator(tuple.begin(), tuple.end(), number); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(tuple.begin(), tuple.end(), number); it != std::sregex_iterator(); ++it) {
+    if (it->length() > 15) throw InputError(source, "array dimension " + it->str() + " is too large");
     shape.push_back(std::stol(it->str()));
+  }
   if (shape.size() > 2) throw InputError(source, "arrays of " + std::to_string(shape.size()) + " dimensions are not supported");
   return shape;
 }
@@ -58,7 +60,7 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   else throw InputError(source, "unsupported dtype " + descr + " (expected float32 '<f4' or float64 '<f8')");
 
   size_t count = 1;
-  for (long s : array.shape) {
+  for (long s : array.shape) {  // every dimension is < 10^15, so the product cannot wrap
     count *= static_cast<size_t>(s);
     if (count > bytes.size()) throw InputError(source, "truncated .npy data (shape larger than the file)");
   }
@@ -126,8 +128,10 @@ std::map<std::string, NpyArray> read_npz(const std::string& path) {
                                                             &zip_fclose);
     if (!file) throw InputError(source, std::string("cannot open zip member: ") + zip_strerror(archive.get()));
     std::string bytes(static_cast<size_t>(st.size), '\0');
+    // libzip checks the CRC only when a read reaches the member's end: read once past it.
+    char past_end;
     const zip_int64_t got = zip_fread(file.get(), bytes.data(), st.size);
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
+    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size || zip_fread(file.get(), &past_end, 1) != 0)
       throw InputError(source, std::string("corrupt or truncated zip member: ") + zip_file_strerror(file.get()));
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) name.resize(name.size() - 4);
     arrays[name] = parse_npy(bytes, source);

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 namespace relutope {
 
@@ -18,10 +17,11 @@ MatD read_points(const std::string& path, int dim) {
   for (long number = 1; std::getline(in, line); ++number) {
     const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
-    std::stringstream fields(line);
-    std::string item;
     int columns = 0;
-    while (std::getline(fields, item, ',')) {
+    for (size_t start = 0; start != std::string::npos;) {  // every comma separates two fields
+      const size_t comma = line.find(',', start);
+      const std::string item = line.substr(start, comma == std::string::npos ? comma : comma - start);
+      start = comma == std::string::npos ? comma : comma + 1;
       const char* begin = item.c_str();
       char* end = nullptr;
       errno = 0;

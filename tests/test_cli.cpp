@@ -1,0 +1,544 @@
+// The command line end to end: runs the built relutope binary on the fixtures of
+// scripts/make_fixtures.py and checks exit statuses, stdout/stderr discipline, the files it
+// leaves behind, and the numbers against PyTorch's float64 outputs.
+#include "relutope/error.hpp"
+#include "relutope/network.hpp"
+#include "relutope/network_io.hpp"
+#include "relutope/points.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace relutope;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(RELUTOPE_SOURCE_DIR) + "/data/fixtures/" + name; }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::istringstream in(slurp(path));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> items;
+  std::stringstream fields(line);
+  for (std::string item; std::getline(fields, item, ',');) items.push_back(item);
+  return items;
+}
+
+double to_number(const std::string& text) {
+  char* end = nullptr;
+  const double d = std::strtod(text.c_str(), &end);
+  REQUIRE(*end == '\0');
+  return d;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+long differing_weights(const Network& a, const Network& b) {
+  if (a.layers.size() != b.layers.size()) return -1;
+  long n = 0;
+  for (size_t l = 0; l < a.layers.size(); ++l) {
+    const Layer &x = a.layers[l], &y = b.layers[l];
+    if (x.weight.rows() != y.weight.rows() || x.weight.cols() != y.weight.cols() || x.bias.size() != y.bias.size())
+      return -1;
+    for (Eigen::Index i = 0; i < x.weight.size(); ++i) n += !same_bits(x.weight.data()[i], y.weight.data()[i]);
+    for (Eigen::Index i = 0; i < x.bias.size(); ++i) n += !same_bits(x.bias[i], y.bias[i]);
+  }
+  return n;
+}
+
+// |relutope - pytorch| <= 4 u (S + 2) m_L: see the derivation at tolerance() in
+// test_network_io.cpp (twice the first-order rounding bound of any summation order, carried
+// through the magnitude network m_l = |W_l| m_{l-1} + |b_l|).
+VecD tolerance(const Network& net, const MatD& X, Eigen::Index point) {
+  MatD features = encode(net.encoding, X.row(point));
+  VecD m = features.row(0).transpose().cwiseAbs();
+  double S = net.encoding.type == Encoding::Type::identity ? 0 : 2;
+  for (const Layer& layer : net.layers) {
+    m = layer.weight.cwiseAbs() * m + layer.bias.cwiseAbs();
+    S += static_cast<double>(layer.weight.cols() + 1);
+  }
+  return 4 * std::ldexp(1.0, -53) * S * m;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device random;
+    path = fs::temp_directory_path() / ("relutope-cli-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(counter++) + "-" + std::to_string(random()));
+    fs::create_directories(path / "out");
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+// Files under `dir` whose name contains ".tmp" (a writer's temporary left behind).
+std::vector<std::string> temporaries(const std::string& dir) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    if (entry.path().filename().string().find(".tmp") != std::string::npos) found.push_back(entry.path().string());
+  return found;
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs relutope with `args` in `dir`, stdout and stderr captured to files outside dir/out.
+Run relutope_run(const std::vector<std::string>& args, const TempDir& dir) {
+  std::string command = "cd " + quote(dir.path.string()) + " && " + quote(RELUTOPE_BINARY);
+  for (const auto& a : args) command += " " + quote(a);
+  command += " </dev/null >" + quote(dir / "stdout.txt") + " 2>" + quote(dir / "stderr.txt");
+  const int raw = std::system(command.c_str());
+  Run run;
+  run.status = raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  run.out = slurp(dir / "stdout.txt");
+  run.err = slurp(dir / "stderr.txt");
+  return run;
+}
+
+std::string describe(const std::vector<std::string>& args, const Run& run) {
+  std::string text = "relutope";
+  for (const auto& a : args) text += " " + a;
+  return text + "\n  status " + std::to_string(run.status) + "\n  stdout: " + run.out.substr(0, 400) +
+         "\n  stderr: " + run.err;
+}
+
+// The error discipline: exactly one line on stderr, "relutope: ...", naming `name`.
+void check_one_error_line(const Run& run, const std::string& name) {
+  CHECK(run.status == 2);
+  CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+  CHECK(!run.err.empty());
+  if (!run.err.empty()) CHECK(run.err.back() == '\n');
+  CHECK(run.err.rfind("relutope: ", 0) == 0);
+  CHECK(run.err.find(name) != std::string::npos);
+}
+
+struct ManifestRow {
+  std::string network, points, expected;
+};
+
+std::vector<ManifestRow> manifest() {
+  std::vector<ManifestRow> rows;
+  const auto lines = lines_of(fixture("manifest.csv"));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto items = split(lines[i]);
+    REQUIRE(items.size() == 3);
+    rows.push_back({items[0], items[1], items[2]});
+  }
+  return rows;
+}
+
+std::vector<std::string> bad_files(bool points) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(fixture("bad"))) {
+    const std::string name = entry.path().filename().string();
+    if ((name.rfind("points_", 0) == 0) == points) files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<std::string> directory_names(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("--help exits 0 for the program and its commands", "[cli]") {
+  TempDir dir;
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"info", "--help"}, {"convert", "--help"}, {"eval", "--help"}, {"train", "--help"}}) {
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    CHECK(run.status == 0);
+    CHECK(!run.out.empty());
+  }
+}
+
+TEST_CASE("usage errors exit 2 with one line on stderr", "[cli]") {
+  TempDir dir;
+  const std::string net = fixture("net_a_f64.json");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {}, {"no-such-command"}, {"info"}, {"eval", net}, {"convert", net}, {"info", net, "--no-such-option"}}) {
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    CHECK(run.status == 2);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK(run.err.rfind("relutope: ", 0) == 0);
+    CHECK(run.out.empty());
+  }
+}
+
+TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]") {
+  TempDir dir;
+  {
+    const std::vector<std::string> args = {"info", fixture("net_a_f64.json")};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    CHECK(run.status == 0);
+    CHECK(run.err.empty());
+    CHECK(run.out.find("2 -> 5 -> 4 -> 3") != std::string::npos);
+    CHECK(run.out.find("54") != std::string::npos);  // 2*5+5 + 5*4+4 + 4*3+3
+    CHECK(run.out.find("-1/3") != std::string::npos);
+  }
+  {
+    const std::vector<std::string> args = {"info", fixture("net_a_f32.npz"), "--json", "-"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    CHECK(run.err.empty());
+    const json doc = json::parse(run.out);  // stdout holds the JSON document and nothing else
+    CHECK(doc["input_dim"] == 2);
+    CHECK(doc["output_dim"] == 3);
+    CHECK(doc["widths"] == json::array({2, 5, 4, 3}));
+    CHECK(doc["hidden_neurons"] == 9);
+    CHECK(doc["parameters"] == 54);
+    CHECK(doc["domain"].is_null());
+  }
+  {
+    const std::vector<std::string> args = {"info", fixture("net_c_pe.json"), "--json", "-"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const json doc = json::parse(run.out);
+    CHECK(doc["widths"] == json::array({8, 6, 1}));
+    CHECK(doc["parameters"] == 8 * 6 + 6 + 6 + 1);
+    CHECK(doc["encoding"].get<std::string>().find("positional") != std::string::npos);
+  }
+}
+
+TEST_CASE("convert json -> npz -> json keeps every weight bit", "[cli]") {
+  TempDir dir;
+  const std::string out = dir / "out";
+  const Network original = read_network(fixture("net_a_f64.json"));
+  const std::vector<std::vector<std::string>> steps = {{"convert", fixture("net_a_f64.json"), out + "/a.npz"},
+                                                       {"convert", out + "/a.npz", out + "/b.json"},
+                                                       {"convert", out + "/b.json", out + "/c.npz"}};
+  for (const auto& args : steps) {
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    CHECK(run.out.empty());
+  }
+  CHECK(differing_weights(read_network(out + "/a.npz"), original) == 0);
+  const Network b = read_network(out + "/b.json");
+  CHECK(differing_weights(b, original) == 0);
+  CHECK(b.input_dim == 2);
+  CHECK(!b.domain);  // the npz had no room for it
+  CHECK(slurp(out + "/a.npz") == slurp(out + "/c.npz"));
+
+  {  // float32 archives widen exactly; --domain attaches an exact box
+    const std::vector<std::string> args = {"convert", fixture("net_b_f32.npz"), out + "/f.json", "--domain", "-0.1,1/3"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const Network f = read_network(out + "/f.json");
+    CHECK(differing_weights(f, read_network(fixture("net_b_f32.npz"))) == 0);
+    REQUIRE(f.domain);
+    CHECK(f.domain->lo == VecQ{Rational(-1, 10)});
+    CHECK(f.domain->hi == VecQ{Rational(1, 3)});
+  }
+  {  // a positional-encoding network converts to JSON unchanged
+    const std::vector<std::string> args = {"convert", fixture("net_c_pe.json"), out + "/pe.json"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const Network pe = read_network(out + "/pe.json"), source = read_network(fixture("net_c_pe.json"));
+    CHECK(differing_weights(pe, source) == 0);
+    CHECK(pe.encoding == source.encoding);
+    CHECK(pe.domain.has_value());
+  }
+  CHECK(temporaries(dir.path.string()).empty());
+}
+
+TEST_CASE("eval prints outputs and patterns matching PyTorch's float64", "[cli]") {
+  TempDir dir;
+  for (const auto& row : manifest()) {
+    const Network net = read_network(fixture(row.network));
+    const MatD X = read_points(fixture(row.points), net.input_dim);
+    const Evaluation library = evaluate(net, X);
+    const auto expected = lines_of(fixture(row.expected + ".expected.csv"));
+    const auto patterns = lines_of(fixture(row.expected + ".patterns.txt"));
+    REQUIRE(static_cast<Eigen::Index>(expected.size()) == X.rows());
+
+    const std::vector<std::string> args = {"eval", fixture(row.network), "--points", fixture(row.points), "--json", "-"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    CHECK(run.err.empty());
+    json doc;
+    REQUIRE_NOTHROW(doc = json::parse(run.out));  // only JSON on stdout
+    REQUIRE(doc["values"].size() == expected.size());
+    REQUIRE(doc["patterns"].size() == patterns.size());
+    for (Eigen::Index p = 0; p < X.rows(); ++p) {
+      const auto torch = split(expected[static_cast<size_t>(p)]);
+      const VecD tol = tolerance(net, X, p);
+      REQUIRE(doc["values"][p].size() == torch.size());
+      for (size_t j = 0; j < torch.size(); ++j) {
+        const double value = doc["values"][p][j].get<double>();
+        INFO("point " << p << " output " << j << ": relutope " << value << ", pytorch " << torch[j]);
+        CHECK(std::abs(value - to_number(torch[j])) <= tol[static_cast<Eigen::Index>(j)]);
+        // The printed double is the library's double, bit for bit.
+        CHECK(same_bits(value, library.values(p, static_cast<Eigen::Index>(j))));
+      }
+      CHECK(doc["patterns"][p] == patterns[static_cast<size_t>(p)]);
+    }
+  }
+
+  {  // the default CSV output holds the same doubles and patterns
+    const Network net = read_network(fixture("net_a_f64.npz"));
+    const Evaluation library = evaluate(net, read_points(fixture("points_a.csv"), 2));
+    const std::vector<std::string> args = {"eval", fixture("net_a_f64.npz"), "--points", fixture("points_a.csv")};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    std::istringstream lines(run.out);
+    std::string line;
+    Eigen::Index p = 0;
+    for (; std::getline(lines, line); ++p) {
+      const auto items = split(line);
+      REQUIRE(items.size() == 4);
+      for (Eigen::Index j = 0; j < 3; ++j) CHECK(same_bits(to_number(items[static_cast<size_t>(j)]), library.values(p, j)));
+      CHECK(items[3] == library.patterns[static_cast<size_t>(p)]);
+    }
+    CHECK(p == library.values.rows());
+  }
+  {  // --json FILE writes the document there and nothing on stdout
+    const std::string target = dir / "out/eval.json";
+    const std::vector<std::string> args = {"eval", fixture("net_b_f64.json"), "--points", fixture("points_b.csv"),
+                                           "--json", target};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    CHECK(run.out.empty());
+    const json doc = json::parse(slurp(target));
+    CHECK(doc["patterns"].size() == lines_of(fixture("net_b_f64.patterns.txt")).size());
+  }
+}
+
+TEST_CASE("bad inputs exit 2 with one line naming the file and leave no output", "[cli]") {
+  TempDir dir;
+  const std::string out = dir / "out";
+  const auto networks = bad_files(false);
+  REQUIRE(networks.size() >= 25);
+  std::vector<std::string> all = networks;
+  all.push_back(fixture("bad/does_not_exist.npz"));
+  int n = 0;  // a fresh target per run, so that one wrongly written file cannot mask another
+  for (const std::string& bad : all) {
+    ++n;
+    for (const std::string& target : {out + "/x" + std::to_string(n) + ".json", out + "/x" + std::to_string(n) + ".npz"}) {
+      const std::vector<std::string> args = {"convert", bad, target};
+      const Run run = relutope_run(args, dir);
+      INFO(describe(args, run));
+      check_one_error_line(run, bad);
+      CHECK(run.out.empty());
+      CHECK(!fs::exists(target));
+    }
+    const std::vector<std::string> args = {"info", bad};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    check_one_error_line(run, bad);
+    CHECK(run.out.empty());
+  }
+  const auto points = bad_files(true);
+  REQUIRE(points.size() >= 5);
+  for (const std::string& bad : points) {
+    const std::string target = out + "/eval" + std::to_string(++n) + ".json";
+    const std::vector<std::string> args = {"eval", fixture("net_a_f64.json"), "--points", bad, "--json", target};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    check_one_error_line(run, bad);
+    CHECK(run.out.empty());
+    CHECK(!fs::exists(target));
+  }
+  {  // a positional-encoding network is refused as .npz, nothing written
+    const std::string target = out + "/pe.npz";
+    const std::vector<std::string> args = {"convert", fixture("net_c_pe.json"), target};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    check_one_error_line(run, target);
+    CHECK(!fs::exists(target));
+  }
+  {  // an unwritable target is refused, nothing written
+    const std::string target = out + "/no/such/dir/x.json";
+    const std::vector<std::string> args = {"convert", fixture("net_a_f64.json"), target};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    check_one_error_line(run, target);
+  }
+  std::string left;
+  for (const auto& name : directory_names(out)) left += " " + name;
+  INFO("left in " << out << ":" << left);
+  CHECK(left.empty());
+  CHECK(temporaries(dir.path.string()).empty());
+}
+
+TEST_CASE("train is deterministic for a seed and --json - keeps stdout clean", "[cli][train]") {
+  TempDir dir;
+  const std::string out = dir / "out";
+  std::vector<std::string> files;
+  for (const char* name : {"r1.json", "r2.json"}) {
+    files.push_back(out + "/" + name);
+    const std::vector<std::string> args = {"train", "--preset", "rahaman-sines", "--steps", "5", "--seed", "11",
+                                           "--quiet", "--out", files.back()};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    CHECK(run.err.empty());  // --quiet: no progress line
+  }
+  const std::string first = slurp(files[0]);
+  CHECK(!first.empty());
+  CHECK(first == slurp(files[1]));
+
+  const std::string other = out + "/r3.json";
+  const std::vector<std::string> args = {"train", "--preset", "rahaman-sines", "--steps", "5", "--seed", "12",
+                                         "--quiet", "--out", other, "--json", "-"};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  json summary;
+  REQUIRE_NOTHROW(summary = json::parse(run.out));
+  CHECK(summary["steps"] == 5);
+  CHECK(summary["seed"] == 12);
+  CHECK(summary["network"] == other);
+  CHECK(slurp(other) != first);  // another seed, another network
+  const Network net = read_network(files[0]);
+  CHECK(net.input_dim == 1);
+  CHECK(net.domain.has_value());
+  CHECK(temporaries(dir.path.string()).empty());
+}
+
+TEST_CASE("train --snapshots DIR --every K writes step files, snapshots.csv and losses.csv", "[cli][train]") {
+  TempDir dir;
+  const std::string snaps = dir / "out/snaps", final_net = dir / "out/final.json";
+  const std::vector<std::string> args = {"train", "--preset", "rahaman-sines", "--steps", "5", "--quiet",
+                                         "--snapshots", snaps, "--every", "2", "--out", final_net};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+
+  std::set<long> steps;
+  std::set<std::string> step_files;
+  for (const std::string& name : directory_names(snaps)) {
+    if (name.rfind("step_", 0) == 0 && name.size() > 10 && name.compare(name.size() - 5, 5, ".json") == 0) {
+      step_files.insert(name);
+      steps.insert(std::stol(name.substr(5, name.size() - 10)));
+    } else {
+      CHECK((name == "snapshots.csv" || name == "losses.csv"));
+    }
+  }
+  INFO("step files: " << step_files.size());
+  CHECK(steps.count(2) == 1);
+  CHECK(steps.count(4) == 1);
+  for (long s : steps) CHECK((s % 2 == 0 || s == 5));
+
+  // snapshots.csv lists exactly the step files, with their step and a finite loss.
+  const auto index = lines_of(snaps + "/snapshots.csv");
+  REQUIRE(!index.empty());
+  CHECK(index[0] == "step,loss,file");
+  std::set<std::string> listed;
+  for (size_t i = 1; i < index.size(); ++i) {
+    const auto items = split(index[i]);
+    REQUIRE(items.size() == 3);
+    CHECK(steps.count(std::stol(items[0])) == 1);
+    CHECK(std::isfinite(to_number(items[1])));
+    listed.insert(items[2]);
+  }
+  CHECK(listed == step_files);
+
+  // losses.csv: one batch loss per step.
+  const auto losses = lines_of(snaps + "/losses.csv");
+  REQUIRE(losses.size() == 6);
+  CHECK(losses[0] == "step,batch_loss");
+  for (size_t i = 1; i < losses.size(); ++i) {
+    const auto items = split(losses[i]);
+    REQUIRE(items.size() == 2);
+    CHECK(items[0] == std::to_string(i));
+    CHECK(std::isfinite(to_number(items[1])));
+  }
+
+  // The last snapshot, if it is of the last step, holds the final network.
+  if (!steps.empty() && *steps.rbegin() == 5) {
+    const Network last = read_network(snaps + "/" + *step_files.rbegin());
+    CHECK(differing_weights(last, read_network(final_net)) == 0);
+  }
+  CHECK(temporaries(dir.path.string()).empty());
+}
+
+TEST_CASE("an unknown preset exits 2 and writes nothing", "[cli][train]") {
+  TempDir dir;
+  const std::string target = dir / "out/x.json";
+  const std::vector<std::string> args = {"train", "--preset", "no-such-preset", "--steps", "5", "--out", target};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  check_one_error_line(run, "no-such-preset");
+  CHECK(!fs::exists(target));
+  CHECK(directory_names(dir / "out").empty());
+}
+
+TEST_CASE("a write that fails after the temporary file is made leaves nothing behind", "[cli]") {
+  // The target is an existing directory: the temporary file is written, the rename fails.
+  TempDir dir;
+  const std::string out = dir / "out";
+  for (const char* name : {"as_json", "as.npz", "eval.json"}) fs::create_directories(out + "/" + std::string(name));
+  const std::vector<std::vector<std::string>> runs = {
+      {"convert", fixture("net_a_f64.json"), out + "/as_json"},
+      {"convert", fixture("net_a_f64.json"), out + "/as.npz"},
+      {"eval", fixture("net_a_f64.json"), "--points", fixture("points_a.csv"), "--json", out + "/eval.json"}};
+  for (const auto& args : runs) {
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    check_one_error_line(run, args.back());
+    CHECK(run.out.empty());
+    CHECK(fs::is_directory(args.back()));
+    CHECK(fs::is_empty(args.back()));
+  }
+  CHECK(directory_names(out) == std::vector<std::string>{"as.npz", "as_json", "eval.json"});
+  CHECK(temporaries(dir.path.string()).empty());
+}

@@ -1,0 +1,426 @@
+// Network files against an independent oracle: the fixtures of scripts/make_fixtures.py, written
+// by numpy (.npz) and Python (JSON), with outputs and activation patterns computed by PyTorch in
+// float64. Also: JSON and npz round trips bit for bit, and every bad file refused with an
+// InputError that names it.
+#include "relutope/error.hpp"
+#include "relutope/network.hpp"
+#include "relutope/network_io.hpp"
+#include "relutope/points.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+using namespace relutope;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(RELUTOPE_SOURCE_DIR) + "/data/fixtures/" + name; }
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> items;
+  std::stringstream fields(line);
+  for (std::string item; std::getline(fields, item, ',');) items.push_back(item);
+  return items;
+}
+
+// A CSV of doubles, read with strtod (correctly rounded, so repr() text gives the exact double).
+MatD csv_matrix(const std::string& path) {
+  const auto lines = lines_of(path);
+  REQUIRE(!lines.empty());
+  const auto cols = static_cast<Eigen::Index>(split(lines[0]).size());
+  MatD m(static_cast<Eigen::Index>(lines.size()), cols);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const auto items = split(lines[i]);
+    REQUIRE(static_cast<Eigen::Index>(items.size()) == cols);
+    for (Eigen::Index j = 0; j < cols; ++j) {
+      char* end = nullptr;
+      m(static_cast<Eigen::Index>(i), j) = std::strtod(items[static_cast<size_t>(j)].c_str(), &end);
+      REQUIRE(*end == '\0');
+    }
+  }
+  return m;
+}
+
+struct ManifestRow {
+  std::string network, points, expected;
+};
+
+std::vector<ManifestRow> manifest() {
+  std::vector<ManifestRow> rows;
+  const auto lines = lines_of(fixture("manifest.csv"));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto items = split(lines[i]);
+    REQUIRE(items.size() == 3);
+    rows.push_back({items[0], items[1], items[2]});
+  }
+  return rows;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Counts the entries of two matrices whose bits differ (shape mismatch counts as everything).
+long differing_bits(const MatD& a, const MatD& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols()) return std::max<long>(1, static_cast<long>(a.size()));
+  long n = 0;
+  for (Eigen::Index i = 0; i < a.rows(); ++i)
+    for (Eigen::Index j = 0; j < a.cols(); ++j) n += !same_bits(a(i, j), b(i, j));
+  return n;
+}
+
+long differing_bits(const VecD& a, const VecD& b) {
+  if (a.size() != b.size()) return std::max<long>(1, static_cast<long>(a.size()));
+  long n = 0;
+  for (Eigen::Index i = 0; i < a.size(); ++i) n += !same_bits(a[i], b[i]);
+  return n;
+}
+
+// Number of weights and biases whose bits differ between two networks' layers.
+long differing_weights(const Network& a, const Network& b) {
+  if (a.layers.size() != b.layers.size()) return -1;
+  long n = 0;
+  for (size_t l = 0; l < a.layers.size(); ++l)
+    n += differing_bits(a.layers[l].weight, b.layers[l].weight) + differing_bits(a.layers[l].bias, b.layers[l].bias);
+  return n;
+}
+
+// The tolerance for comparing relutope's and PyTorch's float64 outputs at one point.
+//
+// Both compute each layer z = W h + b in double, but in different orders (Eigen's and PyTorch's
+// BLAS kernels, with or without FMA), so they may differ in the last bits. For any summation order
+// the computed dot product of n terms plus a bias is within gamma_{n+1} (|W||h| + |b|) of the
+// exact value, gamma_k = k u / (1 - k u), u = 2^-53. ReLU is 1-Lipschitz and the later layers
+// multiply an error by at most |W|, so with the magnitude network m_0 = |features|,
+// m_l = |W_l| m_{l-1} + |b_l| (no ReLU; it bounds every |h| and every partial sum), each
+// evaluation is within (sum_l gamma_{n_l+1}) m_L of the exact output, and the two within twice
+// that. A positional encoding adds the libm difference of sin/cos (each within 1 ulp, so two
+// within 4 u |f|), which the same weights carry to at most 4 u m_L. We allow
+//     |relutope - pytorch| <= 4 u (S + 2) m_L,   S = sum over layers of (fan_in + 1),
+// i.e. twice the first-order bound (covering gamma's higher-order terms and the rounding of m
+// itself). For net A (2-5-4-3, S = 14) that is 64 u m_L = 32 ulp of the term magnitude, still
+// ~1e-14 relative: any real fault (a transposed weight, a lost bit in the file, a wrong
+// feature order) is orders of magnitude larger.
+VecD tolerance(const Network& net, const MatD& X, Eigen::Index point) {
+  MatD features = encode(net.encoding, X.row(point));
+  VecD m = features.row(0).transpose().cwiseAbs();
+  double S = net.encoding.type == Encoding::Type::identity ? 0 : 2;
+  for (const Layer& layer : net.layers) {
+    m = layer.weight.cwiseAbs() * m + layer.bias.cwiseAbs();
+    S += static_cast<double>(layer.weight.cols() + 1);
+  }
+  return 4 * std::ldexp(1.0, -53) * S * m;
+}
+
+// A fresh directory under the system temporary directory, removed at the end of the scope.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device random;
+    path = fs::temp_directory_path() / ("relutope-io-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(counter++) + "-" + std::to_string(random()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+  // Files left in the directory whose name contains ".tmp" (a writer's temporary).
+  std::vector<std::string> temporaries() const {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::directory_iterator(path))
+      if (entry.path().filename().string().find(".tmp") != std::string::npos) found.push_back(entry.path().string());
+    return found;
+  }
+};
+
+// The message of the InputError that f throws; "" (and a failed check) if it throws nothing or
+// something else.
+template <class F>
+std::string input_error_of(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    FAIL_CHECK("threw a " << typeid(e).name() << " instead of relutope::InputError: " << e.what());
+    return "";
+  }
+  FAIL_CHECK("did not throw");
+  return "";
+}
+
+std::vector<std::string> bad_files(bool points) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(fixture("bad"))) {
+    const std::string name = entry.path().filename().string();
+    if ((name.rfind("points_", 0) == 0) == points) files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A network exercising the corners of double printing: signed zero, subnormals, extremes,
+// non-terminating binary fractions, integers beyond 2^53, and random bit patterns.
+Network awkward_network() {
+  std::vector<double> values = {-0.0,
+                                0.0,
+                                std::numeric_limits<double>::denorm_min(),
+                                -std::numeric_limits<double>::denorm_min(),
+                                std::numeric_limits<double>::min(),
+                                std::nextafter(std::numeric_limits<double>::min(), 0.0),
+                                std::numeric_limits<double>::max(),
+                                std::numeric_limits<double>::lowest(),
+                                std::numeric_limits<double>::epsilon(),
+                                1.0 + std::numeric_limits<double>::epsilon(),
+                                std::nextafter(1.0, 0.0),
+                                0.1,
+                                1.0 / 3.0,
+                                -2.0 / 3.0,
+                                9007199254740993.0,  // 2^53 + 1 rounds to 2^53
+                                std::ldexp(1.0, 1023) * 1.5,
+                                5e-324 * 3,
+                                123456789012345678.0,
+                                1e23,
+                                8.41e21,
+                                2.2250738585072011e-308,
+                                4.9406564584124654e-324,
+                                0.30000000000000004};
+  std::mt19937_64 bits(20240101);
+  while (values.size() < 40 * 8) {
+    const std::uint64_t b = bits();
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    if (std::isfinite(d)) values.push_back(d);
+  }
+  Network net;
+  net.input_dim = 8;
+  Layer first{MatD(36, 8), VecD(36)}, last{MatD(1, 36), VecD(1)};
+  size_t k = 0;
+  for (Eigen::Index i = 0; i < 36; ++i)
+    for (Eigen::Index j = 0; j < 8; ++j) first.weight(i, j) = values[k++ % values.size()];
+  for (Eigen::Index i = 0; i < 36; ++i) first.bias[i] = values[(k++ * 7) % values.size()];
+  for (Eigen::Index j = 0; j < 36; ++j) last.weight(0, j) = values[(k++ * 11) % values.size()];
+  last.bias[0] = -0.0;
+  net.layers = {first, last};
+  net.domain = parse_box("-1/3,0.1,0,1,0,1,0,1,0,1,0,1,0,1,-1e-30,2.5", "test");
+  net.meta = {{"preset", "awkward"}, {"quote", "a \"quoted\"\nline\t\\"}, {"unicode", "\xc3\xa9"}};
+  return net;
+}
+
+void require_same_network(const Network& a, const Network& b) {
+  CHECK(a.input_dim == b.input_dim);
+  CHECK(a.encoding == b.encoding);
+  REQUIRE(a.layers.size() == b.layers.size());
+  for (size_t l = 0; l < a.layers.size(); ++l) {
+    CHECK(a.layers[l].weight.rows() == b.layers[l].weight.rows());
+    CHECK(a.layers[l].weight.cols() == b.layers[l].weight.cols());
+  }
+  CHECK(differing_weights(a, b) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("every good fixture evaluates as PyTorch does in float64", "[io]") {
+  const auto rows = manifest();
+  REQUIRE(rows.size() == 11);
+  for (const auto& row : rows) {
+    INFO("network " << row.network << ", points " << row.points);
+    const Network net = read_network(fixture(row.network));
+    const MatD X = read_points(fixture(row.points), net.input_dim);
+    // The library's point reader gives exactly the doubles strtod gives.
+    CHECK(differing_bits(X, csv_matrix(fixture(row.points))) == 0);
+    const MatD expected = csv_matrix(fixture(row.expected + ".expected.csv"));
+    const auto patterns = lines_of(fixture(row.expected + ".patterns.txt"));
+    const Evaluation e = evaluate(net, X);
+    REQUIRE(e.values.rows() == expected.rows());
+    REQUIRE(e.values.cols() == expected.cols());
+    REQUIRE(e.patterns.size() == patterns.size());
+    for (Eigen::Index p = 0; p < X.rows(); ++p) {
+      const VecD tol = tolerance(net, X, p);
+      for (Eigen::Index j = 0; j < expected.cols(); ++j) {
+        INFO("point " << p << " output " << j << ": relutope " << e.values(p, j) << ", pytorch " << expected(p, j)
+                      << ", tolerance " << tol[j]);
+        CHECK(std::abs(e.values(p, j) - expected(p, j)) <= tol[j]);
+      }
+      CHECK(e.patterns[static_cast<size_t>(p)] == patterns[static_cast<size_t>(p)]);
+    }
+  }
+}
+
+TEST_CASE("all encodings of one network load to the same doubles", "[io]") {
+  SECTION("float32 files give exactly the float32 values, widened") {
+    const Network json = read_network(fixture("net_a_f32.json"));
+    for (const char* name : {"net_a_f32.npz", "net_a_f32_compressed.npz"}) {
+      INFO(name);
+      require_same_network(read_network(fixture(name)), json);
+    }
+    for (const char* name : {"net_a_f32.npz", "net_b_f32.npz"}) {
+      const Network net = read_network(fixture(name));
+      long not_float = 0;
+      for (const Layer& layer : net.layers) {
+        for (Eigen::Index i = 0; i < layer.weight.size(); ++i)
+          not_float += static_cast<double>(static_cast<float>(layer.weight.data()[i])) != layer.weight.data()[i];
+        for (Eigen::Index i = 0; i < layer.bias.size(); ++i)
+          not_float += static_cast<double>(static_cast<float>(layer.bias[i])) != layer.bias[i];
+      }
+      INFO(name);
+      CHECK(not_float == 0);
+    }
+  }
+  SECTION("float64 files: savez, savez_compressed, Fortran order and 17-digit JSON agree bit for bit") {
+    const Network json = read_network(fixture("net_a_f64.json"));
+    REQUIRE(json.layers.size() == 3);
+    CHECK(json.layers[0].weight.rows() == 5);
+    CHECK(json.layers[0].weight.cols() == 2);
+    CHECK(json.layers[1].weight.rows() == 4);
+    CHECK(json.layers[2].weight.rows() == 3);
+    for (const char* name : {"net_a_f64.npz", "net_a_f64_compressed.npz", "net_a_f64_fortran.npz"}) {
+      INFO(name);
+      require_same_network(read_network(fixture(name)), json);
+    }
+    // These really are doubles, not widened floats.
+    const double w = json.layers[0].weight(1, 0);
+    CHECK(static_cast<double>(static_cast<float>(w)) != w);
+    require_same_network(read_network(fixture("net_b_f64_compressed.npz")), read_network(fixture("net_b_f64.json")));
+  }
+  SECTION("an npz carries no domain or meta; JSON domain bounds are exact") {
+    const Network npz = read_network(fixture("net_a_f64.npz"));
+    CHECK(npz.input_dim == 2);
+    CHECK(!npz.domain);
+    CHECK(npz.meta.empty());
+    CHECK(npz.encoding == Encoding{});
+    const Network json = read_network(fixture("net_a_f64.json"));
+    REQUIRE(json.domain);
+    CHECK(json.domain->lo == VecQ{Rational(-2), Rational(-1, 3)});
+    CHECK(json.domain->hi == VecQ{Rational(2), Rational(1, 10)});  // the decimal 0.1, not the double
+    CHECK(json.meta.at("source") == "make_fixtures.py");
+    CHECK(json.meta.at("seed") == "0");
+    const Network pe = read_network(fixture("net_c_pe.json"));
+    CHECK(pe.encoding == Encoding{Encoding::Type::positional, 2});
+    CHECK(pe.layers[0].weight.cols() == 8);
+  }
+}
+
+TEST_CASE("network_json round-trips every double bit for bit", "[io]") {
+  std::vector<Network> nets = {awkward_network()};
+  for (const auto& row : manifest()) nets.push_back(read_network(fixture(row.network)));
+  for (const Network& net : nets) {
+    const std::string text = network_json(net);
+    const Network back = parse_network_json(text, "round trip");
+    require_same_network(back, net);
+    CHECK(back.domain.has_value() == net.domain.has_value());
+    if (net.domain && back.domain) CHECK(*back.domain == *net.domain);
+    CHECK(back.meta == net.meta);
+    // And the document is a fixed point.
+    CHECK(network_json(back) == text);
+  }
+  // Signed zero keeps its sign (a bitwise comparison above, spelled out here).
+  const Network back = parse_network_json(network_json(awkward_network()), "round trip");
+  CHECK(std::signbit(back.layers[0].weight(0, 0)));
+  CHECK(std::signbit(back.layers[1].bias[0]));
+}
+
+TEST_CASE("write_network and read_network round-trip through files", "[io]") {
+  TempDir dir;
+  std::vector<Network> nets = {awkward_network()};
+  for (const auto& row : manifest()) nets.push_back(read_network(fixture(row.network)));
+  int i = 0;
+  for (const Network& net : nets) {
+    const std::string stem = dir / ("net" + std::to_string(i++));
+    INFO(stem);
+    write_network(net, stem + ".json", NetworkFormat::json);
+    const Network from_json = read_network(stem + ".json");
+    require_same_network(from_json, net);
+    CHECK(from_json.meta == net.meta);
+    CHECK(from_json.domain.has_value() == net.domain.has_value());
+    if (net.encoding.type == Encoding::Type::identity) {
+      write_network(net, stem + ".npz", NetworkFormat::npz);
+      const Network from_npz = read_network(stem + ".npz");
+      require_same_network(from_npz, net);
+      // An npz is chosen by content, not by suffix.
+      fs::copy_file(stem + ".npz", stem + ".weights");
+      require_same_network(read_network(stem + ".weights"), net);
+    } else {
+      const std::string target = stem + ".npz";
+      const std::string message = input_error_of([&] { write_network(net, target, NetworkFormat::npz); });
+      CHECK(message.find(target) != std::string::npos);
+      CHECK(!fs::exists(target));
+    }
+  }
+  CHECK(format_for_path("a/b.npz") == NetworkFormat::npz);
+  CHECK(format_for_path("a/b.json") == NetworkFormat::json);
+  CHECK(format_for_path("npz") == NetworkFormat::json);
+  CHECK(dir.temporaries().empty());
+}
+
+TEST_CASE("every bad network file is refused with an InputError naming it", "[io]") {
+  const auto files = bad_files(false);
+  REQUIRE(files.size() >= 25);
+  for (const std::string& path : files) {
+    INFO(path);
+    const std::string message = input_error_of([&] { read_network(path); });
+    CHECK(message.find(path) != std::string::npos);
+  }
+  const std::string missing = fixture("bad/does_not_exist.json");
+  CHECK(input_error_of([&] { read_network(missing); }).find(missing) != std::string::npos);
+}
+
+TEST_CASE("every bad points file is refused with an InputError naming it", "[io]") {
+  const auto files = bad_files(true);
+  REQUIRE(files.size() >= 5);
+  for (const std::string& path : files) {
+    INFO(path);
+    const std::string message = input_error_of([&] { read_points(path, 2); });
+    CHECK(message.find(path) != std::string::npos);
+  }
+  // The good points files are refused for a network of another input dimension.
+  const std::string a = fixture("points_a.csv");
+  CHECK(input_error_of([&] { read_points(a, 1); }).find(a) != std::string::npos);
+  CHECK(input_error_of([&] { read_points(a, 3); }).find(a) != std::string::npos);
+}
+
+TEST_CASE("JSON text problems name the source", "[io]") {
+  const std::string head =
+      R"({"format": "relutope.mlp", "version": 1, "input_dim": 2, "encoding": {"type": "identity"}, "layers": )";
+  for (const std::string& text :
+       {head + R"([]})", head + R"([{"weight": [], "bias": []}]})", head + R"([{"weight": [1, 2], "bias": [0]}]})",
+        head + R"([{"weight": [[1, 2]], "bias": [0, 1]}]})", head + R"([{"weight": [[1, 2, 3]], "bias": [0]}]})",
+        head + R"([{"weight": [[1, 2]], "bias": 0}]})", head + R"([{"weight": [[1, 2]], "bias": [null]}]})",
+        head + R"([{"weight": [[1, 2]], "bias": [0]}], "domain": [0, 1]})",
+        head + R"([{"weight": [[1, 2]], "bias": [0]}], "domain": [1, 0, 0, 1]})",
+        head + R"([{"weight": [[1, 2]], "bias": [0]}], "domain": ["x", 1, 0, 1]})",
+        std::string(R"({"format": "relutope.mlp", "version": 1, "input_dim": 2, "encoding": {"type": 3}, "layers": [{"weight": [[1, 2]], "bias": [0]}]})"),
+        std::string(R"({"format": "relutope.mlp", "version": 1, "input_dim": 1, "encoding": {"type": "positional", "L": 0}, "layers": [{"weight": [[1, 2]], "bias": [0]}]})"),
+        std::string(R"({"format": "relutope.mlp", "version": 1, "input_dim": "2", "layers": [{"weight": [[1, 2]], "bias": [0]}]})"),
+        std::string(R"({"format": "relutope.mlp", "version": 1, "layers": [{"weight": [[1, 2]], "bias": [0]}]})")}) {
+    INFO(text);
+    CHECK(input_error_of([&] { parse_network_json(text, "SOURCE.json"); }).find("SOURCE.json") != std::string::npos);
+  }
+}
