@@ -1,6 +1,8 @@
 // The command line end to end: runs the built relutope binary on the fixtures of
 // scripts/make_fixtures.py and checks exit statuses, stdout/stderr discipline, the files it
 // leaves behind, and the numbers against PyTorch's float64 outputs.
+#include "helpers.hpp"
+
 #include "relutope/error.hpp"
 #include "relutope/network.hpp"
 #include "relutope/network_io.hpp"
@@ -10,50 +12,22 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 using namespace relutope;
+using namespace relutope::test;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string fixture(const std::string& name) { return std::string(RELUTOPE_SOURCE_DIR) + "/data/fixtures/" + name; }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::istringstream in(slurp(path));
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) lines.push_back(line);
-  return lines;
-}
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> items;
-  std::stringstream fields(line);
-  for (std::string item; std::getline(fields, item, ',');) items.push_back(item);
-  return items;
-}
 
 double to_number(const std::string& text) {
   char* end = nullptr;
@@ -62,58 +36,11 @@ double to_number(const std::string& text) {
   return d;
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-long differing_weights(const Network& a, const Network& b) {
-  if (a.layers.size() != b.layers.size()) return -1;
-  long n = 0;
-  for (size_t l = 0; l < a.layers.size(); ++l) {
-    const Layer &x = a.layers[l], &y = b.layers[l];
-    if (x.weight.rows() != y.weight.rows() || x.weight.cols() != y.weight.cols() || x.bias.size() != y.bias.size())
-      return -1;
-    for (Eigen::Index i = 0; i < x.weight.size(); ++i) n += !same_bits(x.weight.data()[i], y.weight.data()[i]);
-    for (Eigen::Index i = 0; i < x.bias.size(); ++i) n += !same_bits(x.bias[i], y.bias[i]);
-  }
-  return n;
-}
-
-// |relutope - pytorch| <= 4 u (S + 2) m_L: see the derivation at tolerance() in
-// test_network_io.cpp (twice the first-order rounding bound of any summation order, carried
-// through the magnitude network m_l = |W_l| m_{l-1} + |b_l|).
-VecD tolerance(const Network& net, const MatD& X, Eigen::Index point) {
-  MatD features = encode(net.encoding, X.row(point));
-  VecD m = features.row(0).transpose().cwiseAbs();
-  double S = net.encoding.type == Encoding::Type::identity ? 0 : 2;
-  for (const Layer& layer : net.layers) {
-    m = layer.weight.cwiseAbs() * m + layer.bias.cwiseAbs();
-    S += static_cast<double>(layer.weight.cols() + 1);
-  }
-  return 4 * std::ldexp(1.0, -53) * S * m;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    path = fs::temp_directory_path() / ("relutope-cli-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter++) + "-" + std::to_string(random()));
-    fs::create_directories(path / "out");
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
+// A TempDir with the "out" subdirectory the commands write into; relutope_run keeps its captured
+// stdout and stderr outside it.
+struct CliDir : TempDir {
+  CliDir() { fs::create_directories(path / "out"); }
 };
-
-// Files under `dir` whose name contains ".tmp" (a writer's temporary left behind).
-std::vector<std::string> temporaries(const std::string& dir) {
-  std::vector<std::string> found;
-  for (const auto& entry : fs::recursive_directory_iterator(dir))
-    if (entry.path().filename().string().find(".tmp") != std::string::npos) found.push_back(entry.path().string());
-  return found;
-}
 
 std::string quote(const std::string& s) {
   std::string q = "'";
@@ -156,31 +83,6 @@ void check_one_error_line(const Run& run, const std::string& name) {
   CHECK(run.err.find(name) != std::string::npos);
 }
 
-struct ManifestRow {
-  std::string network, points, expected;
-};
-
-std::vector<ManifestRow> manifest() {
-  std::vector<ManifestRow> rows;
-  const auto lines = lines_of(fixture("manifest.csv"));
-  for (size_t i = 1; i < lines.size(); ++i) {
-    const auto items = split(lines[i]);
-    REQUIRE(items.size() == 3);
-    rows.push_back({items[0], items[1], items[2]});
-  }
-  return rows;
-}
-
-std::vector<std::string> bad_files(bool points) {
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(fixture("bad"))) {
-    const std::string name = entry.path().filename().string();
-    if ((name.rfind("points_", 0) == 0) == points) files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 std::vector<std::string> directory_names(const std::string& dir) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
@@ -191,7 +93,7 @@ std::vector<std::string> directory_names(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("--help exits 0 for the program and its commands", "[cli]") {
-  TempDir dir;
+  CliDir dir;
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"info", "--help"}, {"convert", "--help"}, {"eval", "--help"}, {"train", "--help"}}) {
     const Run run = relutope_run(args, dir);
@@ -202,7 +104,7 @@ TEST_CASE("--help exits 0 for the program and its commands", "[cli]") {
 }
 
 TEST_CASE("usage errors exit 2 with one line on stderr", "[cli]") {
-  TempDir dir;
+  CliDir dir;
   const std::string net = fixture("net_a_f64.json");
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {}, {"no-such-command"}, {"info"}, {"eval", net}, {"convert", net}, {"info", net, "--no-such-option"}}) {
@@ -216,7 +118,7 @@ TEST_CASE("usage errors exit 2 with one line on stderr", "[cli]") {
 }
 
 TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]") {
-  TempDir dir;
+  CliDir dir;
   {
     const std::vector<std::string> args = {"info", fixture("net_a_f64.json")};
     const Run run = relutope_run(args, dir);
@@ -254,7 +156,7 @@ TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]")
 }
 
 TEST_CASE("convert json -> npz -> json keeps every weight bit", "[cli]") {
-  TempDir dir;
+  CliDir dir;
   const std::string out = dir / "out";
   const Network original = read_network(fixture("net_a_f64.json"));
   const std::vector<std::vector<std::string>> steps = {{"convert", fixture("net_a_f64.json"), out + "/a.npz"},
@@ -298,7 +200,7 @@ TEST_CASE("convert json -> npz -> json keeps every weight bit", "[cli]") {
 }
 
 TEST_CASE("eval prints outputs and patterns matching PyTorch's float64", "[cli]") {
-  TempDir dir;
+  CliDir dir;
   for (const auto& row : manifest()) {
     const Network net = read_network(fixture(row.network));
     const MatD X = read_points(fixture(row.points), net.input_dim);
@@ -363,7 +265,7 @@ TEST_CASE("eval prints outputs and patterns matching PyTorch's float64", "[cli]"
 }
 
 TEST_CASE("bad inputs exit 2 with one line naming the file and leave no output", "[cli]") {
-  TempDir dir;
+  CliDir dir;
   const std::string out = dir / "out";
   const auto networks = bad_files(false);
   REQUIRE(networks.size() >= 25);
@@ -420,7 +322,7 @@ TEST_CASE("bad inputs exit 2 with one line naming the file and leave no output",
 }
 
 TEST_CASE("train is deterministic for a seed and --json - keeps stdout clean", "[cli][train]") {
-  TempDir dir;
+  CliDir dir;
   const std::string out = dir / "out";
   std::vector<std::string> files;
   for (const char* name : {"r1.json", "r2.json"}) {
@@ -455,7 +357,7 @@ TEST_CASE("train is deterministic for a seed and --json - keeps stdout clean", "
 }
 
 TEST_CASE("train --snapshots DIR --every K writes step files, snapshots.csv and losses.csv", "[cli][train]") {
-  TempDir dir;
+  CliDir dir;
   const std::string snaps = dir / "out/snaps", final_net = dir / "out/final.json";
   const std::vector<std::string> args = {"train", "--preset", "rahaman-sines", "--steps", "5", "--quiet",
                                          "--snapshots", snaps, "--every", "2", "--out", final_net};
@@ -512,7 +414,7 @@ TEST_CASE("train --snapshots DIR --every K writes step files, snapshots.csv and 
 }
 
 TEST_CASE("an unknown preset exits 2 and writes nothing", "[cli][train]") {
-  TempDir dir;
+  CliDir dir;
   const std::string target = dir / "out/x.json";
   const std::vector<std::string> args = {"train", "--preset", "no-such-preset", "--steps", "5", "--out", target};
   const Run run = relutope_run(args, dir);
@@ -524,7 +426,7 @@ TEST_CASE("an unknown preset exits 2 and writes nothing", "[cli][train]") {
 
 TEST_CASE("a write that fails after the temporary file is made leaves nothing behind", "[cli]") {
   // The target is an existing directory: the temporary file is written, the rename fails.
-  TempDir dir;
+  CliDir dir;
   const std::string out = dir / "out";
   for (const char* name : {"as_json", "as.npz", "eval.json"}) fs::create_directories(out + "/" + std::string(name));
   const std::vector<std::vector<std::string>> runs = {
