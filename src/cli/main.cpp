@@ -5,8 +5,17 @@
 
 #include <iostream>
 #include <new>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+  // Keep freed heap memory in the process: Eigen allocates its product buffers per product,
+  // and glibc returning them to the OS made training pay page faults on every step (+40%
+  // steps/s on lazzari-random-rgb without them, bench/train_throughput.sh).
+  mallopt(M_TOP_PAD, 64 << 20);
+#endif
   CLI::App app{"relutope: exact polyhedral analysis of ReLU networks"};
   app.require_subcommand(1);
   std::function<void()> run;

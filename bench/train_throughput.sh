@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Training throughput of relutope's Eigen trainer against PyTorch on the CPU, one thread each,
+# measured in one run and reported as ratios (relutope steps/s / PyTorch steps/s; > 1: relutope
+# is faster). Not a test: nothing here passes or fails on the numbers.
+#
+#   bench/train_throughput.sh            # ~1.5 minutes on a 2-core Debian 12 VM
+#
+# What it does:
+#   1. installs Debian's python3-torch if /usr/bin/python3 cannot import torch (apt-get, idempotent);
+#   2. builds relutope in build-bench (Release, no tests);
+#   3. for each preset runs `relutope train --preset P --steps N --quiet --json -` and
+#      bench/pytorch_train.py for float64 (the same arithmetic as relutope) and float32 (what
+#      PyTorch users usually run), all with OMP/MKL/OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)
+#      and, where taskset exists, pinned to one CPU;
+#   4. prints a markdown table and writes it to bench/results/train_throughput.md.
+#
+# The BLAS caveat. Debian's python3-torch does its matrix products through the system
+# libblas.so.3, which on a default Debian install is the netlib *reference* BLAS (a plain loop
+# nest). That is what `apt install python3-torch` gives, so it is the first PyTorch row. A pip
+# wheel of torch uses MKL instead, so the table also has a row "torch + OpenBLAS": Debian's
+# libopenblas0-pthread fetched with `apt-get download` into bench/.cache (unpacked, NOT installed:
+# the system's BLAS alternative is left alone) and put in front of the loader with
+# LD_LIBRARY_PATH for those runs only. BENCH_OPENBLAS=0 skips that row.
+#
+# Step counts: relutope trains N + W steps and PyTorch W warm-up + N timed steps, so both end
+# after the same number of optimizer steps and their final (whole-data) losses are comparable.
+# The data come from different random generators (random RGB targets, sine phases), so the losses
+# agree in size, not in digits.
+#
+# Environment: LAZZARI_STEPS (default 1600 = 100 epochs), SINES_STEPS (default 150),
+# BENCH_OPENBLAS (1/0, default 1), BUILD_DIR (default build-bench), PYTHON (default /usr/bin/python3).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/bench"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+LAZZARI_STEPS="${LAZZARI_STEPS:-1600}"
+SINES_STEPS="${SINES_STEPS:-150}"
+BENCH_OPENBLAS="${BENCH_OPENBLAS:-1}"
+RESULTS="$BENCH/results/train_throughput.md"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# 1. PyTorch ---------------------------------------------------------------------------------
+if ! "$PYTHON" -c "import torch" 2>/dev/null; then
+  echo "== installing python3-torch" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch >&2 ||
+    { as_root apt-get update >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch >&2; }
+fi
+
+# 2. relutope --------------------------------------------------------------------------------
+echo "== building relutope in $BUILD_DIR" >&2
+cmake -S "$ROOT" -B "$BUILD_DIR" -DRELUTOPE_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD_DIR" -j2 --target relutope_cli >/dev/null
+RELUTOPE="$BUILD_DIR/relutope"
+
+# Optional OpenBLAS for the second PyTorch row (unpacked locally, never installed).
+OPENBLAS_DIR=""
+if [ "$BENCH_OPENBLAS" = 1 ]; then
+  cache="$BENCH/.cache/openblas"
+  lib="$cache/root/usr/lib/x86_64-linux-gnu/openblas-pthread"
+  if [ ! -e "$lib/libblas.so.3" ]; then
+    mkdir -p "$cache"
+    echo "== fetching libopenblas0-pthread (apt-get download, unpacked into bench/.cache)" >&2
+    if (cd "$cache" && apt-get download libopenblas0-pthread >/dev/null 2>&1) &&
+       dpkg-deb -x "$(ls "$cache"/libopenblas0-pthread_*.deb | head -n1)" "$cache/root"; then
+      rm -f "$cache"/libopenblas0-pthread_*.deb
+    else
+      echo "   (could not fetch it: skipping the OpenBLAS row)" >&2
+    fi
+  fi
+  [ -e "$lib/libblas.so.3" ] && OPENBLAS_DIR="$lib"
+fi
+
+# 3. runs ------------------------------------------------------------------------------------
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+PIN=()
+command -v taskset >/dev/null && PIN=(taskset -c 0)
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+run_relutope() {  # preset steps -> json file
+  "${PIN[@]}" "$RELUTOPE" train --preset "$1" --steps "$2" --quiet --json - --out "$TMP/$1.net.json" \
+    >"$TMP/$1.relutope.json" 2>"$TMP/$1.relutope.err"
+}
+run_torch() {  # preset steps warmup dtype tag [LD_LIBRARY_PATH]
+  LD_LIBRARY_PATH="${6:-${LD_LIBRARY_PATH:-}}" "${PIN[@]}" "$PYTHON" "$BENCH/pytorch_train.py" \
+    --preset "$1" --steps "$2" --warmup "$3" --dtype "$4" --threads 1 >"$TMP/$1.$5.$4.json"
+}
+
+for spec in "lazzari-random-rgb $LAZZARI_STEPS 50" "rahaman-sines $SINES_STEPS 10"; do
+  read -r preset steps warmup <<<"$spec"
+  echo "== $preset: $steps steps (+ $warmup warm-up)" >&2
+  echo "   relutope" >&2
+  run_relutope "$preset" $((steps + warmup))
+  for dtype in float64 float32; do
+    echo "   pytorch $dtype (system BLAS)" >&2
+    run_torch "$preset" "$steps" "$warmup" "$dtype" system
+    if [ -n "$OPENBLAS_DIR" ]; then
+      echo "   pytorch $dtype (OpenBLAS)" >&2
+      run_torch "$preset" "$steps" "$warmup" "$dtype" openblas "$OPENBLAS_DIR"
+    fi
+  done
+done
+
+# 4. table -----------------------------------------------------------------------------------
+mkdir -p "$(dirname "$RESULTS")"
+SYSTEM_BLAS="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+CPU="$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)"
+"$PYTHON" - "$TMP" "$SYSTEM_BLAS" "$CPU" "$LAZZARI_STEPS" "$SINES_STEPS" "${OPENBLAS_DIR:+1}" >"$TMP/table.md" <<'EOF'
+import json, os, sys, datetime
+tmp, system_blas, cpu, lazzari_steps, sines_steps, openblas = sys.argv[1:7]
+
+def load(path):
+    text = open(path).read()
+    return json.JSONDecoder().raw_decode(text[text.index("{"):])[0]
+
+blas_name = "netlib reference BLAS" if "/blas/" in system_blas else os.path.basename(os.path.dirname(system_blas))
+backends = [("system", f"torch + system libblas ({blas_name})")]
+if openblas:
+    backends.append(("openblas", "torch + OpenBLAS 0.3.21"))
+torch_version = None
+rows = []
+for preset in ["lazzari-random-rgb", "rahaman-sines"]:
+    r = load(f"{tmp}/{preset}.relutope.json")
+    for tag, label in backends:
+        t64 = load(f"{tmp}/{preset}.{tag}.float64.json")
+        t32 = load(f"{tmp}/{preset}.{tag}.float32.json")
+        torch_version = t64["framework"]
+        rs = r["steps_per_second"]
+        rows.append(f"| {preset} | {label} | {rs:.1f} | {t64['steps_per_second']:.1f} | "
+                    f"{rs / t64['steps_per_second']:.2f} | {t32['steps_per_second']:.1f} | "
+                    f"{rs / t32['steps_per_second']:.2f} | {r['final_loss']:.4g} | "
+                    f"{t64['final_loss']:.4g} (f32 {t32['final_loss']:.4g}) |")
+
+print(f"## Training throughput: relutope (Eigen, float64) vs PyTorch, one CPU thread\n")
+print(f"{datetime.date.today()}, {cpu}, {torch_version}; steps: lazzari-random-rgb {lazzari_steps}, "
+      f"rahaman-sines {sines_steps} timed (+ 50 / 10 warm-up for PyTorch; relutope times all of its "
+      f"steps, same total). Ratio = relutope steps/s / PyTorch steps/s (> 1: relutope faster).\n")
+print("| preset | PyTorch BLAS | relutope steps/s | PyTorch f64 steps/s | ratio | PyTorch f32 steps/s "
+      "| ratio | relutope final loss | PyTorch final loss |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+print("\n".join(rows))
+print("\nPyTorch loop: nn.Sequential of nn.Linear/ReLU, torch.optim.Adam defaults, nn.MSELoss, "
+      "minibatches by slicing a torch.randperm per epoch (faster here than DataLoader(shuffle=True)). "
+      "Final losses are on the whole data after the same number of steps; the random targets and "
+      "phases come from different generators, so they match in size, not digits.")
+EOF
+cat "$TMP/table.md"
+cp "$TMP/table.md" "$RESULTS"
+echo "(written to ${RESULTS#$ROOT/})" >&2
