@@ -4,6 +4,7 @@
 #include "relutope/error.hpp"
 #include "relutope/network_io.hpp"
 #include "relutope/points.hpp"
+#include "regions_command.hpp"
 #include "train_command.hpp"
 
 #include <memory>
@@ -101,6 +102,7 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
   eval_cmd->callback([&run, o] { run = [o] { eval(o->net, o->points, o->json); }; });
 
   add_train_command(app, run);
+  add_regions_command(app, run);
 }
 
 }  // namespace relutope::cli

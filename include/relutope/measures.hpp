@@ -1,0 +1,65 @@
+#pragma once
+// What users measure on a partition: how sampling compares with the exact regions, dead neurons,
+// distances to region boundaries, and the Lipschitz constant.
+#include "relutope/regions.hpp"
+#include "relutope/slice.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace relutope {
+
+/// Activation patterns at the centres of the R^d grid of cells of `domain` (R points in 1D),
+/// evaluated in double precision on the network itself (at o + s u + t v for a slice): the
+/// sampled count papers report. Points in row-major order (the last coordinate fastest).
+std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution);
+
+/// How a set of sampled patterns compares with the exact regions.
+struct SamplingReport {
+  long distinct_patterns = 0;   // distinct sampled patterns
+  long regions_found = 0;       // exact regions whose pattern was sampled
+  std::vector<int> missed;      // exact regions no sample fell in, by index
+  long foreign_patterns = 0;    // sampled patterns of no exact region (samples on a boundary)
+  std::optional<Rational> smallest_missed, median_missed;  // area (length in 1D) of the missed
+};
+SamplingReport compare_sampling(const Partition& partition, const std::vector<ActivationPattern>& samples);
+
+/// Hidden neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
+/// `widths` are the hidden layers' widths.
+std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPattern>& patterns, const std::vector<int>& widths);
+
+/// The hidden layers' widths of a network.
+std::vector<int> hidden_widths(const NetworkQ& net);
+
+/// A value known to lie in [lower, upper] (outward rounded from an exact quantity).
+struct Enclosure {
+  double lower = 0, upper = 0;
+  double mid() const { return lower + (upper - lower) / 2; }
+  int certified_digits() const;  // significant decimal digits that lower and upper share
+};
+
+/// The distances from a point to where its activation pattern changes.
+struct BoundaryDistance {
+  int region = -1;                       // the region containing the point (lowest index on a tie)
+  std::optional<Rational> squared;       // exact squared distance to the region's boundary inside
+                                         // the domain; none if the region has no such boundary
+  std::optional<Enclosure> distance;     // its square root, certified
+  double neuron_estimate = 0;            // min over hidden neurons of |z(x)| / ||grad z(x)||, in
+                                         // double (Hanin & Rolnick; Lazzari & Liu Fig. 9)
+};
+/// \pre x lies in the domain (else region = -1 and nothing else is set).
+BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x);
+
+/// The Lipschitz constant on the domain (2-norms): the largest spectral norm of any region's
+/// affine map, certified, against the product of the layers' spectral norms (Rahaman Eq. 7;
+/// an upper bound, computed in double).
+struct Lipschitz {
+  Enclosure exact;
+  int region = -1;       // where the maximum is attained
+  double product_of_norms = 0;
+};
+Lipschitz lipschitz(const Partition& partition, const NetworkQ& net);
+
+}  // namespace relutope

@@ -1,0 +1,28 @@
+#pragma once
+// Restricting a network to a line or plane of its input (or encoding) space, exactly.
+#include "relutope/network.hpp"
+
+#include <string>
+
+namespace relutope {
+
+/// The affine map (s, t) -> o + s u + t v into R^d (the plane), or s -> o + s u (a line: v empty).
+struct Slice {
+  VecQ origin, u, v;
+  int dim() const { return static_cast<int>(origin.size()); }   // d, the space sliced
+  int rank() const { return v.empty() ? 1 : 2; }                // the slice's own dimension
+};
+
+/// Reads "o1,..,od:u1,..,ud:v1,..,vd" (a plane) or "o1,..,od:u1,..,ud" (a line); numbers exact.
+/// Throws InputError(source, ...) on a malformed text or vectors of different lengths.
+Slice parse_slice(const std::string& text, const std::string& source);
+
+/// The network as a function of its 1 or 2 analysis coordinates, with identity encoding:
+/// without a slice, the network itself (which must have identity encoding and 1 or 2 inputs);
+/// with one, the slice composed into the first layer. A positional-encoding network is sliced in
+/// its encoding space (the slice's d is then 2 L input_dim). Throws InputError(source, ...) for
+/// a slice of the wrong dimension, a positional network without a slice, or more than 2 inputs
+/// without a slice.
+NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source);
+
+}  // namespace relutope

@@ -1,0 +1,51 @@
+#pragma once
+// The options every analysis command shares: a network, its domain, an optional slice.
+#include "relutope/error.hpp"
+#include "relutope/network_io.hpp"
+#include "relutope/slice.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace relutope::cli {
+
+struct AnalysisOptions {
+  std::string net, domain, slice;
+};
+
+/// The network, read and prepared for exact analysis in its 1 or 2 coordinates.
+struct AnalysisInput {
+  Network net;
+  std::optional<Slice> slice;
+  NetworkQ exact;  // the network as a function of the analysis coordinates
+  Box domain;      // in the analysis coordinates
+};
+
+inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
+  cmd->add_option("NET", o.net, "Network file (.json or PyTorch .npz)")->required();
+  cmd->add_option("--domain", o.domain,
+                  "Box a,b (1D) or a,b,c,d (2D), exact decimals or fractions; default: the network file's "
+                  "domain (required with --slice: the box of (s, t))");
+  cmd->add_option("--slice", o.slice,
+                  "Analyse the plane o + s u + t v (or the line o + s u) of the input space, or of the encoding "
+                  "space of a positional network: o1,..:u1,..[:v1,..]");
+}
+
+inline AnalysisInput load_analysis(const AnalysisOptions& o) {
+  AnalysisInput in;
+  in.net = read_network(o.net);
+  if (!o.slice.empty()) in.slice = parse_slice(o.slice, "--slice");
+  in.exact = analysis_network(in.net, in.slice ? &*in.slice : nullptr, in.slice ? "--slice" : o.net);
+  if (!o.domain.empty()) in.domain = parse_box(o.domain, "--domain");
+  else if (in.slice) throw InputError("--slice", "a slice needs --domain, the box of its coordinates (s, t)");
+  else if (in.net.domain) in.domain = *in.net.domain;
+  else throw InputError(o.net, "the network file has no domain: give --domain");
+  if (in.domain.dim() != in.exact.input_dim)
+    throw InputError("--domain", "the domain has " + std::to_string(in.domain.dim()) + " dimensions, the analysis " +
+                                     std::to_string(in.exact.input_dim));
+  return in;
+}
+
+}  // namespace relutope::cli

@@ -1,0 +1,169 @@
+#include "regions_command.hpp"
+
+#include "analysis_input.hpp"
+#include "output.hpp"
+#include "progress.hpp"
+#include "relutope/error.hpp"
+#include "relutope/geojson.hpp"
+#include "relutope/measures.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <numeric>
+
+namespace relutope::cli {
+namespace {
+
+struct RegionsOptions {
+  AnalysisOptions input;
+  int sample = 0;
+  std::string json, polygons, points;
+  long max_regions = 1'000'000;
+  double time_limit = 0;
+  bool quiet = false;
+};
+
+nlohmann::json pairs_json(const std::vector<std::pair<int, int>>& pairs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [a, b] : pairs) out.push_back({a, b});
+  return out;
+}
+
+nlohmann::json enclosure_json(const Enclosure& e) {
+  return {{"value", e.mid()}, {"lower", e.lower}, {"upper", e.upper}, {"certified_digits", e.certified_digits()}};
+}
+
+// Exact points: each coordinate of the CSV read as the decimal it is written as.
+std::vector<VecQ> read_exact_points(const std::string& path, int dim) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "cannot open the file");
+  std::vector<VecQ> points;
+  std::string line;
+  for (long number = 1; std::getline(in, line); ++number) {
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    VecQ x;
+    for (size_t start = 0; start != std::string::npos;) {
+      const size_t comma = line.find(',', start);
+      x.push_back(parse_rational(line.substr(start, comma == std::string::npos ? comma : comma - start),
+                                 path + ": line " + std::to_string(number)));
+      start = comma == std::string::npos ? comma : comma + 1;
+    }
+    if (static_cast<int>(x.size()) != dim)
+      throw InputError(path, "line " + std::to_string(number) + ": " + std::to_string(x.size()) +
+                                 " columns, but the analysis has " + std::to_string(dim) + " coordinates");
+    points.push_back(std::move(x));
+  }
+  if (points.empty()) throw InputError(path, "no points in the file");
+  return points;
+}
+
+void regions_command(const RegionsOptions& o) {
+  const AnalysisInput in = load_analysis(o.input);
+  const std::vector<VecQ> points = o.points.empty() ? std::vector<VecQ>{} : read_exact_points(o.points, in.exact.input_dim);
+  const auto start = std::chrono::steady_clock::now();
+
+  Progress progress("regions", 1, o.quiet);
+  RegionOptions options;
+  options.max_regions = o.max_regions;
+  options.time_limit = o.time_limit;
+  options.progress = [&](int, long done, long total, long found) {
+    progress = Progress("regions: first-layer cells", total, o.quiet);
+    progress.update(done, std::to_string(found) + " regions");
+  };
+  const Partition partition = regions(in.exact, in.domain, options);
+  progress.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::vector<ActivationPattern> exact_patterns;
+  for (const Region& r : partition.regions) exact_patterns.push_back(r.pattern);
+  const std::vector<int> widths = hidden_widths(in.exact);
+  nlohmann::json doc = {{"input_dim", in.exact.input_dim},
+                        {"domain", to_string(in.domain)},
+                        {"regions", partition.regions.size()},
+                        {"linear_pieces", partition.piece_count},
+                        {"adjacent_pairs", partition.adjacent.size()},
+                        {"hidden_neurons", std::accumulate(widths.begin(), widths.end(), 0)},
+                        {"dead_neurons", pairs_json(dead_neurons(exact_patterns, widths))},
+                        {"seconds", seconds}};
+  if (in.slice) doc["slice"] = o.input.slice;
+
+  if (o.sample > 0) {
+    const auto samples = sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.sample);
+    const SamplingReport report = compare_sampling(partition, samples);
+    nlohmann::json sampled = {{"resolution", o.sample},
+                              {"points", samples.size()},
+                              {"patterns", report.distinct_patterns},
+                              {"regions_found", report.regions_found},
+                              {"regions_missed", report.missed.size()},
+                              {"foreign_patterns", report.foreign_patterns},
+                              {"dead_neurons", pairs_json(dead_neurons(samples, widths))}};
+    if (report.smallest_missed) {
+      sampled["smallest_missed_area"] = to_double(*report.smallest_missed);
+      sampled["median_missed_area"] = to_double(*report.median_missed);
+    }
+    doc["sampled"] = sampled;
+  }
+
+  const Lipschitz lip = lipschitz(partition, in.exact);
+  doc["lipschitz"] = enclosure_json(lip.exact);
+  doc["lipschitz"]["region"] = lip.region;
+  doc["lipschitz"]["product_of_spectral_norms"] = lip.product_of_norms;
+
+  if (!points.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const VecQ& x : points) {
+      const BoundaryDistance d = boundary_distance(partition, in.exact, x);
+      nlohmann::json item = {{"x", nlohmann::json::array()}, {"region", d.region}};
+      for (const Rational& c : x) item["x"].push_back(to_double(c));
+      if (d.region >= 0) {
+        item["pattern"] = partition.regions[static_cast<size_t>(d.region)].pattern;
+        item["neuron_estimate"] = d.neuron_estimate;
+        if (d.distance) {
+          item["distance"] = enclosure_json(*d.distance);
+          item["squared_distance"] = d.squared->get_str();
+        } else {
+          item["distance"] = nullptr;
+        }
+      }
+      list.push_back(item);
+    }
+    doc["points"] = list;
+  }
+
+  if (!o.polygons.empty()) write_text_atomically(o.polygons, geojson(partition));
+  write_json(doc, o.json);
+  if (o.json == "-") return;
+  std::ostream& out = std::cout;
+  out << partition.regions.size() << " activation regions, " << partition.piece_count << " linear pieces on "
+      << to_string(in.domain) << " (exact, " << seconds << " s)\n";
+  if (doc.contains("sampled"))
+    out << "  sampling " << o.sample << (in.exact.input_dim == 2 ? "^2" : "") << " cell centres: "
+        << doc["sampled"]["patterns"] << " patterns, missed " << doc["sampled"]["regions_missed"] << " regions\n";
+  out << "  dead neurons " << doc["dead_neurons"].size() << " of " << doc["hidden_neurons"] << "\n"
+      << "  Lipschitz " << lip.exact.mid() << " (" << lip.exact.certified_digits()
+      << " digits certified); product of spectral norms " << lip.product_of_norms << "\n";
+  if (!o.polygons.empty()) out << "  wrote " << o.polygons << "\n";
+}
+
+}  // namespace
+
+void add_regions_command(CLI::App& app, std::function<void()>& run) {
+  auto o = std::make_shared<RegionsOptions>();
+  CLI::App* cmd = app.add_subcommand("regions", "Exact activation regions: counts, pieces, sampling, dead neurons, distances");
+  add_analysis_options(cmd, o->input);
+  cmd->add_option("--sample", o->sample, "Also sample patterns at the R x R grid of cell centres (R points in 1D)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--points", o->points, "CSV of points (exact decimals): region, exact boundary distance, neuron estimate");
+  cmd->add_option("--polygons", o->polygons, "Write every region (exact vertices, pattern, affine map) as GeoJSON");
+  cmd->add_option("--json", o->json, "Write the measures as JSON to FILE ('-': stdout only)");
+  cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--time-limit", o->time_limit, "Stop with exit 3 after this many seconds (default: none)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--quiet", o->quiet, "No progress line on stderr");
+  cmd->callback([&run, o] { run = [o] { regions_command(*o); }; });
+}
+
+}  // namespace relutope::cli

@@ -1,0 +1,383 @@
+#include "relutope/regions.hpp"
+
+#include "arrangement.hpp"
+#include "relutope/error.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <unordered_map>
+
+namespace relutope {
+namespace {
+
+using Int = mpz_class;
+
+// A point in homogeneous integer coordinates (X_1, .., X_d, W) with W > 0: x_i = X_i / W.
+// Integers instead of rationals: a sign test is one integer dot product, with no gcd per step.
+using HPoint = std::vector<Int>;
+
+// A layer with integer entries over a common denominator: W = weight / denominator, likewise b.
+struct IntLayer {
+  long rows = 0, cols = 0;
+  std::vector<Int> weight, bias;
+  Int denominator;
+  const Int& w(long i, long j) const { return weight[static_cast<size_t>(i * cols + j)]; }
+};
+
+std::vector<IntLayer> integer_layers(const NetworkQ& net) {
+  std::vector<IntLayer> layers;
+  for (const LayerQ& q : net.layers) {
+    IntLayer layer;
+    layer.rows = q.weight.rows;
+    layer.cols = q.weight.cols;
+    layer.denominator = 1;
+    for (const Rational& r : q.weight.data) mpz_lcm(layer.denominator.get_mpz_t(), layer.denominator.get_mpz_t(), r.get_den_mpz_t());
+    for (const Rational& r : q.bias) mpz_lcm(layer.denominator.get_mpz_t(), layer.denominator.get_mpz_t(), r.get_den_mpz_t());
+    for (const Rational& r : q.weight.data) layer.weight.push_back(r.get_num() * (layer.denominator / r.get_den()));
+    for (const Rational& r : q.bias) layer.bias.push_back(r.get_num() * (layer.denominator / r.get_den()));
+    layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+// The pre-activations of one layer on a cell, as integer rows (a_j1, .., a_jd, c_j):
+// z_j(x) = (a_j . x + c_j) / S with the layer's global scale S > 0, so that at a homogeneous
+// point sign(z_j) = sign(row_j . (X, W)).
+struct AffineMap {
+  long rows = 0, width = 0;
+  std::vector<Int> coeff;
+  Int* row(long j) { return &coeff[static_cast<size_t>(j * width)]; }
+  const Int* row(long j) const { return &coeff[static_cast<size_t>(j * width)]; }
+};
+
+int sign_at(const AffineMap& map, long j, const HPoint& p) {
+  Int value = 0;
+  const Int* r = map.row(j);
+  for (size_t k = 0; k < p.size(); ++k) mpz_addmul(value.get_mpz_t(), r[k].get_mpz_t(), p[k].get_mpz_t());
+  return sgn(value);
+}
+
+Int value_at(const AffineMap& map, long j, const HPoint& p) {
+  Int value = 0;
+  const Int* r = map.row(j);
+  for (size_t k = 0; k < p.size(); ++k) mpz_addmul(value.get_mpz_t(), r[k].get_mpz_t(), p[k].get_mpz_t());
+  return value;
+}
+
+void normalise(HPoint& p) {
+  Int g = 0;
+  for (const Int& c : p) mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), c.get_mpz_t());
+  if (g > 1)
+    for (Int& c : p) mpz_divexact(c.get_mpz_t(), c.get_mpz_t(), g.get_mpz_t());
+}
+
+// The point where the affine function with values zp at p and zq at q (opposite signs) vanishes:
+// (zp q - zq p) / (zp - zq), homogeneously, with a positive last coordinate.
+HPoint crossing(const HPoint& p, const Int& zp, const HPoint& q, const Int& zq) {
+  HPoint r(p.size());
+  for (size_t k = 0; k < p.size(); ++k) r[k] = zp * q[k] - zq * p[k];
+  if (r.back() < 0)
+    for (Int& c : r) c = -c;
+  normalise(r);
+  return r;
+}
+
+HPoint homogeneous(const VecQ& x) {
+  Int w = 1;
+  for (const Rational& c : x) mpz_lcm(w.get_mpz_t(), w.get_mpz_t(), c.get_den_mpz_t());
+  HPoint p;
+  for (const Rational& c : x) p.push_back(c.get_num() * (w / c.get_den()));
+  p.push_back(w);
+  return p;
+}
+
+VecQ cartesian(const HPoint& p) {
+  VecQ x;
+  for (size_t k = 0; k + 1 < p.size(); ++k) {
+    x.emplace_back(p[k], p.back());
+    x.back().canonicalize();
+  }
+  return x;
+}
+
+// A cell of the refinement within one parent region: its vertices (a convex polygon counter-
+// clockwise, or an interval's two ends) and its bits for the neurons that cross the parent.
+struct Cell {
+  std::vector<HPoint> vertices;
+  std::string bits;
+};
+
+// Splits a cell by the zero set of row j, which crosses its interior: (positive, negative) side.
+std::pair<Cell, Cell> split(const Cell& cell, const std::vector<Int>& values, int dim) {
+  Cell positive{{}, cell.bits + '1'}, negative{{}, cell.bits + '0'};
+  const size_t n = cell.vertices.size();
+  if (dim == 1) {  // vertices {lo, hi}
+    const HPoint cut = crossing(cell.vertices[0], values[0], cell.vertices[1], values[1]);
+    const bool lo_positive = sgn(values[0]) > 0;
+    (lo_positive ? positive : negative).vertices = {cell.vertices[0], cut};
+    (lo_positive ? negative : positive).vertices = {cut, cell.vertices[1]};
+    return {positive, negative};
+  }
+  for (size_t k = 0; k < n; ++k) {  // Sutherland-Hodgman against both half-planes
+    const size_t next = (k + 1) % n;
+    const int s = sgn(values[k]), t = sgn(values[next]);
+    if (s >= 0) positive.vertices.push_back(cell.vertices[k]);
+    if (s <= 0) negative.vertices.push_back(cell.vertices[k]);
+    if (s * t < 0) {
+      const HPoint cut = crossing(cell.vertices[k], values[k], cell.vertices[next], values[next]);
+      positive.vertices.push_back(cut);
+      negative.vertices.push_back(cut);
+    }
+  }
+  return {positive, negative};
+}
+
+class Enumerator {
+public:
+  Enumerator(const NetworkQ& net, const RegionOptions& options)
+      : layers_(integer_layers(net)), dim_(net.input_dim), options_(options), start_(std::chrono::steady_clock::now()) {
+    scale_.push_back(layers_.front().denominator);
+    for (size_t l = 1; l < layers_.size(); ++l) scale_.push_back(scale_.back() * layers_[l].denominator);
+  }
+
+  std::vector<Region> run(const Box& domain) {
+    std::vector<HPoint> corners;
+    if (dim_ == 1) corners = {homogeneous({domain.lo[0]}), homogeneous({domain.hi[0]})};
+    else
+      corners = {homogeneous({domain.lo[0], domain.lo[1]}), homogeneous({domain.hi[0], domain.lo[1]}),
+                 homogeneous({domain.hi[0], domain.hi[1]}), homogeneous({domain.lo[0], domain.hi[1]})};
+    const IntLayer& first = layers_.front();
+    AffineMap map{first.rows, dim_ + 1, {}};
+    for (long j = 0; j < first.rows; ++j) {
+      for (long k = 0; k < first.cols; ++k) map.coeff.push_back(first.w(j, k));
+      map.coeff.push_back(first.bias[static_cast<size_t>(j)]);
+    }
+    refine(0, corners, "", map);
+    return std::move(regions_);
+  }
+
+private:
+  // Refines a region on which layers < l have fixed patterns; `map` is layer l's pre-activations.
+  void refine(size_t l, const std::vector<HPoint>& polygon, const std::string& pattern, const AffineMap& map) {
+    if (l + 1 == layers_.size()) return emit(polygon, pattern, map);
+    const long n = map.rows;
+
+    // Neurons that do not cross the region take one bit on all of it; the others split it.
+    std::string layer_bits(static_cast<size_t>(n), '0');
+    std::vector<long> crossing_neurons;
+    for (long j = 0; j < n; ++j) {
+      bool positive = false, negative = false;
+      for (const HPoint& p : polygon) {
+        const int s = sign_at(map, j, p);
+        positive |= s > 0;
+        negative |= s < 0;
+      }
+      if (positive && negative) crossing_neurons.push_back(j);
+      else layer_bits[static_cast<size_t>(j)] = positive ? '1' : '0';  // zero on the whole region: '0'
+    }
+    std::vector<Cell> cells{{polygon, ""}};
+    std::vector<Int> values;
+    for (const long j : crossing_neurons) {
+      std::vector<Cell> next;
+      next.reserve(cells.size() * 2);
+      for (Cell& cell : cells) {
+        values.resize(cell.vertices.size());
+        bool positive = false, negative = false;
+        for (size_t k = 0; k < cell.vertices.size(); ++k) {
+          values[k] = value_at(map, j, cell.vertices[k]);
+          positive |= sgn(values[k]) > 0;
+          negative |= sgn(values[k]) < 0;
+        }
+        if (positive && negative) {
+          auto [plus, minus] = split(cell, values, dim_);
+          next.push_back(std::move(plus));
+          next.push_back(std::move(minus));
+        } else {
+          cell.bits += positive ? '1' : '0';
+          next.push_back(std::move(cell));
+        }
+      }
+      cells = std::move(next);
+      check_limits(cells.size());
+    }
+
+    const std::vector<AffineMap> next_maps = next_layer_maps(l, map, layer_bits, crossing_neurons, cells);
+    for (size_t c = 0; c < cells.size(); ++c) {
+      std::string bits = layer_bits;
+      for (size_t i = 0; i < crossing_neurons.size(); ++i) bits[static_cast<size_t>(crossing_neurons[i])] = cells[c].bits[i];
+      refine(l + 1, cells[c].vertices, pattern + bits, next_maps[c]);
+      if (l == 0 && options_.progress) options_.progress(1, static_cast<long>(c + 1), static_cast<long>(cells.size()), static_cast<long>(regions_.size()));
+    }
+  }
+
+  // Layer l+1's pre-activations on every cell. Cells reached by flipping one crossing neuron's
+  // bit differ by a rank-one term, so a breadth-first walk over such neighbours costs
+  // #outputs x (d+1) per cell instead of #outputs x #inputs x (d+1).
+  std::vector<AffineMap> next_layer_maps(size_t l, const AffineMap& map, const std::string& layer_bits,
+                                         const std::vector<long>& crossing_neurons, const std::vector<Cell>& cells) {
+    const IntLayer& next = layers_[l + 1];
+    std::unordered_map<std::string, size_t> by_bits;
+    for (size_t c = 0; c < cells.size(); ++c) by_bits.emplace(cells[c].bits, c);
+    std::vector<AffineMap> maps(cells.size());
+    std::vector<char> done(cells.size(), 0);
+    for (size_t start = 0; start < cells.size(); ++start) {
+      if (done[start]) continue;
+      maps[start] = from_scratch(l, map, layer_bits, crossing_neurons, cells[start].bits);
+      done[start] = 1;
+      std::vector<size_t> queue{start};
+      for (size_t q = 0; q < queue.size(); ++q) {
+        const size_t c = queue[q];
+        std::string bits = cells[c].bits;
+        for (size_t i = 0; i < crossing_neurons.size(); ++i) {
+          bits[i] ^= 1;  // '0' <-> '1'
+          const auto found = by_bits.find(bits);
+          if (found != by_bits.end() && !done[found->second]) {
+            AffineMap& target = maps[found->second];
+            target = maps[c];
+            const long j = crossing_neurons[i];
+            const Int* row = map.row(j);
+            const bool on = bits[i] == '1';
+            for (long k = 0; k < next.rows; ++k) {
+              Int* out = target.row(k);
+              for (long m = 0; m < map.width; ++m) {
+                if (on) mpz_addmul(out[m].get_mpz_t(), next.w(k, j).get_mpz_t(), row[m].get_mpz_t());
+                else mpz_submul(out[m].get_mpz_t(), next.w(k, j).get_mpz_t(), row[m].get_mpz_t());
+              }
+            }
+            done[found->second] = 1;
+            queue.push_back(found->second);
+          }
+          bits[i] ^= 1;
+        }
+      }
+    }
+    return maps;
+  }
+
+  // z^{l+1} S_{l+1} = W'_{l+1} D (z^l S_l) + b'_{l+1} S_l, W' and b' the integer entries.
+  AffineMap from_scratch(size_t l, const AffineMap& map, std::string layer_bits, const std::vector<long>& crossing_neurons,
+                         const std::string& cell_bits) const {
+    for (size_t i = 0; i < crossing_neurons.size(); ++i) layer_bits[static_cast<size_t>(crossing_neurons[i])] = cell_bits[i];
+    const IntLayer& next = layers_[l + 1];
+    AffineMap out{next.rows, map.width, std::vector<Int>(static_cast<size_t>(next.rows * map.width))};
+    for (long k = 0; k < next.rows; ++k) {
+      Int* o = out.row(k);
+      for (long j = 0; j < map.rows; ++j) {
+        if (layer_bits[static_cast<size_t>(j)] != '1') continue;
+        const Int* row = map.row(j);
+        for (long m = 0; m < map.width; ++m) mpz_addmul(o[m].get_mpz_t(), next.w(k, j).get_mpz_t(), row[m].get_mpz_t());
+      }
+      mpz_addmul(o[map.width - 1].get_mpz_t(), next.bias[static_cast<size_t>(k)].get_mpz_t(), scale_[l].get_mpz_t());
+    }
+    return out;
+  }
+
+  void emit(const std::vector<HPoint>& polygon, const std::string& pattern, const AffineMap& map) {
+    Region region;
+    for (const HPoint& p : polygon) region.vertices.push_back(cartesian(p));
+    region.pattern = pattern;
+    const Int& scale = scale_.back();
+    region.weight = MatQ(map.rows, dim_);
+    for (long i = 0; i < map.rows; ++i) {
+      for (int k = 0; k < dim_; ++k) {
+        region.weight(i, k) = Rational(map.row(i)[k], scale);
+        region.weight(i, k).canonicalize();
+      }
+      region.bias.emplace_back(map.row(i)[dim_], scale);
+      region.bias.back().canonicalize();
+    }
+    regions_.push_back(std::move(region));
+    check_limits(0);
+  }
+
+  void check_limits(size_t pending) {
+    if (static_cast<long>(regions_.size() + pending) > options_.max_regions)
+      throw LimitError("more than " + std::to_string(options_.max_regions) +
+                       " activation regions: raise --max-regions or shrink the domain");
+    if (options_.time_limit > 0 && ++checks_ % 256 == 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() > options_.time_limit)
+      throw LimitError("time limit of " + std::to_string(options_.time_limit) + " s reached after " +
+                       std::to_string(regions_.size()) + " regions");
+  }
+
+  std::vector<IntLayer> layers_;
+  std::vector<Int> scale_;  // S_l: layer l's pre-activations are integer rows over S_l
+  int dim_;
+  const RegionOptions& options_;
+  std::chrono::steady_clock::time_point start_;
+  long checks_ = 0;
+  std::vector<Region> regions_;
+};
+
+int find(std::vector<int>& parent, int i) {
+  while (parent[static_cast<size_t>(i)] != i) i = parent[static_cast<size_t>(i)] = parent[static_cast<size_t>(parent[static_cast<size_t>(i)])];
+  return i;
+}
+
+}  // namespace
+
+Partition regions(const NetworkQ& net, const Box& domain, const RegionOptions& options) {
+  if (net.encoding.type != Encoding::Type::identity || net.input_dim < 1 || net.input_dim > 2)
+    throw InputError("network", "exact regions need a 1- or 2-input piecewise-linear network (use a slice)");
+  if (domain.dim() != net.input_dim)
+    throw InputError("--domain", "the domain has " + std::to_string(domain.dim()) + " dimensions but the network has " +
+                                     std::to_string(net.input_dim) + " inputs");
+  check_box(domain, "--domain");
+
+  Partition partition;
+  partition.dim = net.input_dim;
+  partition.domain = domain;
+  partition.regions = Enumerator(net, options).run(domain);
+  auto& regions = partition.regions;
+
+  if (partition.dim == 1) {  // intervals in order; neighbours share an end
+    std::sort(regions.begin(), regions.end(),
+              [](const Region& a, const Region& b) { return a.vertices[0][0] < b.vertices[0][0]; });
+    for (size_t i = 0; i + 1 < regions.size(); ++i) partition.adjacent.emplace_back(static_cast<int>(i), static_cast<int>(i + 1));
+  } else {
+    partition.adjacent = internal::adjacent_polygons(regions);
+  }
+
+  std::vector<int> parent(regions.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  for (const auto& [a, b] : partition.adjacent) {
+    const Region &ra = regions[static_cast<size_t>(a)], &rb = regions[static_cast<size_t>(b)];
+    if (ra.weight.data == rb.weight.data && ra.bias == rb.bias) parent[static_cast<size_t>(find(parent, a))] = find(parent, b);
+  }
+  std::vector<int> number(regions.size(), -1);
+  for (size_t i = 0; i < regions.size(); ++i) {
+    int& id = number[static_cast<size_t>(find(parent, static_cast<int>(i)))];
+    if (id < 0) id = partition.piece_count++;
+    partition.piece.push_back(id);
+  }
+  return partition;
+}
+
+Rational measure(const Region& region) {
+  if (region.vertices.front().size() == 1) return region.vertices[1][0] - region.vertices[0][0];
+  Rational twice = 0;
+  const size_t n = region.vertices.size();
+  for (size_t k = 0; k < n; ++k) {
+    const VecQ &p = region.vertices[k], &q = region.vertices[(k + 1) % n];
+    twice += p[0] * q[1] - q[0] * p[1];
+  }
+  return twice / 2;
+}
+
+int locate(const Partition& partition, const VecQ& x) {
+  for (size_t i = 0; i < partition.regions.size(); ++i) {
+    const auto& v = partition.regions[i].vertices;
+    bool inside = true;
+    if (partition.dim == 1) inside = v[0][0] <= x[0] && x[0] <= v[1][0];
+    else
+      for (size_t k = 0; k < v.size() && inside; ++k) {
+        const VecQ &p = v[k], &q = v[(k + 1) % v.size()];
+        inside = (q[0] - p[0]) * (x[1] - p[1]) - (q[1] - p[1]) * (x[0] - p[0]) >= 0;
+      }
+    if (inside) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace relutope

@@ -1,0 +1,65 @@
+#include "relutope/slice.hpp"
+
+#include "relutope/error.hpp"
+
+#include <sstream>
+
+namespace relutope {
+namespace {
+
+VecQ parse_vector(const std::string& text, const std::string& source) {
+  VecQ v;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) v.push_back(parse_rational(item, source));
+  return v;
+}
+
+}  // namespace
+
+Slice parse_slice(const std::string& text, const std::string& source) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  for (std::string part; std::getline(stream, part, ':');) parts.push_back(part);
+  if (parts.size() != 2 && parts.size() != 3)
+    throw InputError(source, "expected o1,..,od:u1,..,ud[:v1,..,vd], got '" + text + "'");
+  Slice slice{parse_vector(parts[0], source), parse_vector(parts[1], source),
+              parts.size() == 3 ? parse_vector(parts[2], source) : VecQ{}};
+  if (slice.origin.empty() || slice.u.size() != slice.origin.size() ||
+      (!slice.v.empty() && slice.v.size() != slice.origin.size()))
+    throw InputError(source, "the slice's vectors must all have the same length");
+  return slice;
+}
+
+NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source) {
+  NetworkQ exact = to_exact(net);
+  const int features = net.encoding.features(net.input_dim);
+  if (!slice) {
+    if (net.encoding.type != Encoding::Type::identity)
+      throw InputError(source, "a positional-encoding network is not piecewise linear in its input: give --slice in its " +
+                                   std::to_string(features) + "-dimensional encoding space");
+    if (net.input_dim > 2)
+      throw InputError(source, "the network has " + std::to_string(net.input_dim) +
+                                   " inputs: give a 1- or 2-dimensional --slice");
+    return exact;
+  }
+  if (slice->dim() != features)
+    throw InputError(source, "the slice lives in " + std::to_string(slice->dim()) + " dimensions but the network's " +
+                                 (net.encoding.type == Encoding::Type::identity ? "input has " : "encoding has ") +
+                                 std::to_string(features));
+  // Layer 1 on x = o + s u + t v:  W (o + s u + t v) + b = [W u, W v] (s, t) + (W o + b).
+  LayerQ& first = exact.layers.front();
+  LayerQ sliced{MatQ(first.weight.rows, slice->rank()), first.bias};
+  for (Eigen::Index i = 0; i < first.weight.rows; ++i)
+    for (Eigen::Index k = 0; k < first.weight.cols; ++k) {
+      const Rational& w = first.weight(i, k);
+      sliced.weight(i, 0) += w * slice->u[static_cast<size_t>(k)];
+      if (slice->rank() == 2) sliced.weight(i, 1) += w * slice->v[static_cast<size_t>(k)];
+      sliced.bias[static_cast<size_t>(i)] += w * slice->origin[static_cast<size_t>(k)];
+    }
+  first = std::move(sliced);
+  exact.input_dim = slice->rank();
+  exact.encoding = {};
+  return exact;
+}
+
+}  // namespace relutope
