@@ -4,6 +4,7 @@
 #include "relutope/error.hpp"
 #include "relutope/network_io.hpp"
 #include "relutope/points.hpp"
+#include "figure_command.hpp"
 #include "regions_command.hpp"
 #include "train_command.hpp"
 
@@ -103,6 +104,7 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
 
   add_train_command(app, run);
   add_regions_command(app, run);
+  add_figure_command(app, run);
 }
 
 }  // namespace relutope::cli

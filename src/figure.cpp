@@ -1,0 +1,177 @@
+#include "relutope/figure.hpp"
+
+#include "relutope/atomic_file.hpp"
+#include "relutope/error.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+
+#include <array>
+#include <cmath>
+#include <functional>
+#include <memory>
+
+namespace relutope {
+namespace {
+
+constexpr double kPlot = 300, kMargin = 42;  // points
+
+std::string suffix(const std::string& path) {
+  const size_t dot = path.rfind('.');
+  return dot == std::string::npos ? "" : path.substr(dot + 1);
+}
+
+// Renders `draw` (on a canvas of width x height points) into `path` in the suffix's format.
+void render(const std::string& path, double width, double height, const std::function<void(cairo_t*)>& draw) {
+  const std::string format = suffix(path);
+  if (format != "pdf" && format != "svg" && format != "png")
+    throw InputError(path, "unknown figure format '." + format + "' (use .pdf, .svg or .png)");
+  write_atomically(path, [&](const std::string& temporary) {
+    cairo_surface_t* surface = format == "pdf"   ? cairo_pdf_surface_create(temporary.c_str(), width, height)
+                               : format == "svg" ? cairo_svg_surface_create(temporary.c_str(), width, height)
+                                                 : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width * 3),
+                                                                              static_cast<int>(height * 3));
+    cairo_t* cr = cairo_create(surface);
+    if (format == "png") cairo_scale(cr, 3, 3);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    draw(cr);
+    cairo_destroy(cr);
+    cairo_status_t status = cairo_surface_status(surface);
+    if (format == "png" && status == CAIRO_STATUS_SUCCESS) status = cairo_surface_write_to_png(surface, temporary.c_str());
+    cairo_surface_finish(surface);
+    if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface);
+    cairo_surface_destroy(surface);
+    if (status != CAIRO_STATUS_SUCCESS) throw InputError(path, std::string("cannot write the figure: ") + cairo_status_to_string(status));
+  });
+}
+
+// Distinct, light colours: hues spaced by the golden angle.
+void region_colour(cairo_t* cr, size_t index) {
+  const double hue = std::fmod(static_cast<double>(index) * 0.618033988749895, 1.0) * 6;
+  const double x = 1 - std::fabs(std::fmod(hue, 2) - 1);
+  const double rgb[6][3] = {{1, x, 0}, {x, 1, 0}, {0, 1, x}, {0, x, 1}, {x, 0, 1}, {1, 0, x}};
+  const double* c = rgb[static_cast<int>(hue) % 6];
+  const double light = 0.45 + 0.2 * static_cast<double>((index * 7) % 3) / 2;  // vary lightness too
+  cairo_set_source_rgb(cr, light + (1 - light) * c[0] * 0.9, light + (1 - light) * c[1] * 0.9, light + (1 - light) * c[2] * 0.9);
+}
+
+void label(cairo_t* cr, double x, double y, const std::string& text, double align_x, double align_y) {
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, text.c_str(), &e);
+  cairo_move_to(cr, x - align_x * e.width - e.x_bearing, y - align_y * e.height - e.y_bearing);
+  cairo_show_text(cr, text.c_str());
+}
+
+std::string tick(const Rational& q) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", to_double(q));
+  return buffer;
+}
+
+void frame(cairo_t* cr, const Box& box, const std::string& xl, const std::string& yl, bool two_d) {
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 0.8);
+  cairo_rectangle(cr, kMargin, kMargin / 2, kPlot, kPlot);
+  cairo_stroke(cr);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, 9);
+  const double bottom = kMargin / 2 + kPlot;
+  label(cr, kMargin, bottom + 4, tick(box.lo[0]), 0.5, 0);
+  label(cr, kMargin + kPlot, bottom + 4, tick(box.hi[0]), 0.5, 0);
+  label(cr, kMargin + kPlot / 2, bottom + 16, xl, 0.5, 0);
+  if (two_d) {
+    label(cr, kMargin - 4, bottom, tick(box.lo[1]), 1, 0.5);
+    label(cr, kMargin - 4, kMargin / 2, tick(box.hi[1]), 1, 0.5);
+    label(cr, kMargin - 16, kMargin / 2 + kPlot / 2, yl, 1, 0.5);
+  }
+}
+
+}  // namespace
+
+void draw_regions(const Partition& partition, const NetworkQ& net, const RegionsFigure& options, const std::string& path) {
+  const Box& box = partition.domain;
+  const double x0 = to_double(box.lo[0]), x1 = to_double(box.hi[0]);
+  const double y0 = partition.dim == 2 ? to_double(box.lo[1]) : 0, y1 = partition.dim == 2 ? to_double(box.hi[1]) : 1;
+  auto px = [&](double x) { return kMargin + (x - x0) / (x1 - x0) * kPlot; };
+  auto py = [&](double y) { return kMargin / 2 + (1 - (y - y0) / (y1 - y0)) * kPlot; };
+
+  render(path, kPlot + kMargin * 1.5, kPlot + kMargin * 1.5, [&](cairo_t* cr) {
+    cairo_save(cr);
+    cairo_rectangle(cr, kMargin, kMargin / 2, kPlot, kPlot);
+    cairo_clip(cr);
+    if (partition.dim == 2) {
+      for (size_t i = 0; i < partition.regions.size(); ++i) {
+        const auto& v = partition.regions[i].vertices;
+        cairo_move_to(cr, px(to_double(v[0][0])), py(to_double(v[0][1])));
+        for (size_t k = 1; k < v.size(); ++k) cairo_line_to(cr, px(to_double(v[k][0])), py(to_double(v[k][1])));
+        cairo_close_path(cr);
+        region_colour(cr, i);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+        cairo_set_line_width(cr, 0.25);
+        cairo_stroke(cr);
+      }
+    } else {
+      // Bands for the intervals, the graph of output 0 over them, scaled to the plot.
+      double lo = INFINITY, hi = -INFINITY;
+      std::vector<std::array<double, 4>> segments;  // x_a, f(x_a), x_b, f(x_b)
+      for (const Region& r : partition.regions) {
+        const double a = to_double(r.vertices[0][0]), b = to_double(r.vertices[1][0]);
+        const double fa = to_double(r.weight(0, 0) * r.vertices[0][0] + r.bias[0]);
+        const double fb = to_double(r.weight(0, 0) * r.vertices[1][0] + r.bias[0]);
+        segments.push_back({a, fa, b, fb});
+        lo = std::min({lo, fa, fb});
+        hi = std::max({hi, fa, fb});
+      }
+      if (hi <= lo) hi = lo + 1;
+      for (size_t i = 0; i < segments.size(); ++i) {
+        region_colour(cr, i);
+        cairo_rectangle(cr, px(segments[i][0]), kMargin / 2, px(segments[i][2]) - px(segments[i][0]), kPlot);
+        cairo_fill(cr);
+      }
+      auto fy = [&](double f) { return kMargin / 2 + kPlot * (0.95 - 0.9 * (f - lo) / (hi - lo)); };
+      cairo_set_source_rgb(cr, 0.05, 0.1, 0.35);
+      cairo_set_line_width(cr, 1);
+      for (const auto& s : segments) {
+        cairo_move_to(cr, px(s[0]), fy(s[1]));
+        cairo_line_to(cr, px(s[2]), fy(s[3]));
+      }
+      cairo_stroke(cr);
+    }
+    if (options.first_layer && partition.dim == 2 && !net.layers.empty()) {
+      cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 0.8);
+      cairo_set_line_width(cr, 0.5);
+      const LayerQ& first = net.layers.front();
+      for (Eigen::Index j = 0; j < first.weight.rows; ++j) {  // w . x + b = 0 across the box
+        const double a = to_double(first.weight(j, 0)), b = to_double(first.weight(j, 1)), c = to_double(first.bias[static_cast<size_t>(j)]);
+        if (std::fabs(b) > std::fabs(a)) {
+          cairo_move_to(cr, px(x0), py(-(a * x0 + c) / b));
+          cairo_line_to(cr, px(x1), py(-(a * x1 + c) / b));
+        } else if (a != 0) {
+          cairo_move_to(cr, px(-(b * y0 + c) / a), py(y0));
+          cairo_line_to(cr, px(-(b * y1 + c) / a), py(y1));
+        }
+      }
+      cairo_stroke(cr);
+    }
+    if (options.grid > 0) {
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      const int rows = partition.dim == 2 ? options.grid : 1;
+      const double radius = std::min(0.8, 0.25 * kPlot / options.grid);
+      for (int i = 0; i < options.grid; ++i)
+        for (int j = 0; j < rows; ++j) {
+          const double x = kMargin + (i + 0.5) / options.grid * kPlot;
+          const double y = partition.dim == 2 ? kMargin / 2 + (j + 0.5) / options.grid * kPlot : kMargin / 2 + kPlot - 4;
+          cairo_new_sub_path(cr);
+          cairo_arc(cr, x, y, radius, 0, 2 * M_PI);
+        }
+      cairo_fill(cr);
+    }
+    cairo_restore(cr);
+    frame(cr, box, options.x_label, partition.dim == 2 ? options.y_label : "", partition.dim == 2);
+  });
+}
+
+}  // namespace relutope
