@@ -9,6 +9,8 @@
 #include <CGAL/Arr_batched_point_location.h>
 #include <CGAL/Exact_predicates_exact_constructions_kernel.h>
 
+#include <array>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -24,21 +26,73 @@ using Segment = Traits::X_monotone_curve_2;
 
 Point point(const VecQ& v) { return Point(Kernel::FT(v[0]), Kernel::FT(v[1])); }
 
-}  // namespace
+// The line through p and q as a canonical integer triple (a, b, c), a x + b y + c = 0: coprime,
+// first non-zero coefficient positive, so that edges on one line share one key.
+std::array<mpz_class, 3> line_through(const VecQ& p, const VecQ& q) {
+  const Rational a = p[1] - q[1], b = q[0] - p[0], c = p[0] * q[1] - q[0] * p[1];
+  mpz_class scale = 1;
+  for (const Rational* r : {&a, &b, &c}) mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), r->get_den_mpz_t());
+  std::array<mpz_class, 3> line;
+  mpz_class g = 0;
+  for (int k = 0; k < 3; ++k) {
+    const Rational& r = k == 0 ? a : k == 1 ? b : c;
+    line[static_cast<size_t>(k)] = r.get_num() * (scale / r.get_den());
+    mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), line[static_cast<size_t>(k)].get_mpz_t());
+  }
+  const int sign = line[0] != 0 ? sgn(line[0]) : sgn(line[1]);
+  for (mpz_class& v : line) v = v / g * sign;
+  return line;
+}
 
-std::vector<std::pair<int, int>> adjacent_polygons(const std::vector<Region>& regions) {
-  // Each interior edge belongs to two regions, possibly split differently on each side (a
-  // vertex of one neighbour can lie inside the other's edge); the arrangement merges overlaps.
-  std::set<std::pair<std::pair<Rational, Rational>, std::pair<Rational, Rational>>> seen;
-  std::vector<Segment> segments;
+// Every region's edges, cut at every vertex that lies on them, without repeats: the segments
+// are then interior-disjoint, and the arrangement needs no intersection computations (an edge
+// shared by two regions may be split differently on each side).
+std::vector<Segment> elementary_segments(const std::vector<Region>& regions) {
+  struct Piece {
+    Rational from, to;  // the parameter along the line: x, or y for a vertical line
+    VecQ p, q;
+  };
+  std::map<std::array<mpz_class, 3>, std::vector<Piece>> by_line;
   for (const Region& region : regions)
     for (size_t k = 0; k < region.vertices.size(); ++k) {
       const VecQ &p = region.vertices[k], &q = region.vertices[(k + 1) % region.vertices.size()];
-      auto key = std::minmax(std::make_pair(p[0], p[1]), std::make_pair(q[0], q[1]));
-      if (seen.insert({key.first, key.second}).second) segments.emplace_back(point(p), point(q));
+      const auto line = line_through(p, q);
+      const int axis = line[1] != 0 ? 0 : 1;
+      Piece piece{p[static_cast<size_t>(axis)], q[static_cast<size_t>(axis)], p, q};
+      if (piece.to < piece.from) {
+        std::swap(piece.from, piece.to);
+        std::swap(piece.p, piece.q);
+      }
+      by_line[line].push_back(std::move(piece));
     }
+  std::vector<Segment> segments;
+  for (auto& [line, pieces] : by_line) {
+    std::map<Rational, const VecQ*> cuts;  // every endpoint on this line, in order
+    for (const Piece& piece : pieces) {
+      cuts.emplace(piece.from, &piece.p);
+      cuts.emplace(piece.to, &piece.q);
+    }
+    std::map<Rational, int> coverage;  // +1 where a piece starts, -1 where it ends
+    for (const Piece& piece : pieces) {
+      ++coverage[piece.from];
+      --coverage[piece.to];
+    }
+    int covered = 0;
+    auto change = coverage.begin();
+    for (auto cut = cuts.begin(); std::next(cut) != cuts.end(); ++cut) {
+      while (change != coverage.end() && change->first <= cut->first) covered += (change++)->second;
+      if (covered > 0) segments.emplace_back(point(*cut->second), point(*std::next(cut)->second));
+    }
+  }
+  return segments;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> adjacent_polygons(const std::vector<Region>& regions) {
+  const std::vector<Segment> segments = elementary_segments(regions);
   Arrangement arrangement;
-  CGAL::insert(arrangement, segments.begin(), segments.end());
+  CGAL::insert_non_intersecting_curves(arrangement, segments.begin(), segments.end());
   if (arrangement.number_of_faces() != regions.size() + 1)
     throw std::logic_error("the arrangement has " + std::to_string(arrangement.number_of_faces() - 1) +
                            " bounded faces for " + std::to_string(regions.size()) + " regions");

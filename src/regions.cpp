@@ -4,6 +4,7 @@
 #include "relutope/error.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <numeric>
 #include <unordered_map>
@@ -65,21 +66,21 @@ Int value_at(const AffineMap& map, long j, const HPoint& p) {
   return value;
 }
 
-void normalise(HPoint& p) {
-  Int g = 0;
-  for (const Int& c : p) mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), c.get_mpz_t());
-  if (g > 1)
-    for (Int& c : p) mpz_divexact(c.get_mpz_t(), c.get_mpz_t(), g.get_mpz_t());
+// Where the line l crosses the edge line e (both integer rows a x + b y + c = 0): their cross
+// product, oriented so that W > 0. Building vertices from the two lines, never from earlier
+// vertices, keeps their size bounded by the lines' sizes however often a region is split.
+HPoint meet(const Int* l, const Int* e) {
+  HPoint r{l[1] * e[2] - l[2] * e[1], l[2] * e[0] - l[0] * e[2], l[0] * e[1] - l[1] * e[0]};
+  if (r[2] < 0)
+    for (Int& c : r) c = -c;
+  return r;
 }
 
-// The point where the affine function with values zp at p and zq at q (opposite signs) vanishes:
-// (zp q - zq p) / (zp - zq), homogeneously, with a positive last coordinate.
-HPoint crossing(const HPoint& p, const Int& zp, const HPoint& q, const Int& zq) {
-  HPoint r(p.size());
-  for (size_t k = 0; k < p.size(); ++k) r[k] = zp * q[k] - zq * p[k];
-  if (r.back() < 0)
+// The root of the 1D affine row (a, c): the point (-c, a), oriented so that W > 0.
+HPoint root(const Int* row) {
+  HPoint r{-row[1], row[0]};
+  if (r[1] < 0)
     for (Int& c : r) c = -c;
-  normalise(r);
   return r;
 }
 
@@ -101,33 +102,49 @@ VecQ cartesian(const HPoint& p) {
   return x;
 }
 
+// A line a x + b y + c = 0 with integer coefficients (a 2D polygon's edge).
+using Line = std::array<Int, 3>;
+
 // A cell of the refinement within one parent region: its vertices (a convex polygon counter-
-// clockwise, or an interval's two ends) and its bits for the neurons that cross the parent.
+// clockwise, or an interval's two ends), in 2D the line of each edge (edge k runs from vertex k
+// to vertex k+1), and its bits for the neurons that cross the parent.
 struct Cell {
   std::vector<HPoint> vertices;
+  std::vector<Line> edges;
   std::string bits;
 };
 
-// Splits a cell by the zero set of row j, which crosses its interior: (positive, negative) side.
-std::pair<Cell, Cell> split(const Cell& cell, const std::vector<Int>& values, int dim) {
-  Cell positive{{}, cell.bits + '1'}, negative{{}, cell.bits + '0'};
-  const size_t n = cell.vertices.size();
+// Splits a cell by the zero set of `row`, which crosses its interior, given the row's values at
+// the vertices: (positive side, negative side).
+std::pair<Cell, Cell> split(const Cell& cell, const Int* row, const std::vector<Int>& values, int dim) {
+  Cell positive{{}, {}, cell.bits + '1'}, negative{{}, {}, cell.bits + '0'};
   if (dim == 1) {  // vertices {lo, hi}
-    const HPoint cut = crossing(cell.vertices[0], values[0], cell.vertices[1], values[1]);
+    const HPoint cut = root(row);
     const bool lo_positive = sgn(values[0]) > 0;
     (lo_positive ? positive : negative).vertices = {cell.vertices[0], cut};
     (lo_positive ? negative : positive).vertices = {cut, cell.vertices[1]};
     return {positive, negative};
   }
+  const Line cut{row[0], row[1], row[2]};
+  const size_t n = cell.vertices.size();
   for (size_t k = 0; k < n; ++k) {  // Sutherland-Hodgman against both half-planes
     const size_t next = (k + 1) % n;
     const int s = sgn(values[k]), t = sgn(values[next]);
-    if (s >= 0) positive.vertices.push_back(cell.vertices[k]);
-    if (s <= 0) negative.vertices.push_back(cell.vertices[k]);
+    const Line& edge = cell.edges[k];
+    if (s >= 0) {
+      positive.vertices.push_back(cell.vertices[k]);
+      positive.edges.push_back(t >= 0 || s > 0 ? edge : cut);
+    }
+    if (s <= 0) {
+      negative.vertices.push_back(cell.vertices[k]);
+      negative.edges.push_back(t <= 0 || s < 0 ? edge : cut);
+    }
     if (s * t < 0) {
-      const HPoint cut = crossing(cell.vertices[k], values[k], cell.vertices[next], values[next]);
-      positive.vertices.push_back(cut);
-      negative.vertices.push_back(cut);
+      const HPoint point = meet(cut.data(), edge.data());
+      (s > 0 ? positive : negative).vertices.push_back(point);
+      (s > 0 ? positive : negative).edges.push_back(cut);
+      (s > 0 ? negative : positive).vertices.push_back(point);
+      (s > 0 ? negative : positive).edges.push_back(edge);
     }
   }
   return {positive, negative};
@@ -142,25 +159,31 @@ public:
   }
 
   std::vector<Region> run(const Box& domain) {
-    std::vector<HPoint> corners;
-    if (dim_ == 1) corners = {homogeneous({domain.lo[0]}), homogeneous({domain.hi[0]})};
-    else
-      corners = {homogeneous({domain.lo[0], domain.lo[1]}), homogeneous({domain.hi[0], domain.lo[1]}),
-                 homogeneous({domain.hi[0], domain.hi[1]}), homogeneous({domain.lo[0], domain.hi[1]})};
+    Cell start;
+    if (dim_ == 1) {
+      start.vertices = {homogeneous({domain.lo[0]}), homogeneous({domain.hi[0]})};
+    } else {
+      const Rational &x0 = domain.lo[0], &x1 = domain.hi[0], &y0 = domain.lo[1], &y1 = domain.hi[1];
+      start.vertices = {homogeneous({x0, y0}), homogeneous({x1, y0}), homogeneous({x1, y1}), homogeneous({x0, y1})};
+      // y = y0, x = x1, y = y1, x = x0 as integer lines (q x - p = 0 for x = p/q).
+      start.edges = {Line{0, y0.get_den(), -y0.get_num()}, Line{x1.get_den(), 0, -x1.get_num()},
+                     Line{0, y1.get_den(), -y1.get_num()}, Line{x0.get_den(), 0, -x0.get_num()}};
+    }
     const IntLayer& first = layers_.front();
     AffineMap map{first.rows, dim_ + 1, {}};
     for (long j = 0; j < first.rows; ++j) {
       for (long k = 0; k < first.cols; ++k) map.coeff.push_back(first.w(j, k));
       map.coeff.push_back(first.bias[static_cast<size_t>(j)]);
     }
-    refine(0, corners, "", map);
+    refine(0, start, "", map);
     return std::move(regions_);
   }
 
 private:
   // Refines a region on which layers < l have fixed patterns; `map` is layer l's pre-activations.
-  void refine(size_t l, const std::vector<HPoint>& polygon, const std::string& pattern, const AffineMap& map) {
-    if (l + 1 == layers_.size()) return emit(polygon, pattern, map);
+  void refine(size_t l, const Cell& region, const std::string& pattern, const AffineMap& map) {
+    if (l + 1 == layers_.size()) return emit(region.vertices, pattern, map);
+    const std::vector<HPoint>& polygon = region.vertices;
     const long n = map.rows;
 
     // Neurons that do not cross the region take one bit on all of it; the others split it.
@@ -176,7 +199,7 @@ private:
       if (positive && negative) crossing_neurons.push_back(j);
       else layer_bits[static_cast<size_t>(j)] = positive ? '1' : '0';  // zero on the whole region: '0'
     }
-    std::vector<Cell> cells{{polygon, ""}};
+    std::vector<Cell> cells{{polygon, region.edges, ""}};
     std::vector<Int> values;
     for (const long j : crossing_neurons) {
       std::vector<Cell> next;
@@ -190,7 +213,7 @@ private:
           negative |= sgn(values[k]) < 0;
         }
         if (positive && negative) {
-          auto [plus, minus] = split(cell, values, dim_);
+          auto [plus, minus] = split(cell, map.row(j), values, dim_);
           next.push_back(std::move(plus));
           next.push_back(std::move(minus));
         } else {
@@ -206,7 +229,7 @@ private:
     for (size_t c = 0; c < cells.size(); ++c) {
       std::string bits = layer_bits;
       for (size_t i = 0; i < crossing_neurons.size(); ++i) bits[static_cast<size_t>(crossing_neurons[i])] = cells[c].bits[i];
-      refine(l + 1, cells[c].vertices, pattern + bits, next_maps[c]);
+      refine(l + 1, cells[c], pattern + bits, next_maps[c]);
       if (l == 0 && options_.progress) options_.progress(1, static_cast<long>(c + 1), static_cast<long>(cells.size()), static_cast<long>(regions_.size()));
     }
   }
