@@ -109,20 +109,7 @@ std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice*
                               (domain.hi[static_cast<size_t>(k)] - domain.lo[static_cast<size_t>(k)]) * Rational(2 * cell + 1, 2 * resolution);
       coords(i, k) = to_double(centre);
     }
-  if (!slice) return evaluate(net, coords).patterns;
-  MatD X(count, slice->dim());
-  for (long i = 0; i < count; ++i)
-    for (int k = 0; k < slice->dim(); ++k) {
-      const size_t kk = static_cast<size_t>(k);
-      X(i, k) = to_double(slice->origin[kk]) + coords(i, 0) * to_double(slice->u[kk]) +
-                (slice->rank() == 2 ? coords(i, 1) * to_double(slice->v[kk]) : 0.0);
-    }
-  if (net.encoding.type == Encoding::Type::identity) return evaluate(net, X).patterns;
-  // A positional network is sliced in its encoding space: feed the features to its layers.
-  Network layers_only = net;
-  layers_only.encoding = {};
-  layers_only.input_dim = slice->dim();
-  return evaluate(layers_only, X).patterns;
+  return evaluate_in(net, slice, coords).patterns;
 }
 
 SamplingReport compare_sampling(const Partition& partition, const std::vector<ActivationPattern>& samples) {

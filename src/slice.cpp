@@ -62,4 +62,21 @@ NetworkQ analysis_network(const Network& net, const Slice* slice, const std::str
   return exact;
 }
 
+Evaluation evaluate_in(const Network& net, const Slice* slice, const MatD& coords) {
+  if (!slice) return evaluate(net, coords);
+  MatD X(coords.rows(), slice->dim());
+  for (Eigen::Index i = 0; i < coords.rows(); ++i)
+    for (int k = 0; k < slice->dim(); ++k) {
+      const size_t kk = static_cast<size_t>(k);
+      X(i, k) = to_double(slice->origin[kk]) + coords(i, 0) * to_double(slice->u[kk]) +
+                (slice->rank() == 2 ? coords(i, 1) * to_double(slice->v[kk]) : 0.0);
+    }
+  if (net.encoding.type == Encoding::Type::identity) return evaluate(net, X);
+  // A positional network is sliced in its encoding space: the points are features already.
+  Network layers_only = net;
+  layers_only.encoding = {};
+  layers_only.input_dim = slice->dim();
+  return evaluate(layers_only, X);
+}
+
 }  // namespace relutope

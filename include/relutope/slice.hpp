@@ -25,4 +25,9 @@ Slice parse_slice(const std::string& text, const std::string& source);
 /// without a slice.
 NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source);
 
+/// Evaluates the network in double at points given in the analysis coordinates (#points x 1 or
+/// 2): at o + s u + t v for a slice (in the encoding space of a positional network), else at
+/// the points themselves. What users run when they sample a network on a plane.
+Evaluation evaluate_in(const Network& net, const Slice* slice, const MatD& coords);
+
 }  // namespace relutope

@@ -6,6 +6,7 @@
 #include "relutope/points.hpp"
 #include "figure_command.hpp"
 #include "regions_command.hpp"
+#include "spectrum_command.hpp"
 #include "train_command.hpp"
 
 #include <memory>
@@ -105,6 +106,7 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
   add_train_command(app, run);
   add_regions_command(app, run);
   add_figure_command(app, run);
+  add_spectrum_command(app, run);
 }
 
 }  // namespace relutope::cli

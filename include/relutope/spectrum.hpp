@@ -1,0 +1,51 @@
+#pragma once
+// The closed-form Fourier transform of the network's piecewise-linear function on its domain,
+// from the exact regions, evaluated in ball arithmetic (Arb) with certified digits.
+#include "relutope/regions.hpp"
+
+#include <string>
+#include <vector>
+
+namespace relutope {
+
+/// One Fourier coefficient c(k) = (1/vol D) * integral over D of f_out(x) exp(-2 pi i k.x) dx.
+struct Coefficient {
+  VecQ k;                    // cycles per unit length, exact
+  int out = 0;               // which output of the network
+  std::string re, im;        // decimal strings of the midpoint, certified_digits significant digits
+  double re_double = 0, im_double = 0, abs = 0;
+  int certified_digits = 0;  // significant decimal digits of c(k) guaranteed (relative to |c(k)|)
+  bool exact = false;        // k = 0: the mean, an exact rational (re holds it as "p/q")
+};
+
+enum class SpectrumRoute {
+  regions,  // (A) region by region: triangle fans, divided differences of exp (DESIGN §5)
+  lemma1    // (B) Rahaman et al. Lemma 1's region sum plus the domain's boundary integral
+};
+
+struct SpectrumOptions {
+  long precision_bits = 128;   // working precision of the ball arithmetic, 32..4096
+  SpectrumRoute route = SpectrumRoute::regions;
+};
+
+/// c(k) for every frequency and every output (frequency-major: k0 out0, k0 out1, ...).
+/// Each k has partition.dim entries. Throws InputError for a dimension mismatch or a precision
+/// out of range.
+std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<VecQ>& frequencies,
+                                  const SpectrumOptions& options = {});
+
+/// Route B's parts, which users study: for each region e the term
+/// -(i / |q|^2) (W_e . q) * integral over P_e of exp(-i q.x) dx / vol D (q = 2 pi k != 0), and
+/// (as the last entry) the boundary term (i / |q|^2) * closed integral of f exp(-i q.x) (q.n) ds
+/// / vol D. Their sum is c(k). Values as (re, im) doubles rounded from the balls.
+std::vector<std::pair<double, double>> lemma1_terms(const Partition& partition, const VecQ& k, int out,
+                                                    long precision_bits = 128);
+
+/// Integer frequencies in [-K, K]^dim, row-major (the last coordinate fastest).
+std::vector<VecQ> frequency_grid(int dim, int K);
+
+/// Reads "k1,k2 k1,k2 ..." style lists: each frequency vector is comma-separated, vectors are
+/// separated by spaces or semicolons; entries exact decimals or fractions.
+std::vector<VecQ> parse_frequencies(const std::vector<std::string>& items, int dim, const std::string& source);
+
+}  // namespace relutope

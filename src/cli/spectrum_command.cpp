@@ -1,0 +1,120 @@
+#include "spectrum_command.hpp"
+
+#include "analysis_input.hpp"
+#include "output.hpp"
+#include "progress.hpp"
+#include "relutope/fft.hpp"
+#include "relutope/spectrum.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+namespace relutope::cli {
+namespace {
+
+struct SpectrumCommandOptions {
+  AnalysisOptions input;
+  std::vector<std::string> freq;
+  int grid = -1, fft = 0;
+  long precision = 128;
+  std::string route = "regions", json;
+  long max_regions = 1'000'000;
+};
+
+nlohmann::json k_json(const VecQ& k) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Rational& c : k) out.push_back(c.get_den() == 1 ? nlohmann::json(c.get_num().get_si()) : nlohmann::json(to_double(c)));
+  return out;
+}
+
+void spectrum_command(const SpectrumCommandOptions& o) {
+  const AnalysisInput in = load_analysis(o.input);
+  const int dim = in.exact.input_dim;
+  std::vector<VecQ> frequencies;
+  if (o.grid >= 0) frequencies = frequency_grid(dim, o.grid);
+  if (!o.freq.empty()) {
+    const auto listed = parse_frequencies(o.freq, dim, "--freq");
+    frequencies.insert(frequencies.end(), listed.begin(), listed.end());
+  }
+  if (frequencies.empty()) throw InputError("--freq", "give --freq k1,k2 ... or --grid K");
+
+  const auto start = std::chrono::steady_clock::now();
+  RegionOptions region_options;
+  region_options.max_regions = o.max_regions;
+  const Partition partition = regions(in.exact, in.domain, region_options);
+  SpectrumOptions options;
+  options.precision_bits = o.precision;
+  options.route = o.route == "lemma1" ? SpectrumRoute::lemma1 : SpectrumRoute::regions;
+
+  // In chunks, so that a long spectrum shows progress.
+  std::vector<Coefficient> coefficients;
+  Progress progress("spectrum", static_cast<long>(frequencies.size()), false);
+  const size_t chunk = 16;
+  for (size_t first = 0; first < frequencies.size(); first += chunk) {
+    const std::vector<VecQ> part(frequencies.begin() + static_cast<long>(first),
+                                 frequencies.begin() + static_cast<long>(std::min(frequencies.size(), first + chunk)));
+    const auto values = spectrum(partition, part, options);
+    coefficients.insert(coefficients.end(), values.begin(), values.end());
+    progress.update(static_cast<long>(std::min(frequencies.size(), first + chunk)));
+  }
+  progress.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  nlohmann::json list = nlohmann::json::array();
+  int fewest_digits = 1 << 30;
+  for (const Coefficient& c : coefficients) {
+    list.push_back({{"k", k_json(c.k)}, {"out", c.out}, {"re", c.re}, {"im", c.im}, {"abs", c.abs},
+                    {"certified_digits", c.certified_digits}, {"exact", c.exact}});
+    fewest_digits = std::min(fewest_digits, c.certified_digits);
+  }
+  nlohmann::json doc = {{"domain", to_string(in.domain)}, {"precision_bits", o.precision}, {"route", o.route},
+                        {"regions", partition.regions.size()}, {"seconds", seconds}, {"coefficients", list}};
+  if (o.fft > 0) {
+    const auto estimates = fft_estimate(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.fft, frequencies);
+    nlohmann::json fft = nlohmann::json::array();
+    double max_error = 0;
+    for (size_t i = 0; i < coefficients.size(); ++i) {
+      if (!estimates[i]) {
+        fft.push_back(nullptr);
+        continue;
+      }
+      const double error = std::abs(*estimates[i] - std::complex<double>(coefficients[i].re_double, coefficients[i].im_double));
+      max_error = std::max(max_error, error);
+      fft.push_back({{"re", estimates[i]->real()}, {"im", estimates[i]->imag()}, {"abs_error", error}});
+    }
+    doc["fft"] = {{"n", o.fft}, {"coefficients", fft}, {"max_abs_error", max_error}};
+  }
+  write_json(doc, o.json);
+  if (o.json == "-") return;
+  std::cout << coefficients.size() << " coefficients from " << partition.regions.size() << " exact regions in " << seconds
+            << " s at " << o.precision << " bits; at least " << fewest_digits << " digits certified\n";
+  if (coefficients.size() <= 24)
+    for (const Coefficient& c : coefficients) {
+      std::cout << "  k = " << k_json(c.k).dump() << " out " << c.out << ": " << c.re << " + " << c.im << " i  ("
+                << c.certified_digits << " digits)\n";
+    }
+  if (doc.contains("fft"))
+    std::cout << "  FFT on the " << o.fft << (dim == 2 ? "^2" : "") << " grid: max |error| " << doc["fft"]["max_abs_error"] << "\n";
+}
+
+}  // namespace
+
+void add_spectrum_command(CLI::App& app, std::function<void()>& run) {
+  auto o = std::make_shared<SpectrumCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("spectrum", "Exact Fourier coefficients of the network on its domain, certified");
+  add_analysis_options(cmd, o->input);
+  cmd->add_option("--freq", o->freq, "Frequencies (cycles per unit length): k1[,k2] vectors separated by spaces, exact");
+  cmd->add_option("--grid", o->grid, "All integer frequencies in [-K, K]^d")->check(CLI::Range(0, 4096));
+  cmd->add_option("--precision", o->precision, "Working precision in bits, 32..4096 (default 128)");
+  cmd->add_option("--route", o->route, "regions (A: region by region, default) or lemma1 (B: Lemma 1 + boundary term)")
+      ->check(CLI::IsMember({"regions", "lemma1"}));
+  cmd->add_option("--fft", o->fft, "Also estimate by FFT on the N^d sample grid (rectangle rule) and report the error")
+      ->check(CLI::Range(2, 1 << 24));
+  cmd->add_option("--json", o->json, "Write the coefficients as JSON to FILE ('-': stdout only)");
+  cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([&run, o] { run = [o] { spectrum_command(*o); }; });
+}
+
+}  // namespace relutope::cli

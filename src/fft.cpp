@@ -1,0 +1,62 @@
+#include "relutope/fft.hpp"
+
+#include "relutope/error.hpp"
+
+#include <fftw3.h>
+
+#include <cmath>
+#include <memory>
+
+namespace relutope {
+
+std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net, const Slice* slice, const Box& domain,
+                                                              int n, const std::vector<VecQ>& frequencies) {
+  const int d = domain.dim();
+  if (n < 2 || (d == 2 && n > 16384) || n > (1 << 24)) throw InputError("--fft", "N out of range");
+  const long points = d == 1 ? n : static_cast<long>(n) * n;
+  MatD coords(points, d);
+  for (long i = 0; i < points; ++i)
+    for (int k = 0; k < d; ++k) {
+      const long j = d == 1 ? i : (k == 0 ? i / n : i % n);
+      const size_t kk = static_cast<size_t>(k);
+      coords(i, k) = to_double(domain.lo[kk] + (domain.hi[kk] - domain.lo[kk]) * Rational(j, n));
+    }
+  const MatD values = evaluate_in(net, slice, coords).values;
+  const int outputs = static_cast<int>(values.cols());
+
+  // One full complex transform per output (r2c would halve the work; the grid is small).
+  std::vector<std::vector<std::complex<double>>> spectra(static_cast<size_t>(outputs));
+  for (int o = 0; o < outputs; ++o) {
+    auto& out = spectra[static_cast<size_t>(o)];
+    out.resize(static_cast<size_t>(points));
+    std::vector<std::complex<double>> in(static_cast<size_t>(points));
+    for (long i = 0; i < points; ++i) in[static_cast<size_t>(i)] = values(i, o);
+    auto* fin = reinterpret_cast<fftw_complex*>(in.data());
+    auto* fout = reinterpret_cast<fftw_complex*>(out.data());
+    fftw_plan plan = d == 1 ? fftw_plan_dft_1d(n, fin, fout, FFTW_FORWARD, FFTW_ESTIMATE)
+                            : fftw_plan_dft_2d(n, n, fin, fout, FFTW_FORWARD, FFTW_ESTIMATE);
+    fftw_execute(plan);
+    fftw_destroy_plan(plan);
+  }
+
+  std::vector<std::optional<std::complex<double>>> result;
+  for (const VecQ& k : frequencies) {
+    long index = 0;
+    bool on_grid = true;
+    double phase = 0;  // k . lo, for exp(-2 pi i k.x_j) = exp(-2 pi i k.lo) exp(-2 pi i m j / N)
+    for (int i = 0; i < d; ++i) {
+      const size_t ii = static_cast<size_t>(i);
+      const Rational m = k[ii] * (domain.hi[ii] - domain.lo[ii]);
+      on_grid = on_grid && m.get_den() == 1 && abs(m) < Rational(n, 2);
+      const long mi = on_grid ? m.get_num().get_si() : 0;
+      index = index * n + ((mi % n) + n) % n;
+      phase += to_double(k[ii] * domain.lo[ii]);
+    }
+    const std::complex<double> shift = std::polar(1.0, -2 * M_PI * phase) / static_cast<double>(points);
+    for (int o = 0; o < outputs; ++o)
+      result.push_back(on_grid ? std::optional(shift * spectra[static_cast<size_t>(o)][static_cast<size_t>(index)]) : std::nullopt);
+  }
+  return result;
+}
+
+}  // namespace relutope
