@@ -6,6 +6,7 @@
 #include <arb.h>
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <sstream>
 
@@ -15,114 +16,67 @@ namespace {
 using internal::Ball;
 using internal::set_rational;
 
-// E[z_0, .., z_n] = divided difference of exp at the nodes (repeats allowed; Hermite-Genocchi:
-// the integral of exp(sum s_i z_i) over the standard simplex).
-void exp_divided_difference(acb_t out, const std::vector<acb_srcptr>& z, slong prec) {
-  const size_t count = z.size();
-  if (count == 1) return acb_exp(out, z[0], prec);
+// Divided differences of exp at the nodes {0, d} of one edge (d = -i q.e purely imaginary):
+// E1 = E[0, d], E00 = E[0, 0, d], E11 = E[0, d, d]. Given exp_d = e^d.
+// Small |d|: their Taylor series, E1 = sum d^m/(m+1)!, E00 = sum d^m/(m+2)!,
+// E11 = sum (m+1) d^m/(m+2)!, tail bounded into the radius; else the closed forms
+// (e^d - 1)/d, (e^d - 1 - d)/d^2, (d e^d - e^d + 1)/d^2, which lose nothing there.
+struct EdgeKernel {
+  Ball e1, e00, e11;
+};
 
-  // Nodes close together: the Taylor series about their mean, E = e^c sum_m h_m(w) / (n+m)!,
-  // w = z - c, h_m the complete homogeneous polynomial; |h_m(w)| <= C(n+m, m) rho^m bounds the
-  // tail by rho^{M+1} / ((M+1)! n!) / (1 - rho/(M+2)), which goes into the radius.
-  Ball centre;
-  for (acb_srcptr node : z) acb_add(centre.get(), centre.get(), node, prec);
-  acb_div_ui(centre.get(), centre.get(), count, prec);
-  std::vector<Ball> w(count);
-  double rho = 0;
-  for (size_t i = 0; i < count; ++i) {
-    acb_sub(w[i].get(), z[i], centre.get(), prec);
-    mag_t m;
-    mag_init(m);
-    acb_get_mag(m, w[i].get());
-    rho = std::max(rho, mag_get_d(m));
-    mag_clear(m);
+EdgeKernel edge_kernel(const Ball& d, const Ball& exp_d, slong prec) {
+  EdgeKernel k;
+  mag_t m;
+  mag_init(m);
+  acb_get_mag(m, d.get());
+  const double rho = mag_get_d(m);
+  mag_clear(m);
+  if (rho < 1) {
+    Ball power, term;
+    acb_one(power.get());
+    arb_t f1, f2;  // 1/(m+1)!, 1/(m+2)!
+    arb_init(f1);
+    arb_init(f2);
+    arb_one(f1);
+    arb_set_ui(f2, 2);
+    arb_inv(f2, f2, prec);
+    int M = 0;
+    while (M < 4 * prec && (M + 1) * std::log(std::max(rho, 1e-300)) - std::lgamma(M + 2.0) > -(static_cast<double>(prec) + 8) * M_LN2) ++M;
+    for (int i = 0; i <= M; ++i) {
+      acb_mul_arb(term.get(), power.get(), f1, prec);
+      acb_add(k.e1.get(), k.e1.get(), term.get(), prec);
+      acb_mul_arb(term.get(), power.get(), f2, prec);
+      acb_add(k.e00.get(), k.e00.get(), term.get(), prec);
+      acb_mul_ui(term.get(), term.get(), static_cast<ulong>(i + 1), prec);
+      acb_add(k.e11.get(), k.e11.get(), term.get(), prec);
+      acb_mul(power.get(), power.get(), d.get(), prec);
+      arb_div_ui(f1, f1, static_cast<ulong>(i + 2), prec);
+      arb_div_ui(f2, f2, static_cast<ulong>(i + 3), prec);
+    }
+    arb_clear(f1);
+    arb_clear(f2);
+    if (rho > 0) {  // sum over m > M of (m+1) rho^m/(m+1)! <= 2 rho^{M+1}/(M+1)! for rho < 1
+      mag_t tail;
+      mag_init(tail);
+      mag_set_d(tail, 4 * std::exp((M + 1) * std::log(rho) - std::lgamma(M + 2.0)));
+      acb_add_error_mag(k.e1.get(), tail);
+      acb_add_error_mag(k.e00.get(), tail);
+      acb_add_error_mag(k.e11.get(), tail);
+      mag_clear(tail);
+    }
+    return k;
   }
-  if (rho <= 1.5) {
-    const int n = static_cast<int>(count) - 1;
-    // Terms until rho^{M+1}/(M+1)! < 2^-(prec+8), at least past the peak of rho^m/m!.
-    int M = 2;
-    double log_term = 0;  // log of rho^{M+1}/(M+1)!
-    for (;; ++M) {
-      log_term = (M + 1) * std::log(std::max(rho, 1e-300)) - std::lgamma(M + 2.0);
-      if ((log_term < -(static_cast<double>(prec) + 8) * M_LN2 && M + 2 > 2 * rho) || rho == 0 || M > 4 * prec) break;
-    }
-    std::vector<Ball> h(count), next(count);
-    for (size_t i = 0; i < count; ++i) acb_one(h[i].get());  // h_0 = 1 for every prefix of variables
-    Ball sum, term;
-    arb_t inverse_factorial;
-    arb_init(inverse_factorial);
-    arb_fac_ui(inverse_factorial, static_cast<ulong>(n), prec);
-    arb_inv(inverse_factorial, inverse_factorial, prec);
-    acb_mul_arb(sum.get(), h[count - 1].get(), inverse_factorial, prec);
-    for (int m = 1; m <= M; ++m) {
-      // h_m(w_0..w_i) = h_m(w_0..w_{i-1}) + w_i h_{m-1}(w_0..w_i)
-      for (size_t i = 0; i < count; ++i) {
-        acb_mul(next[i].get(), w[i].get(), h[i].get(), prec);
-        if (i > 0) acb_add(next[i].get(), next[i].get(), next[i - 1].get(), prec);
-      }
-      std::swap(h, next);
-      arb_div_ui(inverse_factorial, inverse_factorial, static_cast<ulong>(n + m), prec);
-      acb_mul_arb(term.get(), h[count - 1].get(), inverse_factorial, prec);
-      acb_add(sum.get(), sum.get(), term.get(), prec);
-    }
-    arb_clear(inverse_factorial);
-    if (rho > 0) {
-      const double tail = 2 * std::exp(log_term - std::lgamma(n + 1.0)) / (1 - rho / (M + 2));
-      mag_t error;
-      mag_init(error);
-      mag_set_d(error, tail);
-      acb_add_error_mag(sum.get(), error);
-      mag_clear(error);
-    }
-    acb_exp(out, centre.get(), prec);
-    acb_mul(out, out, sum.get(), prec);
-    return;
-  }
-
-  // Nodes far apart: E[z] = (E[z without a] - E[z without b]) / (z_b - z_a) on the most distant
-  // pair, where the division loses nothing.
-  size_t a = 0, b = 1;
-  double widest = -1;
-  for (size_t i = 0; i < count; ++i)
-    for (size_t j = i + 1; j < count; ++j) {
-      Ball d;
-      acb_sub(d.get(), z[i], z[j], prec);
-      mag_t m;
-      mag_init(m);
-      acb_get_mag_lower(m, d.get());
-      if (mag_get_d(m) > widest) {
-        widest = mag_get_d(m);
-        a = i;
-        b = j;
-      }
-      mag_clear(m);
-    }
-  std::vector<acb_srcptr> without_a, without_b;
-  for (size_t i = 0; i < count; ++i) {
-    if (i != a) without_a.push_back(z[i]);
-    if (i != b) without_b.push_back(z[i]);
-  }
-  Ball ea, eb, gap;
-  exp_divided_difference(ea.get(), without_a, prec);
-  exp_divided_difference(eb.get(), without_b, prec);
-  acb_sub(gap.get(), z[b], z[a], prec);
-  acb_sub(out, ea.get(), eb.get(), prec);
-  acb_div(out, out, gap.get(), prec);
-}
-
-// The node -i 2 pi (k . v) of a vertex, exact phase k . v.
-Ball node(const VecQ& k, const VecQ& v, slong prec) {
-  Rational phase = 0;
-  for (size_t i = 0; i < k.size(); ++i) phase += k[i] * v[i];
-  Ball t;
-  arb_t two_pi;
-  arb_init(two_pi);
-  arb_const_pi(two_pi, prec);
-  arb_mul_2exp_si(two_pi, two_pi, 1);
-  set_rational(acb_imagref(t.get()), -phase, prec);
-  arb_mul(acb_imagref(t.get()), acb_imagref(t.get()), two_pi, prec);
-  arb_clear(two_pi);
-  return t;
+  Ball d2, t;
+  acb_mul(d2.get(), d.get(), d.get(), prec);
+  acb_sub_ui(t.get(), exp_d.get(), 1, prec);  // e^d - 1
+  acb_div(k.e1.get(), t.get(), d.get(), prec);
+  acb_sub(k.e00.get(), t.get(), d.get(), prec);
+  acb_div(k.e00.get(), k.e00.get(), d2.get(), prec);
+  acb_mul(k.e11.get(), d.get(), exp_d.get(), prec);
+  acb_sub(k.e11.get(), k.e11.get(), t.get(), prec);
+  acb_div(k.e11.get(), k.e11.get(), d2.get(), prec);
+  return k;
 }
 
 Rational affine(const Region& region, int out, const VecQ& x) {
@@ -131,20 +85,8 @@ Rational affine(const Region& region, int out, const VecQ& x) {
   return value;
 }
 
-// acc += q * ball
-void add_scaled(acb_t acc, const Rational& q, acb_srcptr ball, slong prec) {
-  arb_t r;
-  arb_init(r);
-  set_rational(r, q, prec);
-  Ball t;
-  acb_mul_arb(t.get(), ball, r, prec);
-  acb_add(acc, acc, t.get(), prec);
-  arb_clear(r);
-}
-
-// The simplices of a region: a fan of triangles (2D) or the interval (1D), with twice (2D) or
-// once (1D) their measure: integral over the simplex of g e^{-iq.x} = measure * sum_m g(v_m)
-// E[t_0..t_n, t_m] and of e^{-iq.x} = measure * E[t_0..t_n].
+// The simplices of a region (a fan of triangles, or the interval) with twice their area (or
+// their length), for the exact mean.
 template <class F>
 void for_each_simplex(const Region& region, F&& f) {
   const auto& v = region.vertices;
@@ -155,75 +97,205 @@ void for_each_simplex(const Region& region, F&& f) {
   }
 }
 
-// Route A for all outputs: sum over regions of the integral of f_out e^{-iq.x}.
-std::vector<Ball> integrals_by_region(const Partition& partition, const VecQ& k, int outputs, slong prec) {
-  std::vector<Ball> total(static_cast<size_t>(outputs));
-  for (const Region& region : partition.regions)
-    for_each_simplex(region, [&](const std::vector<const VecQ*>& simplex, const Rational& scale) {
-      std::vector<Ball> t;
-      for (const VecQ* v : simplex) t.push_back(node(k, *v, prec));
-      std::vector<acb_srcptr> nodes;
-      for (const Ball& b : t) nodes.push_back(b.get());
-      nodes.push_back(nullptr);
-      for (size_t m = 0; m < simplex.size(); ++m) {
-        nodes.back() = t[m].get();  // E[t_0..t_n, t_m]
-        Ball e;
-        exp_divided_difference(e.get(), nodes, prec);
-        for (int o = 0; o < outputs; ++o) add_scaled(total[static_cast<size_t>(o)].get(), scale * affine(region, o, *simplex[m]), e.get(), prec);
-      }
-    });
-  return total;
+Ball real_ball(const Rational& q, slong prec) {
+  Ball b;
+  set_rational(acb_realref(b.get()), q, prec);
+  return b;
 }
 
-// Integral over the region of e^{-iq.x}.
-Ball indicator_transform(const Region& region, const VecQ& k, slong prec) {
-  Ball total;
-  for_each_simplex(region, [&](const std::vector<const VecQ*>& simplex, const Rational& scale) {
-    std::vector<Ball> t;
-    std::vector<acb_srcptr> nodes;
-    for (const VecQ* v : simplex) t.push_back(node(k, *v, prec));
-    for (const Ball& b : t) nodes.push_back(b.get());
-    Ball e;
-    exp_divided_difference(e.get(), nodes, prec);
-    add_scaled(total.get(), scale, e.get(), prec);
-  });
-  return total;
-}
+// The partition as the transforms need it, converted to balls once for all frequencies.
+// A 1D region is one "edge" from lo to hi.
+struct Prepared {
+  struct Edge {
+    int a = 0, b = 0;               // vertex ids, in the region's counter-clockwise order
+    Ball ex, ey;                    // b - a
+    std::vector<Ball> outward;      // on the domain's boundary: (n_x, n_y) times the piece's
+                                    // length (2D), or the signed normals at lo and hi (1D)
+  };
+  struct Piece {
+    std::vector<Edge> edges;
+    std::vector<std::vector<Ball>> values;  // [out][vertex]: f_out at the region's vertices
+    std::vector<std::vector<Ball>> weight;  // [out][axis]
+  };
+  int dim = 0, outputs = 0;
+  std::vector<std::vector<Ball>> vertex;    // [id][axis]
+  std::vector<Piece> pieces;
+};
 
-// The domain-boundary integral of f_out e^{-iq.x} (k.n) ds over every region's boundary pieces
-// (in 1D: f e^{-iq.x} n at both ends).
-Ball boundary_integral(const Partition& partition, const VecQ& k, int out, slong prec) {
-  Ball total;
+Prepared prepare(const Partition& partition, slong prec) {
+  Prepared p;
+  p.dim = partition.dim;
+  p.outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
+  std::map<VecQ, int> ids;
+  auto id_of = [&](const VecQ& v) {
+    const auto [it, fresh] = ids.emplace(v, static_cast<int>(p.vertex.size()));
+    if (fresh) {
+      std::vector<Ball> coords;
+      for (const Rational& c : v) coords.push_back(real_ball(c, prec));
+      p.vertex.push_back(std::move(coords));
+    }
+    return it->second;
+  };
   const Box& box = partition.domain;
   for (const Region& region : partition.regions) {
+    Prepared::Piece piece;
     const auto& v = region.vertices;
-    if (partition.dim == 1) {
-      for (int end = 0; end < 2; ++end)
-        if (v[static_cast<size_t>(end)][0] == (end ? box.hi[0] : box.lo[0])) {
-          Ball e;
-          acb_exp(e.get(), node(k, v[static_cast<size_t>(end)], prec).get(), prec);
-          add_scaled(total.get(), (end ? k[0] : -k[0]) * affine(region, out, v[static_cast<size_t>(end)]), e.get(), prec);
-        }
-      continue;
+    const size_t n = p.dim == 1 ? 1 : v.size();
+    for (size_t j = 0; j < n; ++j) {
+      const VecQ& a = v[j];
+      const VecQ& b = v[(j + 1) % v.size()];
+      Prepared::Edge edge;
+      edge.a = id_of(a);
+      edge.b = id_of(b);
+      edge.ex = real_ball(b[0] - a[0], prec);
+      if (p.dim == 1) {
+        edge.outward = {real_ball(a[0] == box.lo[0] ? -1 : 0, prec), real_ball(b[0] == box.hi[0] ? 1 : 0, prec)};
+      } else {
+        edge.ey = real_ball(b[1] - a[1], prec);
+        for (int axis = 0; axis < 2; ++axis)
+          for (int side = 0; side < 2; ++side) {
+            const size_t ax = static_cast<size_t>(axis);
+            const Rational& bound = side ? box.hi[ax] : box.lo[ax];
+            if (a[ax] != bound || b[ax] != bound) continue;
+            const Rational length = abs(b[1 - ax] - a[1 - ax]);
+            edge.outward = {real_ball(axis == 0 ? (side ? length : -length) : Rational(0), prec),
+                            real_ball(axis == 1 ? (side ? length : -length) : Rational(0), prec)};
+          }
+      }
+      piece.edges.push_back(std::move(edge));
     }
-    for (size_t j = 0; j < v.size(); ++j) {
-      const VecQ &a = v[j], &b = v[(j + 1) % v.size()];
-      for (int axis = 0; axis < 2; ++axis)
-        for (int side = 0; side < 2; ++side) {
-          const Rational& bound = side ? box.hi[static_cast<size_t>(axis)] : box.lo[static_cast<size_t>(axis)];
-          if (a[static_cast<size_t>(axis)] != bound || b[static_cast<size_t>(axis)] != bound) continue;
-          const Rational length = abs(b[static_cast<size_t>(1 - axis)] - a[static_cast<size_t>(1 - axis)]);
-          const Rational k_dot_n = side ? k[static_cast<size_t>(axis)] : -k[static_cast<size_t>(axis)];
-          const Ball ta = node(k, a, prec), tb = node(k, b, prec);
-          Ball ea, eb;
-          exp_divided_difference(ea.get(), {ta.get(), ta.get(), tb.get()}, prec);
-          exp_divided_difference(eb.get(), {ta.get(), tb.get(), tb.get()}, prec);
-          add_scaled(total.get(), k_dot_n * length * affine(region, out, a), ea.get(), prec);
-          add_scaled(total.get(), k_dot_n * length * affine(region, out, b), eb.get(), prec);
-        }
+    piece.values.resize(static_cast<size_t>(p.outputs));
+    piece.weight.resize(static_cast<size_t>(p.outputs));
+    for (int o = 0; o < p.outputs; ++o) {
+      for (const VecQ& x : v) piece.values[static_cast<size_t>(o)].push_back(real_ball(affine(region, o, x), prec));
+      for (int axis = 0; axis < p.dim; ++axis) piece.weight[static_cast<size_t>(o)].push_back(real_ball(region.weight(o, axis), prec));
     }
+    p.pieces.push_back(std::move(piece));
   }
-  return total;
+  return p;
+}
+
+// For one frequency k (q = 2 pi k != 0), from the regions' edges:
+// - per region, the integrals of f_out e^{-iq.x} (route A) and of e^{-iq.x}, and W_e . k;
+// - the domain-boundary integral of f_out e^{-iq.x} (k.n) ds (route B).
+// In 2D, by the divergence theorem (DESIGN §5), with z_v = e^{-iq.v} and d_j = -iq.e_j:
+//   integral of e^{-iq.x} = (i / (2 pi |k|^2)) S_1,  S_1 = sum_j cross(k, e_j) z_a E[0, d_j],
+//   integral of g e^{-iq.x} = (i / (2 pi |k|^2)) S_g - (w.k) (i / (2 pi |k|^2))^2 S_1,
+//   S_g = sum_j cross(k, e_j) z_a (g_a E[0,0,d_j] + g_b E[0,d_j,d_j]).
+// In 1D the interval [a, b] of length h gives h z_a E[0, d] and h z_a (g_a E[0,0,d] + g_b E[0,d,d]).
+struct Transforms {
+  std::vector<std::vector<Ball>> region_integral;  // [region][out]
+  std::vector<Ball> indicator;                     // [region]
+  std::vector<Ball> weight_dot_k;                  // [region * outputs + out]
+  std::vector<Ball> boundary;                      // [out]
+};
+
+Transforms transforms(const Prepared& p, const VecQ& k, slong prec) {
+  Transforms t;
+  std::vector<Ball> kb;
+  for (const Rational& c : k) kb.push_back(real_ball(c, prec));
+  arb_t two_pi, phase, sine, cosine;
+  arb_init(two_pi);
+  arb_init(phase);
+  arb_init(sine);
+  arb_init(cosine);
+  arb_const_pi(two_pi, prec);
+  arb_mul_2exp_si(two_pi, two_pi, 1);
+  std::vector<Ball> z(p.vertex.size());  // e^{-2 pi i k.v}
+  for (size_t v = 0; v < p.vertex.size(); ++v) {
+    arb_zero(phase);
+    for (int i = 0; i < p.dim; ++i)
+      arb_addmul(phase, acb_realref(kb[static_cast<size_t>(i)].get()), acb_realref(p.vertex[v][static_cast<size_t>(i)].get()), prec);
+    arb_mul_2exp_si(phase, phase, 1);
+    arb_sin_cos_pi(sine, cosine, phase, prec);
+    arb_set(acb_realref(z[v].get()), cosine);
+    arb_neg(acb_imagref(z[v].get()), sine);
+  }
+  Ball scale;  // i / (2 pi |k|^2)
+  for (const Ball& kc : kb) acb_addmul(scale.get(), kc.get(), kc.get(), prec);
+  acb_mul_arb(scale.get(), scale.get(), two_pi, prec);
+  acb_inv(scale.get(), scale.get(), prec);
+  acb_mul_onei(scale.get(), scale.get());
+  Ball scale2;
+  acb_mul(scale2.get(), scale.get(), scale.get(), prec);
+
+  const size_t outputs = static_cast<size_t>(p.outputs);
+  t.boundary.resize(outputs);
+  for (const Prepared::Piece& piece : p.pieces) {
+    std::vector<Ball> sum_g(outputs);
+    Ball sum_1;
+    const size_t n = piece.edges.size();
+    for (size_t j = 0; j < n; ++j) {
+      const Prepared::Edge& e = piece.edges[j];
+      const acb_srcptr za = z[static_cast<size_t>(e.a)].get(), zb = z[static_cast<size_t>(e.b)].get();
+      Ball d, exp_d, cross;
+      acb_mul(d.get(), kb[0].get(), e.ex.get(), prec);
+      if (p.dim == 2) acb_addmul(d.get(), kb[1].get(), e.ey.get(), prec);
+      acb_mul_arb(d.get(), d.get(), two_pi, prec);
+      acb_div_onei(d.get(), d.get());  // -i 2 pi k.e
+      acb_conj(exp_d.get(), za);
+      acb_mul(exp_d.get(), exp_d.get(), zb, prec);  // e^d = z_b / z_a, |z_a| = 1
+      const EdgeKernel kernel = edge_kernel(d, exp_d, prec);
+      if (p.dim == 1) {
+        acb_set(cross.get(), e.ex.get());  // the interval's length
+      } else {
+        Ball other;
+        acb_mul(cross.get(), kb[0].get(), e.ey.get(), prec);
+        acb_mul(other.get(), kb[1].get(), e.ex.get(), prec);
+        acb_sub(cross.get(), cross.get(), other.get(), prec);
+      }
+      Ball term;
+      acb_mul(term.get(), za, kernel.e1.get(), prec);
+      acb_addmul(sum_1.get(), cross.get(), term.get(), prec);
+      const size_t next = p.dim == 1 ? 1 : (j + 1) % n;
+      for (size_t o = 0; o < outputs; ++o) {
+        const auto& g = piece.values[o];
+        acb_mul(term.get(), g[j].get(), kernel.e00.get(), prec);
+        acb_addmul(term.get(), g[next].get(), kernel.e11.get(), prec);
+        acb_mul(term.get(), term.get(), za, prec);  // the edge's integral of g e^{-iq.x}, per unit length
+        acb_addmul(sum_g[o].get(), cross.get(), term.get(), prec);
+        if (e.outward.empty()) continue;
+        Ball k_dot_n;
+        if (p.dim == 2) {
+          acb_mul(k_dot_n.get(), kb[0].get(), e.outward[0].get(), prec);
+          acb_addmul(k_dot_n.get(), kb[1].get(), e.outward[1].get(), prec);
+          acb_addmul(t.boundary[o].get(), k_dot_n.get(), term.get(), prec);
+        } else {  // the ends: (k.n) f(end) e^{-iq.end}
+          Ball end;
+          acb_mul(end.get(), g[0].get(), za, prec);
+          acb_mul(end.get(), end.get(), e.outward[0].get(), prec);
+          acb_addmul(t.boundary[o].get(), end.get(), kb[0].get(), prec);
+          acb_mul(end.get(), g[1].get(), zb, prec);
+          acb_mul(end.get(), end.get(), e.outward[1].get(), prec);
+          acb_addmul(t.boundary[o].get(), end.get(), kb[0].get(), prec);
+        }
+      }
+    }
+    std::vector<Ball> integral(outputs);
+    for (size_t o = 0; o < outputs; ++o) {
+      Ball wk;
+      for (int axis = 0; axis < p.dim; ++axis)
+        acb_addmul(wk.get(), piece.weight[o][static_cast<size_t>(axis)].get(), kb[static_cast<size_t>(axis)].get(), prec);
+      if (p.dim == 1) {
+        integral[o] = sum_g[o];
+      } else {
+        Ball extra;
+        acb_mul(integral[o].get(), scale.get(), sum_g[o].get(), prec);
+        acb_mul(extra.get(), scale2.get(), wk.get(), prec);
+        acb_submul(integral[o].get(), extra.get(), sum_1.get(), prec);
+      }
+      t.weight_dot_k.push_back(wk);
+    }
+    Ball indicator = sum_1;
+    if (p.dim == 2) acb_mul(indicator.get(), scale.get(), sum_1.get(), prec);
+    t.indicator.push_back(indicator);
+    t.region_integral.push_back(std::move(integral));
+  }
+  arb_clear(two_pi);
+  arb_clear(phase);
+  arb_clear(sine);
+  arb_clear(cosine);
+  return t;
 }
 
 Rational squared_norm(const VecQ& k) {
@@ -244,12 +316,6 @@ Ball lemma1_prefactor(const VecQ& k, slong prec) {
   arb_inv(acb_imagref(f.get()), acb_imagref(f.get()), prec);
   arb_clear(n2);
   return f;
-}
-
-Rational weight_dot(const Region& region, int out, const VecQ& k) {
-  Rational s = 0;
-  for (size_t i = 0; i < k.size(); ++i) s += region.weight(out, static_cast<Eigen::Index>(i)) * k[i];
-  return s;
 }
 
 Rational volume(const Box& box) {
@@ -275,7 +341,8 @@ Coefficient to_coefficient(const VecQ& k, int out, const acb_t value, slong prec
   Coefficient c;
   c.k = k;
   c.out = out;
-  const slong bits = acb_rel_accuracy_bits(value);
+  // Exact balls (an exact zero) report "infinite" accuracy: cap at the working precision.
+  const slong bits = std::min<slong>(acb_rel_accuracy_bits(value), prec);
   c.certified_digits = bits > 0 ? static_cast<int>(std::floor(static_cast<double>(bits) * std::log10(2.0))) : 0;
   const slong digits = std::max<slong>(c.certified_digits, 1);
   char* re = arb_get_str(acb_realref(value), digits, ARB_STR_NO_RADIUS);
@@ -287,7 +354,6 @@ Coefficient to_coefficient(const VecQ& k, int out, const acb_t value, slong prec
   c.re_double = arf_get_d(arb_midref(acb_realref(value)), ARF_RND_NEAR);
   c.im_double = arf_get_d(arb_midref(acb_imagref(value)), ARF_RND_NEAR);
   c.abs = std::hypot(c.re_double, c.im_double);
-  (void)prec;
   return c;
 }
 
@@ -305,8 +371,10 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
                                   const SpectrumOptions& options) {
   check_options(partition, frequencies, options.precision_bits);
   const slong prec = options.precision_bits;
-  const int outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
+  const Prepared prepared = prepare(partition, prec);
+  const int outputs = prepared.outputs;
   const Rational vol = volume(partition.domain);
+  const Ball inverse_volume = real_ball(1 / vol, prec);
   std::vector<Coefficient> result;
   for (const VecQ& k : frequencies) {
     if (squared_norm(k) == 0) {
@@ -325,24 +393,20 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
       }
       continue;
     }
-    std::vector<Ball> values(static_cast<size_t>(outputs));
-    if (options.route == SpectrumRoute::regions) {
-      values = integrals_by_region(partition, k, outputs, prec);
-    } else {
-      std::vector<Ball> indicators;
-      for (const Region& region : partition.regions) indicators.push_back(indicator_transform(region, k, prec));
-      const Ball prefactor = lemma1_prefactor(k, prec);
-      for (int o = 0; o < outputs; ++o) {
-        Ball sum = boundary_integral(partition, k, o, prec);
-        for (size_t e = 0; e < partition.regions.size(); ++e)
-          add_scaled(sum.get(), -weight_dot(partition.regions[e], o, k), indicators[e].get(), prec);
-        acb_mul(values[static_cast<size_t>(o)].get(), sum.get(), prefactor.get(), prec);
-      }
-    }
+    const Transforms t = transforms(prepared, k, prec);
+    const Ball prefactor = lemma1_prefactor(k, prec);
     for (int o = 0; o < outputs; ++o) {
-      Ball c;
-      add_scaled(c.get(), 1 / vol, values[static_cast<size_t>(o)].get(), prec);
-      result.push_back(to_coefficient(k, o, c.get(), prec));
+      Ball value;
+      if (options.route == SpectrumRoute::regions) {
+        for (const auto& integrals : t.region_integral) acb_add(value.get(), value.get(), integrals[static_cast<size_t>(o)].get(), prec);
+      } else {
+        Ball sum = t.boundary[static_cast<size_t>(o)];
+        for (size_t e = 0; e < t.indicator.size(); ++e)
+          acb_submul(sum.get(), t.weight_dot_k[e * static_cast<size_t>(outputs) + static_cast<size_t>(o)].get(), t.indicator[e].get(), prec);
+        acb_mul(value.get(), sum.get(), prefactor.get(), prec);
+      }
+      acb_mul(value.get(), value.get(), inverse_volume.get(), prec);
+      result.push_back(to_coefficient(k, o, value.get(), prec));
     }
   }
   return result;
@@ -353,23 +417,24 @@ std::vector<std::pair<double, double>> lemma1_terms(const Partition& partition, 
   check_options(partition, {k}, precision_bits);
   if (squared_norm(k) == 0) throw InputError("--freq", "Lemma 1 needs k != 0");
   const slong prec = precision_bits;
-  const Ball prefactor = lemma1_prefactor(k, prec);
-  const Rational inverse_volume = 1 / volume(partition.domain);
+  const Prepared prepared = prepare(partition, prec);
+  const Transforms t = transforms(prepared, k, prec);
+  Ball scale = lemma1_prefactor(k, prec);
+  acb_mul(scale.get(), scale.get(), real_ball(1 / volume(partition.domain), prec).get(), prec);
   std::vector<std::pair<double, double>> terms;
-  auto push = [&](acb_srcptr sum) {
-    Ball t;
-    acb_mul(t.get(), sum, prefactor.get(), prec);
-    Ball scaled;
-    add_scaled(scaled.get(), inverse_volume, t.get(), prec);
-    terms.emplace_back(arf_get_d(arb_midref(acb_realref(scaled.get())), ARF_RND_NEAR),
-                       arf_get_d(arb_midref(acb_imagref(scaled.get())), ARF_RND_NEAR));
+  auto push = [&](const Ball& sum) {
+    Ball term;
+    acb_mul(term.get(), sum.get(), scale.get(), prec);
+    terms.emplace_back(arf_get_d(arb_midref(acb_realref(term.get())), ARF_RND_NEAR),
+                       arf_get_d(arb_midref(acb_imagref(term.get())), ARF_RND_NEAR));
   };
-  for (const Region& region : partition.regions) {
+  for (size_t e = 0; e < t.indicator.size(); ++e) {
     Ball sum;
-    add_scaled(sum.get(), -weight_dot(region, out, k), indicator_transform(region, k, prec).get(), prec);
-    push(sum.get());
+    acb_submul(sum.get(), t.weight_dot_k[e * static_cast<size_t>(prepared.outputs) + static_cast<size_t>(out)].get(),
+               t.indicator[e].get(), prec);
+    push(sum);
   }
-  push(boundary_integral(partition, k, out, prec).get());
+  push(t.boundary[static_cast<size_t>(out)]);
   return terms;
 }
 
