@@ -18,7 +18,7 @@ using internal::set_rational;
 
 // Divided differences of exp at the nodes {0, d} of one edge (d = -i q.e purely imaginary):
 // E1 = E[0, d], E00 = E[0, 0, d], E11 = E[0, d, d]. Given exp_d = e^d.
-// Small |d|: their Taylor series, E1 = sum d^m/(m+1)!, E00 = sum d^m/(m+2)!,
+// Small |d| (< 1/64): their Taylor series, E1 = sum d^m/(m+1)!, E00 = sum d^m/(m+2)!,
 // E11 = sum (m+1) d^m/(m+2)!, tail bounded into the radius; else the closed forms
 // (e^d - 1)/d, (e^d - 1 - d)/d^2, (d e^d - e^d + 1)/d^2, which lose nothing there.
 struct EdgeKernel {
@@ -32,7 +32,7 @@ EdgeKernel edge_kernel(const Ball& d, const Ball& exp_d, slong prec) {
   acb_get_mag(m, d.get());
   const double rho = mag_get_d(m);
   mag_clear(m);
-  if (rho < 1) {
+  if (rho < 1.0 / 64) {  // the closed forms lose at most 2 log2(1/|d|) = 12 bits above this
     Ball power, term;
     acb_one(power.get());
     arb_t f1, f2;  // 1/(m+1)!, 1/(m+2)!
