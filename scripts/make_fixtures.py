@@ -10,7 +10,8 @@ data/fixtures/
   manifest.csv           network,points,expected: every good network file, the points to evaluate
                          it at and the stem of <stem>.expected.csv / <stem>.patterns.txt
   net_*.npz, net_*.json  good networks (float32 / float64, savez / savez_compressed, Fortran order,
-                         JSON with 17-digit and with shortest repr() numbers, positional encoding)
+                         keys with a common prefix, JSON with 17-digit and with shortest repr()
+                         numbers, positional encoding)
   points_*.csv           evaluation points (repr(), so every coordinate reads back exactly)
   *.expected.csv         PyTorch float64 outputs, one point a line, repr() of each double
   *.patterns.txt         activation patterns, one point a line: one char per hidden neuron, layer
@@ -207,7 +208,10 @@ write_text(path("net_a_f64.json"),
            network_json(net_a64, 2, domain=[-2, 2, "-1/3", 0.1], meta={"source": "make_fixtures.py", "seed": 0},
                         style="17g"))
 write_expected("net_a_f64", net_a64, points_a)
-for f in ["net_a_f64.npz", "net_a_f64_compressed.npz", "net_a_f64_fortran.npz", "net_a_f64.json"]:
+# The Sequential saved as an attribute of a module: every key has the prefix "net.".
+np.savez(path("net_a_f64_prefixed.npz"), **{"net." + k: v for k, v in state_arrays(net_a64, np.float64).items()})
+for f in ["net_a_f64.npz", "net_a_f64_compressed.npz", "net_a_f64_fortran.npz", "net_a_f64_prefixed.npz",
+          "net_a_f64.json"]:
     manifest.append(f"{f},points_a.csv,net_a_f64")
 
 # Network B: 1 -> 7 -> 1.
@@ -301,6 +305,20 @@ wrap = npy_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (4, 4611686018
 zip_members("wrapping_shape.npz", {"0.weight.npy": wrap, "0.bias.npy": npy(np.zeros(4))})
 # A key index that does not fit in a long.
 savez("huge_index.npz", {"99999999999999999999.weight": np.ones((1, 2)), "99999999999999999999.bias": np.zeros(1)})
+# A member whose zip headers (local and central) claim 0xF0000000 bytes (4 GB) of uncompressed
+# data: the reader must not allocate the claim up front, and must refuse the mismatch.
+zip_members("huge_size.npz", {"0.weight.npy": npy(tiny["0.weight"]), "0.bias.npy": npy(tiny["0.bias"])},
+            zipfile.ZIP_DEFLATED)
+huge = bytearray(open(os.path.join(BAD, "huge_size.npz"), "rb").read())
+local, central = huge.find(b"PK\x03\x04"), huge.find(b"PK\x01\x02")
+huge[local + 22:local + 26] = huge[central + 24:central + 28] = (0xF0000000).to_bytes(4, "little")
+write_bytes(os.path.join(BAD, "huge_size.npz"), bytes(huge))
+# Keys of two modules (a Sequential of Sequentials, or two submodules): the indices collide, so
+# reading them as one Sequential would load another network.
+savez("nested_prefix.npz", {"0.0.weight": tiny["0.weight"], "0.0.bias": tiny["0.bias"],
+                            "1.0.weight": tiny["2.weight"], "1.0.bias": tiny["2.bias"]})
+savez("mixed_prefix.npz", {"enc.0.weight": tiny["0.weight"], "enc.0.bias": tiny["0.bias"],
+                           "dec.2.weight": tiny["2.weight"], "dec.2.bias": tiny["2.bias"]})
 write_bytes(os.path.join(BAD, "empty_file.json"), b"")
 rbytes = np.random.default_rng(7).integers(0, 256, 200, dtype=np.uint8).tobytes()
 assert not rbytes.startswith(b"PK") and rbytes.lstrip(b" \t\r\n")[:1] != b"{"

@@ -99,15 +99,32 @@ void flower_point(int petals, double z, double& x, double& y) {
   y = radius * std::sin(2.0 * M_PI * z);
 }
 
-Dataset make_dataset(const Task& task, std::uint64_t seed) {
-  const bool uses_sines = task.kind == Task::Kind::sines || task.kind == Task::Kind::flower ||
-                          task.kind == Task::Kind::flower_classify;
-  if (uses_sines) {
-    if (task.frequencies.empty()) throw InputError("task", "no frequencies given");
-    if (task.amplitudes.size() != task.frequencies.size())
-      throw InputError("task", "amplitudes and frequencies differ in number");
-    if (task.samples < 2) throw InputError("task", "samples must be at least 2");
+void check_task(const Task& task, const std::string& source) {
+  auto require = [&](bool ok, const std::string& fault) {
+    if (!ok) throw InputError(source, fault);
+  };
+  switch (task.kind) {
+    case Task::Kind::sines:
+    case Task::Kind::flower:
+      require(task.amplitudes.size() == task.frequencies.size(),
+              "task.amplitudes and task.frequencies differ in number");
+      [[fallthrough]];
+    case Task::Kind::flower_classify:
+      require(!task.frequencies.empty(), "task.frequencies is empty");
+      require(task.samples >= 2, "task.samples must be at least 2");
+      break;
+    case Task::Kind::random_rgb:
+      require(task.width >= 2 && task.height >= 2,
+              "the random image must be at least 2 x 2 pixels (task.width, task.height)");
+      break;
+    case Task::Kind::image:
+      require(!task.image_path.empty(), "the image task needs an image path (task.image)");
+      break;
   }
+}
+
+Dataset make_dataset(const Task& task, std::uint64_t seed) {
+  check_task(task, "task");
   Dataset data;
   const auto n = static_cast<Eigen::Index>(task.samples);
   switch (task.kind) {
@@ -147,7 +164,6 @@ Dataset make_dataset(const Task& task, std::uint64_t seed) {
       break;
     }
     case Task::Kind::random_rgb: {
-      if (task.width < 2 || task.height < 2) throw InputError("task", "the image must be at least 2 x 2 pixels");
       Random random(seed, Stream::data);
       data.inputs = pixel_coordinates(task.width, task.height);
       data.targets.resize(data.inputs.rows(), 3);

@@ -2,15 +2,13 @@
 
 #include "relutope/error.hpp"
 
-#include <sstream>
+#include <string>
+#include <vector>
 
 namespace relutope {
 
 Box parse_box(const std::string& text, const std::string& source) {
-  std::vector<Rational> values;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) values.push_back(parse_rational(item, source));
+  const VecQ values = parse_rationals(text, source);
   if (values.empty() || values.size() % 2 != 0)
     throw InputError(source, "expected lo,hi pairs (\"a,b\" or \"a,b,c,d\"), got '" + text + "'");
   Box box;

@@ -66,6 +66,19 @@ Rational parse_rational(const std::string& text, const std::string& source) {
   throw InputError(source, "not a number: '" + text + "'");
 }
 
+VecQ parse_rationals(const std::string& text, const std::string& source) {
+  VecQ values;
+  for (size_t start = 0;;) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (item.find_first_not_of(" \t\r") == std::string::npos)
+      throw InputError(source, "empty value in '" + text + "' (a stray comma?)");
+    values.push_back(parse_rational(item, source));
+    if (comma == std::string::npos) return values;
+    start = comma + 1;
+  }
+}
+
 std::string shortest_decimal(double x) {
   char buffer[32];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);

@@ -10,19 +10,35 @@
 namespace relutope {
 
 std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net, const Slice* slice, const Box& domain,
-                                                              int n, const std::vector<VecQ>& frequencies) {
+                                                              int n, const std::vector<VecQ>& frequencies, QuadratureRule rule) {
   const int d = domain.dim();
   if (n < 2 || (d == 2 && n > 16384) || n > (1 << 24)) throw InputError("--fft", "N out of range");
   const long points = d == 1 ? n : static_cast<long>(n) * n;
-  MatD coords(points, d);
-  for (long i = 0; i < points; ++i)
+  // The trapezoid rule samples j = 0..N and, as exp(-2 pi i k.x) takes the same value on
+  // opposite faces for the frequencies on the FFT's grid, folds face N onto face 0 with the
+  // weights 1/2 (1/4 at corners): the periodic sum the FFT takes.
+  const int m = rule == QuadratureRule::trapezoid ? n + 1 : n;
+  const long sampled = d == 1 ? m : static_cast<long>(m) * m;
+  MatD coords(sampled, d);
+  for (long i = 0; i < sampled; ++i)
     for (int k = 0; k < d; ++k) {
-      const long j = d == 1 ? i : (k == 0 ? i / n : i % n);
+      const long j = d == 1 ? i : (k == 0 ? i / m : i % m);
       const size_t kk = static_cast<size_t>(k);
       coords(i, k) = to_double(domain.lo[kk] + (domain.hi[kk] - domain.lo[kk]) * Rational(j, n));
     }
-  const MatD values = evaluate_in(net, slice, coords).values;
-  const int outputs = static_cast<int>(values.cols());
+  const MatD raw = evaluate_in(net, slice, coords).values;
+  const int outputs = static_cast<int>(raw.cols());
+  MatD values = MatD::Zero(points, outputs);
+  for (long i = 0; i < sampled; ++i) {
+    long target = 0;
+    double weight = 1;
+    for (int k = 0; k < d; ++k) {
+      const long j = d == 1 ? i : (k == 0 ? i / m : i % m);
+      if (rule == QuadratureRule::trapezoid && (j == 0 || j == n)) weight /= 2;
+      target = target * n + (j % n);
+    }
+    values.row(target) += weight * raw.row(i);
+  }
 
   // One full complex transform per output (r2c would halve the work; the grid is small).
   std::vector<std::vector<std::complex<double>>> spectra(static_cast<size_t>(outputs));

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -16,6 +18,7 @@ namespace {
 using nlohmann::json;
 
 std::string read_file(const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw InputError(path, "is a directory, not a network file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open the file");
   std::ostringstream content;
@@ -67,11 +70,26 @@ Rational bound_of(const json& value, const std::string& source) {
   return parse_rational(shortest_decimal(number(value, "domain", source)), source);
 }
 
+// A bound as a JSON number when the number reads back (bound_of) as exactly the bound, else as
+// its exact string: "1/3", or the digits of a bound beyond the range of doubles ("1e400").
 json bound_json(const Rational& q) {
   const double d = to_double(q);
-  const std::string text = shortest_decimal(d);
-  if (parse_rational(text, "") == q) return json(d);
+  if (std::isfinite(d) && parse_rational(shortest_decimal(d), "") == q) return json(d);
   return json(q.get_str());
+}
+
+json domain_value(const Box& box) {
+  json domain = json::array();
+  for (int i = 0; i < box.dim(); ++i) {
+    domain.push_back(bound_json(box.lo[i]));
+    domain.push_back(bound_json(box.hi[i]));
+  }
+  return domain;
+}
+
+json encoding_value(const Encoding& encoding) {
+  return encoding.type == Encoding::Type::identity ? json{{"type", "identity"}}
+                                                   : json{{"type", "positional"}, {"L", encoding.L}};
 }
 
 Encoding encoding_of(const json& value, const std::string& source) {
@@ -127,13 +145,25 @@ Network network_from_json(const json& doc, const std::string& source) {
 
 Network network_from_npz(const std::string& path) {
   const auto arrays = internal::read_npz(path);
-  // Keys "<prefix><index>.weight" / ".bias", as torch.nn.Sequential names them.
+  // Keys "<prefix><index>.weight" / ".bias", as torch.nn.Sequential names them. One prefix for
+  // all: keys of two modules ("enc.0.weight", "dec.0.weight") or of nested Sequentials
+  // ("0.0.weight", "1.0.weight") would otherwise collide and load another network.
   static const std::regex key(R"((.*\D)?(\d+)\.(weight|bias))");
   std::map<long, const internal::NpyArray*> weights, biases;
+  const std::string* first_key = nullptr;
+  std::string prefix;
   for (const auto& [name, array] : arrays) {
     std::smatch m;
     if (!std::regex_match(name, m, key))
       throw InputError(path, "unexpected array '" + name + "' (expected '<index>.weight' and '<index>.bias')");
+    if (!first_key) {
+      first_key = &name;
+      prefix = m[1].str();
+    } else if (m[1].str() != prefix) {
+      throw InputError(path, "keys '" + *first_key + "' and '" + name +
+                                 "' have different prefixes: relutope reads one torch.nn.Sequential of Linear "
+                                 "and ReLU, not nested or several modules");
+    }
     if (m[2].length() > 9) throw InputError(path, "layer index in '" + name + "' is too large");
     (m[3] == "weight" ? weights : biases)[std::stol(m[2].str())] = &array;
   }
@@ -190,8 +220,7 @@ Network read_network(const std::string& path) {
 
 std::string network_json(const Network& net) {
   json doc = {{"format", "relutope.mlp"}, {"version", 1}, {"input_dim", net.input_dim}};
-  doc["encoding"] = net.encoding.type == Encoding::Type::identity ? json{{"type", "identity"}}
-                                                                  : json{{"type", "positional"}, {"L", net.encoding.L}};
+  doc["encoding"] = encoding_value(net.encoding);
   json layers = json::array();
   for (const Layer& layer : net.layers) {
     json rows = json::array();
@@ -200,26 +229,27 @@ std::string network_json(const Network& net) {
     layers.push_back({{"weight", rows}, {"bias", std::vector<double>(layer.bias.begin(), layer.bias.end())}});
   }
   doc["layers"] = layers;
-  if (net.domain) {
-    json domain = json::array();
-    for (int i = 0; i < net.domain->dim(); ++i) {
-      domain.push_back(bound_json(net.domain->lo[i]));
-      domain.push_back(bound_json(net.domain->hi[i]));
-    }
-    doc["domain"] = domain;
-  }
+  if (net.domain) doc["domain"] = domain_value(*net.domain);
   doc["meta"] = net.meta;
   return doc.dump() + "\n";
 }
+
+std::string domain_json(const Box& box) { return domain_value(box).dump(); }
+
+std::string encoding_json(const Encoding& encoding) { return encoding_value(encoding).dump(); }
 
 NetworkFormat format_for_path(const std::string& path) {
   return path.size() >= 4 && path.compare(path.size() - 4, 4, ".npz") == 0 ? NetworkFormat::npz : NetworkFormat::json;
 }
 
-void write_network(const Network& net, const std::string& path, NetworkFormat format) {
-  if (format == NetworkFormat::json) return write_text_atomically(path, network_json(net));
-  if (net.encoding.type != Encoding::Type::identity)
+void check_format(const Encoding& encoding, const std::string& path, NetworkFormat format) {
+  if (format == NetworkFormat::npz && encoding.type != Encoding::Type::identity)
     throw InputError(path, "a PyTorch .npz has no room for the positional encoding: write JSON instead");
+}
+
+void write_network(const Network& net, const std::string& path, NetworkFormat format) {
+  check_format(net.encoding, path, format);
+  if (format == NetworkFormat::json) return write_text_atomically(path, network_json(net));
   std::map<std::string, internal::NpyArray> arrays;
   for (size_t l = 0; l < net.layers.size(); ++l) {
     const Layer& layer = net.layers[l];

@@ -127,12 +127,25 @@ std::map<std::string, NpyArray> read_npz(const std::string& path) {
     std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0),
                                                             &zip_fclose);
     if (!file) throw InputError(source, std::string("cannot open zip member: ") + zip_strerror(archive.get()));
-    std::string bytes(static_cast<size_t>(st.size), '\0');
-    // libzip checks the CRC only when a read reaches the member's end: read once past it.
-    char past_end;
-    const zip_int64_t got = zip_fread(file.get(), bytes.data(), st.size);
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size || zip_fread(file.get(), &past_end, 1) != 0)
-      throw InputError(source, std::string("corrupt or truncated zip member: ") + zip_file_strerror(file.get()));
+    // Read in bounded chunks, the buffer growing only as data arrives: the header's size is a
+    // claim, and a corrupt one must not make us allocate gigabytes up front. Reading until
+    // zip_fread returns 0 also makes libzip check the CRC, which it does at the member's end.
+    constexpr size_t chunk = size_t{1} << 20;
+    std::string bytes;
+    for (;;) {
+      const size_t have = bytes.size();
+      bytes.resize(have + chunk);
+      const zip_int64_t got = zip_fread(file.get(), bytes.data() + have, chunk);
+      if (got < 0) throw InputError(source, std::string("corrupt zip member: ") + zip_file_strerror(file.get()));
+      bytes.resize(have + static_cast<size_t>(got));
+      if (got == 0) break;
+      if (bytes.size() > st.size)
+        throw InputError(source, "corrupt zip member: more data than the " + std::to_string(st.size) +
+                                     " bytes its header gives");
+    }
+    if (bytes.size() != st.size)
+      throw InputError(source, "truncated zip member: " + std::to_string(bytes.size()) + " bytes of the " +
+                                   std::to_string(st.size) + " its header gives");
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) name.resize(name.size() - 4);
     arrays[name] = parse_npy(bytes, source);
   }

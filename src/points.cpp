@@ -5,11 +5,13 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 namespace relutope {
 
 MatD read_points(const std::string& path, int dim) {
+  if (std::filesystem::is_directory(path)) throw InputError(path, "is a directory, not a points file");
   std::ifstream in(path);
   if (!in) throw InputError(path, "cannot open the file");
   std::vector<double> values;

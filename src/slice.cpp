@@ -5,25 +5,14 @@
 #include <sstream>
 
 namespace relutope {
-namespace {
-
-VecQ parse_vector(const std::string& text, const std::string& source) {
-  VecQ v;
-  std::stringstream stream(text);
-  for (std::string item; std::getline(stream, item, ',');) v.push_back(parse_rational(item, source));
-  return v;
-}
-
-}  // namespace
-
 Slice parse_slice(const std::string& text, const std::string& source) {
   std::vector<std::string> parts;
   std::stringstream stream(text);
   for (std::string part; std::getline(stream, part, ':');) parts.push_back(part);
   if (parts.size() != 2 && parts.size() != 3)
     throw InputError(source, "expected o1,..,od:u1,..,ud[:v1,..,vd], got '" + text + "'");
-  Slice slice{parse_vector(parts[0], source), parse_vector(parts[1], source),
-              parts.size() == 3 ? parse_vector(parts[2], source) : VecQ{}};
+  Slice slice{parse_rationals(parts[0], source), parse_rationals(parts[1], source),
+              parts.size() == 3 ? parse_rationals(parts[2], source) : VecQ{}};
   if (slice.origin.empty() || slice.u.size() != slice.origin.size() ||
       (!slice.v.empty() && slice.v.size() != slice.origin.size()))
     throw InputError(source, "the slice's vectors must all have the same length");

@@ -337,6 +337,22 @@ Rational mean(const Partition& partition, int out) {
   return total / volume(partition.domain);
 }
 
+// The edge forms divide by |q|^2 twice, so as k -> 0 they cancel about 2 log2(1 / (|k| diam D))
+// bits: work with that many more, so that c(k) keeps the requested precision all the way to
+// the (exact) mean.
+slong working_precision(const Partition& partition, const VecQ& k, slong prec) {
+  double diameter = 0, norm = 0;
+  for (int i = 0; i < partition.dim; ++i) {
+    const size_t ii = static_cast<size_t>(i);
+    diameter += std::pow(to_double(partition.domain.hi[ii] - partition.domain.lo[ii]), 2);
+    norm += std::pow(to_double(k[ii]), 2);
+  }
+  const double scale = std::sqrt(norm * diameter);
+  if (scale >= 1 || scale == 0) return prec;
+  const slong extra = static_cast<slong>(std::ceil(2 * std::log2(1 / scale))) + 16;
+  return prec + std::min<slong>((extra + 31) / 32 * 32, 16384);  // a few distinct precisions only
+}
+
 Coefficient to_coefficient(const VecQ& k, int out, const acb_t value, slong prec) {
   Coefficient c;
   c.k = k;
@@ -371,10 +387,9 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
                                   const SpectrumOptions& options) {
   check_options(partition, frequencies, options.precision_bits);
   const slong prec = options.precision_bits;
-  const Prepared prepared = prepare(partition, prec);
-  const int outputs = prepared.outputs;
+  std::map<slong, Prepared> prepared_at;  // by working precision
+  const int outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
   const Rational vol = volume(partition.domain);
-  const Ball inverse_volume = real_ball(1 / vol, prec);
   std::vector<Coefficient> result;
   for (const VecQ& k : frequencies) {
     if (squared_norm(k) == 0) {
@@ -393,19 +408,22 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
       }
       continue;
     }
-    const Transforms t = transforms(prepared, k, prec);
-    const Ball prefactor = lemma1_prefactor(k, prec);
+    const slong working = working_precision(partition, k, prec);
+    auto found = prepared_at.find(working);
+    if (found == prepared_at.end()) found = prepared_at.emplace(working, prepare(partition, working)).first;
+    const Transforms t = transforms(found->second, k, working);
+    const Ball prefactor = lemma1_prefactor(k, working);
     for (int o = 0; o < outputs; ++o) {
       Ball value;
       if (options.route == SpectrumRoute::regions) {
-        for (const auto& integrals : t.region_integral) acb_add(value.get(), value.get(), integrals[static_cast<size_t>(o)].get(), prec);
+        for (const auto& integrals : t.region_integral) acb_add(value.get(), value.get(), integrals[static_cast<size_t>(o)].get(), working);
       } else {
         Ball sum = t.boundary[static_cast<size_t>(o)];
         for (size_t e = 0; e < t.indicator.size(); ++e)
-          acb_submul(sum.get(), t.weight_dot_k[e * static_cast<size_t>(outputs) + static_cast<size_t>(o)].get(), t.indicator[e].get(), prec);
-        acb_mul(value.get(), sum.get(), prefactor.get(), prec);
+          acb_submul(sum.get(), t.weight_dot_k[e * static_cast<size_t>(outputs) + static_cast<size_t>(o)].get(), t.indicator[e].get(), working);
+        acb_mul(value.get(), sum.get(), prefactor.get(), working);
       }
-      acb_mul(value.get(), value.get(), inverse_volume.get(), prec);
+      acb_mul(value.get(), value.get(), real_ball(1 / vol, working).get(), working);
       result.push_back(to_coefficient(k, o, value.get(), prec));
     }
   }
@@ -416,7 +434,7 @@ std::vector<std::pair<double, double>> lemma1_terms(const Partition& partition, 
                                                     long precision_bits) {
   check_options(partition, {k}, precision_bits);
   if (squared_norm(k) == 0) throw InputError("--freq", "Lemma 1 needs k != 0");
-  const slong prec = precision_bits;
+  const slong prec = working_precision(partition, k, precision_bits);
   const Prepared prepared = prepare(partition, prec);
   const Transforms t = transforms(prepared, k, prec);
   Ball scale = lemma1_prefactor(k, prec);
@@ -455,13 +473,11 @@ std::vector<VecQ> parse_frequencies(const std::vector<std::string>& items, int d
     std::replace(text.begin(), text.end(), ';', ' ');
     std::stringstream vectors(text);
     for (std::string vector; vectors >> vector;) {
-      VecQ k;
-      std::stringstream entries(vector);
-      for (std::string entry; std::getline(entries, entry, ',');) k.push_back(parse_rational(entry, source));
+      const VecQ k = parse_rationals(vector, source);
       if (static_cast<int>(k.size()) != dim)
         throw InputError(source, "frequency '" + vector + "' has " + std::to_string(k.size()) + " entries, the domain " +
                                      std::to_string(dim) + " dimensions");
-      frequencies.push_back(std::move(k));
+      frequencies.push_back(k);
     }
   }
   if (frequencies.empty()) throw InputError(source, "no frequencies given");

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 
 namespace relutope {
@@ -80,6 +81,31 @@ T get(const json& value, const std::string& key, const std::string& source) {
   }
 }
 
+// An integer key: a JSON integer (not 1.9, not 1e12) that T holds, so that nothing is truncated
+// or wrapped on the way in; check_train_config judges the value.
+template <class T>
+T integer(const json& value, const std::string& key, const std::string& source) {
+  using limits = std::numeric_limits<T>;
+  if (!value.is_number_integer()) throw InputError(source, "'" + key + "' must be an integer, got " + value.dump());
+  if (value.is_number_unsigned()) {
+    const auto v = value.get<std::uint64_t>();
+    if (v <= static_cast<std::uint64_t>(limits::max())) return static_cast<T>(v);
+    throw InputError(source,
+                     "'" + key + "' is " + value.dump() + ", above the largest allowed " + std::to_string(limits::max()));
+  }
+  const auto v = value.get<std::int64_t>();
+  if (v >= static_cast<std::int64_t>(limits::min()) &&
+      (v < 0 || static_cast<std::uint64_t>(v) <= static_cast<std::uint64_t>(limits::max())))
+    return static_cast<T>(v);
+  throw InputError(source, "'" + key + "' is " + value.dump() + ", outside " + std::to_string(limits::min()) + ".." +
+                               std::to_string(limits::max()));
+}
+
+const json& json_object(const json& value, const std::string& key, const std::string& source) {
+  if (!value.is_object()) throw InputError(source, "'" + key + "' must be an object, got " + value.dump());
+  return value;
+}
+
 void check_keys(const json& object, const std::set<std::string>& allowed, const std::string& where,
                 const std::string& source) {
   for (const auto& item : object.items())
@@ -96,17 +122,17 @@ Task::Kind task_kind(const std::string& name, const std::string& source) {
 }
 
 void apply_task(const json& t, Task& task, const std::string& source) {
-  if (!t.is_object()) throw InputError(source, "'task' must be an object");
-  check_keys(t, {"kind", "frequencies", "amplitudes", "samples", "petals", "threshold", "width", "height", "image"},
-             "task.", source);
+  check_keys(json_object(t, "task", source),
+             {"kind", "frequencies", "amplitudes", "samples", "petals", "threshold", "width", "height", "image"}, "task.",
+             source);
   if (t.contains("kind")) task.kind = task_kind(get<std::string>(t["kind"], "task.kind", source), source);
   if (t.contains("frequencies")) task.frequencies = get<std::vector<double>>(t["frequencies"], "task.frequencies", source);
   if (t.contains("amplitudes")) task.amplitudes = get<std::vector<double>>(t["amplitudes"], "task.amplitudes", source);
-  if (t.contains("samples")) task.samples = get<int>(t["samples"], "task.samples", source);
-  if (t.contains("petals")) task.petals = get<int>(t["petals"], "task.petals", source);
+  if (t.contains("samples")) task.samples = integer<int>(t["samples"], "task.samples", source);
+  if (t.contains("petals")) task.petals = integer<int>(t["petals"], "task.petals", source);
   if (t.contains("threshold")) task.threshold = get<double>(t["threshold"], "task.threshold", source);
-  if (t.contains("width")) task.width = get<int>(t["width"], "task.width", source);
-  if (t.contains("height")) task.height = get<int>(t["height"], "task.height", source);
+  if (t.contains("width")) task.width = integer<int>(t["width"], "task.width", source);
+  if (t.contains("height")) task.height = integer<int>(t["height"], "task.height", source);
   if (t.contains("image")) task.image_path = get<std::string>(t["image"], "task.image", source);
 }
 
@@ -150,13 +176,19 @@ TrainConfig read_train_config(const std::string& path) {
     }
   }
   if (doc.contains("task")) apply_task(doc["task"], c.task, path);
-  if (doc.contains("hidden")) c.hidden = get<std::vector<int>>(doc["hidden"], "hidden", path);
+  if (doc.contains("hidden")) {
+    const json& hidden = doc["hidden"];
+    if (!hidden.is_array()) throw InputError(path, "'hidden' must be an array of widths, got " + hidden.dump());
+    c.hidden.clear();
+    for (size_t i = 0; i < hidden.size(); ++i)
+      c.hidden.push_back(integer<int>(hidden[i], "hidden[" + std::to_string(i) + "]", path));
+  }
   if (doc.contains("encoding")) {
-    const json& e = doc["encoding"];
+    const json& e = json_object(doc["encoding"], "encoding", path);
     check_keys(e, {"type", "L"}, "encoding.", path);
     const std::string type = get<std::string>(e.value("type", json("identity")), "encoding.type", path);
     if (type == "identity") c.encoding = {};
-    else if (type == "positional") c.encoding = {Encoding::Type::positional, get<int>(e.value("L", json(8)), "encoding.L", path)};
+    else if (type == "positional") c.encoding = {Encoding::Type::positional, integer<int>(e.value("L", json(8)), "encoding.L", path)};
     else throw InputError(path, "unknown encoding type '" + type + "' (identity or positional)");
   }
   if (doc.contains("optimizer")) {
@@ -181,10 +213,10 @@ TrainConfig read_train_config(const std::string& path) {
     else if (name == "bce") c.loss = TrainConfig::Loss::bce;
     else throw InputError(path, "unknown loss '" + name + "' (mse or bce)");
   }
-  if (doc.contains("batch_size")) c.batch_size = get<int>(doc["batch_size"], "batch_size", path);
-  if (doc.contains("steps")) c.steps = get<long>(doc["steps"], "steps", path);
-  if (doc.contains("seed")) c.seed = get<std::uint64_t>(doc["seed"], "seed", path);
-  if (doc.contains("snapshot_every")) c.snapshot_every = get<long>(doc["snapshot_every"], "snapshot_every", path);
+  if (doc.contains("batch_size")) c.batch_size = integer<int>(doc["batch_size"], "batch_size", path);
+  if (doc.contains("steps")) c.steps = integer<long>(doc["steps"], "steps", path);
+  if (doc.contains("seed")) c.seed = integer<std::uint64_t>(doc["seed"], "seed", path);
+  if (doc.contains("snapshot_every")) c.snapshot_every = integer<long>(doc["snapshot_every"], "snapshot_every", path);
   check_train_config(c, path);
   return c;
 }
@@ -193,7 +225,7 @@ void check_train_config(const TrainConfig& c, const std::string& source) {
   auto require = [&](bool ok, const std::string& fault) {
     if (!ok) throw InputError(source, fault);
   };
-  require(!c.hidden.empty(), "at least one hidden layer is needed");
+  require(!c.hidden.empty(), "at least one hidden layer is needed ('hidden')");
   for (int w : c.hidden) require(w >= 1, "hidden widths must be positive");
   require(c.encoding.type == Encoding::Type::identity || (c.encoding.L >= 1 && c.encoding.L <= 30),
           "positional encoding needs L in 1..30");
@@ -209,7 +241,7 @@ void check_train_config(const TrainConfig& c, const std::string& source) {
   require(c.loss != TrainConfig::Loss::bce || binary || c.task.kind == Task::Kind::random_rgb ||
               c.task.kind == Task::Kind::image,
           "the bce loss needs targets in [0,1] (flower-classify, random-rgb or image tasks)");
-  require(c.task.kind != Task::Kind::image || !c.task.image_path.empty(), "the image task needs an image path");
+  check_task(c.task, source);
 }
 
 }  // namespace relutope

@@ -8,6 +8,7 @@
 #include "relutope/network_io.hpp"
 #include "relutope/points.hpp"
 
+#include <cairo.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -54,10 +56,15 @@ struct Run {
 };
 
 // Runs relutope with `args` in `dir`, stdout and stderr captured to files outside dir/out.
-Run relutope_run(const std::vector<std::string>& args, const TempDir& dir) {
-  std::string command = "cd " + quote(dir.path.string()) + " && " + quote(RELUTOPE_BINARY);
+// `shell` is a command run first in the same shell ("ulimit -v N"); `stdout_to` sends stdout
+// elsewhere ("/dev/full") instead of capturing it.
+Run relutope_run(const std::vector<std::string>& args, const TempDir& dir, const std::string& shell = "",
+                 const std::string& stdout_to = "") {
+  std::string command = "cd " + quote(dir.path.string()) + " && " + (shell.empty() ? "" : shell + " && ") +
+                        quote(RELUTOPE_BINARY);
   for (const auto& a : args) command += " " + quote(a);
-  command += " </dev/null >" + quote(dir / "stdout.txt") + " 2>" + quote(dir / "stderr.txt");
+  command += " </dev/null >" + quote(stdout_to.empty() ? dir / "stdout.txt" : stdout_to) + " 2>" +
+             quote(dir / "stderr.txt");
   const int raw = std::system(command.c_str());
   Run run;
   run.status = raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -142,6 +149,16 @@ TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]")
     CHECK(doc["hidden_neurons"] == 9);
     CHECK(doc["parameters"] == 54);
     CHECK(doc["domain"].is_null());
+    CHECK(doc["encoding"] == json{{"type", "identity"}});
+  }
+  {  // the domain as network files write it: numbers, and exact strings where a number is not exact
+    const std::vector<std::string> args = {"info", fixture("net_a_f64.json"), "--json", "-"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const json doc = json::parse(run.out);
+    CHECK(doc["domain"] == json::parse(R"([-2, 2, "-1/3", 0.1])"));
+    CHECK(doc["domain"] == json::parse(slurp(fixture("net_a_f64.json")))["domain"]);
   }
   {
     const std::vector<std::string> args = {"info", fixture("net_c_pe.json"), "--json", "-"};
@@ -151,7 +168,8 @@ TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]")
     const json doc = json::parse(run.out);
     CHECK(doc["widths"] == json::array({8, 6, 1}));
     CHECK(doc["parameters"] == 8 * 6 + 6 + 6 + 1);
-    CHECK(doc["encoding"].get<std::string>().find("positional") != std::string::npos);
+    CHECK(doc["encoding"] == json{{"type", "positional"}, {"L", 2}});
+    CHECK(doc["domain"] == json::array({0, 1, 0, 1}));
   }
 }
 
@@ -443,4 +461,171 @@ TEST_CASE("a write that fails after the temporary file is made leaves nothing be
   }
   CHECK(directory_names(out) == std::vector<std::string>{"as.npz", "as_json", "eval.json"});
   CHECK(temporaries(dir.path.string()).empty());
+}
+
+TEST_CASE("regression: a failed write to stdout exits 2", "[cli]") {
+  // stdout on a full device: the output is buffered, so the failure shows only at the flush.
+  CliDir dir;
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"info", fixture("net_a_f64.json"), "--json", "-"},
+           {"info", fixture("net_a_f64.json")},
+           {"eval", fixture("net_a_f64.json"), "--points", fixture("points_a.csv")}}) {
+    const Run run = relutope_run(args, dir, "", "/dev/full");
+    INFO(describe(args, run));
+    CHECK(run.status == 2);
+    CHECK(run.err == "relutope: stdout: write failed\n");
+  }
+}
+
+TEST_CASE("regression: an npz member claiming 4 GB is refused without allocating it", "[cli]") {
+  // Under a 2 GB address-space limit, reserving the header's 0xF0000000 bytes failed with
+  // "out of memory" (exit 3); the member holds 160 bytes.
+  CliDir dir;
+  const std::string bad = fixture("bad/huge_size.npz");
+  const std::vector<std::string> args = {"info", bad};
+  const Run run = relutope_run(args, dir, "ulimit -v 2000000");
+  INFO(describe(args, run));
+  check_one_error_line(run, bad);
+  CHECK(run.err.find("No error") == std::string::npos);
+}
+
+TEST_CASE("regression: convert writes a domain bound beyond the doubles as an exact string", "[cli]") {
+  CliDir dir;
+  const std::string target = dir / "out/big.json";
+  const std::vector<std::string> args = {"convert", fixture("net_a_f64.json"), target, "--domain", "0,1e400,-0.1,1"};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  const Network net = read_network(target);
+  REQUIRE(net.domain);
+  CHECK(net.domain->hi[0] == Rational(mpz_class("1" + std::string(400, '0'))));
+  CHECK(net.domain->lo[1] == Rational(-1, 10));
+  const std::vector<std::string> info = {"info", target, "--json", "-"};
+  const Run shown = relutope_run(info, dir);
+  INFO(describe(info, shown));
+  REQUIRE(shown.status == 0);
+  CHECK(json::parse(shown.out)["domain"] == json::array({0, "1" + std::string(400, '0'), -0.1, 1}));
+}
+
+TEST_CASE("regression: --domain with a trailing comma is refused", "[cli]") {
+  CliDir dir;
+  const std::string target = dir / "out/x.json";
+  const std::vector<std::string> args = {"convert", fixture("net_a_f64.json"), target, "--domain", "0,1,0,1,"};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  check_one_error_line(run, "--domain");
+  CHECK(!fs::exists(target));
+}
+
+TEST_CASE("a directory given as a network or points file is called one", "[cli]") {
+  CliDir dir;
+  const std::string folder = dir / "out";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"info", folder}, {"convert", folder, dir / "x.json"}, {"eval", fixture("net_a_f64.json"), "--points", folder}}) {
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    check_one_error_line(run, folder + ": is a directory");
+  }
+}
+
+TEST_CASE("train --config trains what the file sets, with or without a preset", "[cli][train]") {
+  CliDir dir;
+  const std::string config = dir / "bare.json", target = dir / "out/bare.json";
+  std::ofstream(config) << R"({"task": {"kind": "flower", "frequencies": [2, 5], "amplitudes": [1, 0.5],
+    "petals": 3, "samples": 30}, "hidden": [6, 5], "steps": 4, "seed": 3})";
+  const std::vector<std::string> args = {"train", "--config", config, "--quiet", "--out", target, "--json", "-"};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  const json summary = json::parse(run.out);
+  CHECK(summary["steps"] == 4);
+  CHECK(summary["seed"] == 3);
+  const Network net = read_network(target);
+  CHECK(net.input_dim == 2);
+  REQUIRE(net.layers.size() == 3);
+  CHECK(net.layers[0].weight.rows() == 6);
+  CHECK(net.layers[1].weight.rows() == 5);
+  CHECK(net.meta.at("task").find("3 petals") != std::string::npos);
+
+  // A key of the wrong type is bad input naming the file, not an internal error; so is a task
+  // that does not fit its kind, found before any data is made.
+  for (const auto& [text, fault] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"preset": "rahaman-sines", "encoding": null})", "'encoding' must be an object"},
+           {R"({"hidden": [4], "task": {"frequencies": [1, 2], "amplitudes": [1]}})", "differ in number"}}) {
+    std::ofstream(config) << text;
+    const Run bad = relutope_run(args, dir);
+    INFO(describe(args, bad));
+    check_one_error_line(bad, config + ": ");
+    CHECK(bad.err.find(fault) != std::string::npos);
+  }
+}
+
+TEST_CASE("train --image trains on a PNG's pixels", "[cli][train]") {
+  CliDir dir;
+  const std::string png = dir / "tiny.png", target = dir / "out/image.json";
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 4, 3);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 0.2, 0.6, 1);
+  cairo_paint(cr);
+  cairo_destroy(cr);
+  REQUIRE(cairo_surface_write_to_png(surface, png.c_str()) == CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(surface);
+  const std::vector<std::string> args = {"train", "--image", png, "--steps", "3", "--quiet", "--out", target};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  const Network net = read_network(target);
+  CHECK(net.input_dim == 2);
+  CHECK(net.output_dim() == 3);
+  REQUIRE(net.domain);
+  CHECK(*net.domain == parse_box("0,1,0,1", "test"));
+  CHECK(net.meta.at("task").find("4x3 RGB") != std::string::npos);
+  CHECK(net.meta.at("steps") == "3");
+}
+
+TEST_CASE("train checks every output and option before step 1", "[cli][train]") {
+  CliDir dir;
+  const std::string out = dir / "out", snaps = dir / "out/snaps";
+  // No step file is written and no snapshot directory made: the checks run before training.
+  for (const auto& [args, named] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--out", out + "/no/such/net.json"}, out + "/no/such/net.json"},
+           {{"--out", out + "/net.json", "--json", out + "/no/such/summary.json"}, out + "/no/such/summary.json"},
+           {{"--preset", "lazzari-random-rgb-pe", "--out", out + "/pe.npz"}, out + "/pe.npz"},
+           {{"--seed", "-1", "--out", out + "/net.json"}, "--seed"},
+           {{"--seed", "99999999999999999999", "--out", out + "/net.json"}, "--seed"}}) {
+    std::vector<std::string> full = {"train", "--steps", "5", "--quiet", "--snapshots", snaps};
+    full.insert(full.end(), args.begin(), args.end());
+    const Run run = relutope_run(full, dir);
+    INFO(describe(full, run));
+    check_one_error_line(run, named);
+    CHECK(directory_names(out).empty());
+  }
+  const std::vector<std::string> every = {"train", "--steps", "5", "--every", "2", "--out", out + "/net.json"};
+  const Run run = relutope_run(every, dir);
+  INFO(describe(every, run));
+  check_one_error_line(run, "--every requires --snapshots");
+  CHECK(directory_names(out).empty());
+}
+
+TEST_CASE("regression: a diverging run stops with an error before any non-finite snapshot", "[cli][train]") {
+  CliDir dir;
+  const std::string config = dir / "diverge.json", snaps = dir / "out/snaps", target = dir / "out/net.json";
+  std::ofstream(config) << R"({"task": {"kind": "sines", "frequencies": [1, 3], "amplitudes": [1, 1], "samples": 32},
+    "hidden": [16, 16], "optimizer": "sgd", "lr": 1e6, "steps": 50})";
+  const std::vector<std::string> args = {"train", "--config", config, "--quiet", "--snapshots", snaps,
+                                         "--every", "1", "--out", target};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  check_one_error_line(run, config + ": training diverged at step ");
+  CHECK(run.err.find("): lower the lr\n") != std::string::npos);
+  CHECK(!fs::exists(target));
+  long files = 0;
+  for (const auto& name : directory_names(snaps))
+    if (name.rfind("step_", 0) == 0) {
+      ++files;
+      CHECK_NOTHROW(read_network(snaps + "/" + name));  // every weight finite
+    }
+  CHECK(files >= 1);
+  for (const auto& line : lines_of(snaps + "/snapshots.csv"))
+    if (line != "step,loss,file") CHECK(std::isfinite(to_number(split(line)[1])));
 }

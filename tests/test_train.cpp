@@ -1,5 +1,7 @@
 // The trainer: gradients against finite differences of an independent loss, optimizer steps
 // against their formulas, datasets against the papers' definitions, loss going down, determinism.
+#include "helpers.hpp"
+
 #include "relutope/dataset.hpp"
 #include "relutope/error.hpp"
 #include "relutope/train.hpp"
@@ -7,11 +9,15 @@
 #include <cairo.h>
 #include <catch2/catch.hpp>
 
+#include <bitset>
 #include <cmath>
 #include <complex>
 #include <filesystem>
+#include <fstream>
+#include <set>
 
 using namespace relutope;
+using namespace relutope::test;
 using Loss = TrainConfig::Loss;
 
 namespace {
@@ -32,6 +38,44 @@ struct Problem {
   Network net;
   MatD X, Y;
 };
+
+// torch.optim.Adam's step (torch 1.13, single-tensor path) on one parameter, written from its
+// source independently of the trainer: exp_avg.mul_(beta1).add_(grad, alpha=1-beta1),
+// exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2), denom = exp_avg_sq.sqrt() /
+// sqrt(bias_correction2) + eps, param.addcdiv_(exp_avg, denom, value=-step_size). Rounded as
+// torch's vectorised CPU kernels round: add_ with alpha is one fused multiply-add, as is
+// addcmul's product and sum (checked against Debian's torch 1.13.1, bit for bit); addcdiv
+// computes param + (value * exp_avg) / denom, left to right.
+struct AdamReference {
+  double m = 0, v = 0;
+  double step(const TrainConfig& c, long t, double p, double g) {
+    if (c.weight_decay != 0) g = std::fma(c.weight_decay, p, g);  // grad.add(param, alpha=weight_decay)
+    m = std::fma(1 - c.beta1, g, m * c.beta1);
+    v = std::fma((1 - c.beta2) * g, g, v * c.beta2);
+    const double bias_correction1 = 1 - std::pow(c.beta1, static_cast<double>(t));
+    const double bias_correction2 = 1 - std::pow(c.beta2, static_cast<double>(t));
+    const double step_size = c.lr / bias_correction1;
+    const double denom = std::sqrt(v) / std::sqrt(bias_correction2) + c.eps;
+    return p + (-step_size * m) / denom;
+  }
+};
+
+// A small task, two sines on 32 points, for a network of the given hidden widths.
+TrainConfig two_sines(const std::vector<int>& hidden) {
+  TrainConfig config;
+  config.task.frequencies = {1, 3};
+  config.task.amplitudes = {1, 0.5};
+  config.task.samples = 32;
+  config.hidden = hidden;
+  return config;
+}
+
+// A config file in `dir` holding `text`; its path.
+std::string config_file(const TempDir& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir / name;
+  std::ofstream(path) << text;
+  return path;
+}
 
 Problem small_problem(const Encoding& encoding, Loss loss) {
   Problem p;
@@ -216,4 +260,193 @@ TEST_CASE("bad configurations are refused", "[train]") {
   c.loss = Loss::bce;  // sine targets are not in [0, 1]
   CHECK_THROWS_AS(check_train_config(c, "cfg"), InputError);
   CHECK_THROWS_WITH(preset("nope"), Catch::Contains("--preset") && Catch::Contains("rahaman-sines"));
+}
+
+TEST_CASE("two Adam steps equal torch's operations, rounding for rounding", "[train]") {
+  // Bit for bit: the reference rounds exactly as the trainer is meant to, and neither leaves a
+  // multiply next to an add for the compiler to fuse, so any difference is a fault in the order.
+  TrainConfig config = two_sines({5, 4});
+  config.steps = 2;
+  config.seed = 9;
+  const Dataset data = make_dataset(config.task, config.seed);
+  for (const auto& [lr, weight_decay, beta1, beta2] :
+       std::vector<std::tuple<double, double, double, double>>{{1e-2, 0.0, 0.9, 0.999}, {3e-2, 0.01, 0.8, 0.99}}) {
+    config.lr = lr;
+    config.weight_decay = weight_decay;
+    config.beta1 = beta1;
+    config.beta2 = beta2;
+    INFO("lr " << lr << ", weight_decay " << weight_decay << ", betas " << beta1 << ", " << beta2);
+    Network expected = initial_network(1, {}, {1, 5, 4, 1}, config.seed);
+    std::vector<std::vector<AdamReference>> state;
+    for (const Layer& layer : expected.layers) state.emplace_back(layer.weight.size() + layer.bias.size());
+    for (long t = 1; t <= 2; ++t) {
+      const LossGradient g = loss_gradient(expected, data.inputs, data.targets, Loss::mse);
+      for (size_t l = 0; l < expected.layers.size(); ++l) {
+        Layer& layer = expected.layers[l];
+        const Eigen::Index w = layer.weight.size();
+        for (Eigen::Index i = 0; i < w; ++i)
+          layer.weight.data()[i] = state[l][static_cast<size_t>(i)].step(config, t, layer.weight.data()[i],
+                                                                          g.layers[l].weight.data()[i]);
+        for (Eigen::Index i = 0; i < layer.bias.size(); ++i)
+          layer.bias[i] = state[l][static_cast<size_t>(w + i)].step(config, t, layer.bias[i], g.layers[l].bias[i]);
+      }
+    }
+    const Network trained = train(config, data).net;
+    CHECK(differing_weights(trained, expected) == 0);
+    CHECK(differing_weights(trained, initial_network(1, {}, {1, 5, 4, 1}, config.seed)) > 0);
+  }
+}
+
+TEST_CASE("minibatches: every sample once an epoch, the last batch short", "[train]") {
+  // Sample i has target -M 4^i, so a batch's mean squared error times its size, over M^2, is
+  // sum over its samples of 16^i (the network's outputs, of order 1, shift it by < 1e-3): its
+  // hexadecimal digits are the batch's members. An lr far below the weights' ulps keeps the
+  // network fixed.
+  const int n = 7, batch = 3;
+  const double M = 1e8;
+  Dataset data;
+  data.inputs.resize(n, 1);
+  data.targets.resize(n, 1);
+  for (int i = 0; i < n; ++i) {
+    data.inputs(i, 0) = i / double(n);
+    data.targets(i, 0) = -M * std::pow(4.0, i);
+  }
+  data.domain = parse_box("0,1", "test");
+  TrainConfig config = two_sines({4});  // the data are ours, the task is only checked
+  config.optimizer = TrainConfig::Optimizer::sgd;
+  config.lr = 1e-300;
+  config.batch_size = batch;
+  config.steps = 3 * 3;  // three epochs of batches of 3, 3 and 1
+  const TrainResult result = train(config, data);
+  REQUIRE(result.batch_loss.size() == 9);
+  std::set<unsigned long> first_batches;
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    unsigned long seen = 0;
+    for (int k = 0; k < 3; ++k) {
+      const int size = k < 2 ? batch : n - 2 * batch;
+      const double sum = result.batch_loss[static_cast<size_t>(3 * epoch + k)] * size / (M * M);
+      const double members = std::round(sum);
+      INFO("epoch " << epoch << ", batch " << k << ": " << sum);
+      CHECK(std::abs(sum - members) < 1e-2);
+      unsigned long mask = 0;
+      auto digits = static_cast<unsigned long>(members);
+      for (int i = 0; i < n; ++i, digits /= 16) {
+        CHECK(digits % 16 <= 1);  // no sample twice in a batch
+        if (digits % 16 == 1) mask |= 1ul << i;
+      }
+      CHECK(digits == 0);
+      CHECK(std::bitset<n>(mask).count() == static_cast<size_t>(size));
+      CHECK((seen & mask) == 0);  // no sample twice in an epoch
+      seen |= mask;
+      if (k == 0) first_batches.insert(mask);
+    }
+    CHECK(seen == (1ul << n) - 1);  // every sample once
+  }
+  CHECK(first_batches.size() > 1);  // reshuffled between epochs
+}
+
+TEST_CASE("regression: a diverging run stops at its first non-finite step", "[train]") {
+  TrainConfig config = two_sines({16, 16});
+  config.optimizer = TrainConfig::Optimizer::sgd;
+  config.lr = 1e6;
+  config.steps = 50;
+  config.snapshot_every = 1;
+  long last_snapshot = -1, last_step = 0;
+  TrainObserver observer;
+  observer.on_step = [&](long step, double loss) {
+    CHECK(std::isfinite(loss));
+    last_step = step;
+  };
+  observer.on_snapshot = [&](long step, const Network& net, double loss) {
+    CHECK(std::isfinite(loss));
+    CHECK_NOTHROW(check_network(net, "snapshot"));  // every weight finite
+    last_snapshot = step;
+  };
+  const Dataset data = make_dataset(config.task, config.seed);
+  std::string message;
+  try {
+    train(config, data, observer, "div.json");
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  const std::string head = "div.json: training diverged at step ";
+  REQUIRE_THAT(message, Catch::StartsWith(head) && Catch::EndsWith("): lower the lr"));
+  // Step N's batch loss, or the whole data's loss after step N, is the first that is not finite:
+  // the snapshots stop at step N - 1.
+  const long step = std::stol(message.substr(head.size()));
+  INFO(message);
+  CHECK(step > 1);
+  CHECK(step < 50);
+  CHECK(last_snapshot == step - 1);
+  CHECK((last_step == step - 1 || last_step == step));
+}
+
+TEST_CASE("read_train_config reads a config file and names it in every fault", "[train][config]") {
+  TempDir dir;
+  SECTION("a preset with overrides") {
+    const TrainConfig c = read_train_config(config_file(dir, "good.json", R"({"preset": "lazzari-random-rgb",
+      "task": {"kind": "random-rgb", "width": 8, "height": 6}, "hidden": [7, 5],
+      "encoding": {"type": "positional", "L": 3}, "optimizer": "sgd", "lr": 0.05, "momentum": 0.5,
+      "weight_decay": 0.001, "loss": "bce", "batch_size": 16, "steps": 12, "seed": 18446744073709551615,
+      "snapshot_every": 4})"));
+    CHECK(c.preset == "lazzari-random-rgb");
+    CHECK(c.task.kind == Task::Kind::random_rgb);
+    CHECK(c.task.width == 8);
+    CHECK(c.task.height == 6);
+    CHECK(c.hidden == std::vector<int>{7, 5});
+    CHECK(c.encoding == Encoding{Encoding::Type::positional, 3});
+    CHECK(c.optimizer == TrainConfig::Optimizer::sgd);
+    CHECK(c.lr == 0.05);
+    CHECK(c.momentum == 0.5);
+    CHECK(c.weight_decay == 0.001);
+    CHECK(c.loss == Loss::bce);
+    CHECK(c.batch_size == 16);
+    CHECK(c.steps == 12);
+    CHECK(c.seed == 18446744073709551615ull);
+    CHECK(c.snapshot_every == 4);
+  }
+  SECTION("no preset: what the task needs, and hidden") {
+    const TrainConfig c = read_train_config(config_file(
+        dir, "bare.json", R"({"task": {"frequencies": [2, 4], "amplitudes": [1, 0.5], "samples": 40}, "hidden": [6]})"));
+    CHECK(c.preset.empty());
+    CHECK(c.task.kind == Task::Kind::sines);
+    CHECK(c.task.samples == 40);
+    const Dataset data = make_dataset(c.task, c.seed);
+    CHECK(data.inputs.rows() == 40);
+  }
+  SECTION("unknown keys, wrong types, values out of range and inconsistent tasks") {
+    for (const auto& [text, fault] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"preset": "rahaman-sines", "stepz": 5})", "unknown key 'stepz'"},
+             {R"({"preset": "rahaman-sines", "task": {"sample": 5}})", "unknown key 'task.sample'"},
+             {R"({"preset": "rahaman-sines", "encoding": null})", "'encoding' must be an object"},
+             {R"({"preset": "rahaman-sines", "encoding": []})", "'encoding' must be an object"},
+             {R"({"preset": "rahaman-sines", "encoding": 5})", "'encoding' must be an object"},
+             {R"({"preset": "rahaman-sines", "task": null})", "'task' must be an object"},
+             {R"({"preset": "rahaman-sines", "encoding": {"type": "positional", "L": 2.5}})", "'encoding.L' must be an integer"},
+             {R"({"preset": "rahaman-sines", "hidden": [1.9]})", "'hidden[0]' must be an integer"},
+             {R"({"preset": "rahaman-sines", "hidden": 4})", "'hidden' must be an array"},
+             {R"({"preset": "rahaman-sines", "steps": 1.9})", "'steps' must be an integer"},
+             {R"({"preset": "rahaman-sines", "steps": "5"})", "'steps' must be an integer"},
+             {R"({"preset": "rahaman-sines", "seed": -1})", "'seed' is -1"},
+             {R"({"preset": "rahaman-sines", "batch_size": 3000000000})", "'batch_size' is 3000000000"},
+             {R"({"preset": "rahaman-sines", "task": {"samples": 1e12}})", "'task.samples' must be an integer"},
+             {R"({"preset": "rahaman-sines", "task": {"samples": 1000000000000}})", "'task.samples' is 1000000000000"},
+             {R"({"preset": "rahaman-sines", "task": {"samples": 1}})", "task.samples must be at least 2"},
+             {R"({"preset": "rahaman-sines", "task": {"width": 7.5}})", "'task.width' must be an integer"},
+             {R"({"preset": "rahaman-sines", "lr": "fast"})", "'lr' has the wrong type"},
+             {R"({"preset": "rahaman-sines", "lr": -1})", "lr must be positive"},
+             {R"({"preset": "rahaman-sines", "loss": "bce"})", "the bce loss needs targets in [0,1]"},
+             {R"({"preset": "no-such"})", "unknown preset 'no-such'"},
+             {R"({"task": {"kind": "sines", "frequencies": [1], "amplitudes": [1]}})", "at least one hidden layer"},
+             {R"({"hidden": [4]})", "task.frequencies is empty"},
+             {R"({"hidden": [4], "task": {"frequencies": [1, 2], "amplitudes": [1]}})", "differ in number"},
+             {R"({"hidden": [4], "task": {"kind": "image"}})", "image path"},
+             {R"({"hidden": [4], "task": {"kind": "random-rgb", "width": 1}})", "at least 2 x 2"},
+             {R"([1, 2])", "expected a JSON object"},
+             {R"({"preset": )", "malformed JSON"}}) {
+      const std::string path = config_file(dir, "bad.json", text);
+      INFO(text);
+      CHECK_THROWS_WITH(read_train_config(path), Catch::StartsWith(path + ": ") && Catch::Contains(fault));
+    }
+  }
 }

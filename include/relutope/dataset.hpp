@@ -36,7 +36,13 @@ struct Dataset {
   std::string description;     // one line: what the data is
 };
 
-/// Builds the task's data. Random parts (phases, random pixels) are drawn from `seed`.
+/// Checks that the task's fields fit its kind: frequencies (and, but for flower_classify, as
+/// many amplitudes) and at least 2 samples for the sine kinds, an image of at least 2 x 2 pixels
+/// for random_rgb, a path for image. Throws InputError(source, fault).
+void check_task(const Task& task, const std::string& source);
+
+/// Builds the task's data, after check_task(task, "task"). Random parts (phases, random
+/// pixels) are drawn from `seed`.
 /// Pixel (row r, column c) of a W x H image has coordinates (c/(W-1), r/(H-1)) in [0,1]^2.
 /// Throws InputError for an unreadable image or inconsistent task fields.
 Dataset make_dataset(const Task& task, std::uint64_t seed);

@@ -41,6 +41,10 @@ double to_double(const Rational& q);
 /// Throws InputError(source, ...) if `text` is none of these.
 Rational parse_rational(const std::string& text, const std::string& source);
 
+/// Parses a comma-separated list of such numbers ("0,1/3,2.5"). Every comma separates two
+/// values, so an empty field ("0,1,") is an error, not ignored.
+VecQ parse_rationals(const std::string& text, const std::string& source);
+
 /// The shortest decimal that reads back as exactly the double x (std::to_chars).
 std::string shortest_decimal(double x);
 

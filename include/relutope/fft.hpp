@@ -8,11 +8,19 @@
 
 namespace relutope {
 
-/// The rectangle rule on the N^d grid x_j = lo + (hi - lo) j / N, j = 0..N-1, through FFTW:
-/// c_N(k) = (1/N^d) sum_j f(x_j) exp(-2 pi i k.x_j), as `np.fft.fft(y) / N` gives it (Rahaman et
-/// al.'s notebook). One entry per (frequency, output), frequency-major; empty where k (hi - lo)
-/// is not an integer vector with |m| < N/2 in each entry (off the FFT's grid).
+/// How the samples are weighted.
+enum class QuadratureRule {
+  rectangle,  // x_j = lo + (hi - lo) j / N, j = 0..N-1, weights 1: `np.fft.fft(y) / N`, what
+              // Rahaman et al.'s notebook does; error ~ |f(lo) - f(hi)| / (2N) when f(lo) != f(hi)
+  trapezoid   // j = 0..N, weights 1/2 on the box's faces (1/4 at 2D corners): O(1/N^2)
+};
+
+/// The FFT estimate of c(k) = (1/vol D) integral of f exp(-2 pi i k.x) from N^d samples, through
+/// FFTW: (1/N^d) sum_j w_j f(x_j) exp(-2 pi i k.x_j). One entry per (frequency, output),
+/// frequency-major; empty where k (hi - lo) is not an integer vector with |m| < N/2 in each entry
+/// (off the FFT's grid).
 std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net, const Slice* slice, const Box& domain,
-                                                              int n, const std::vector<VecQ>& frequencies);
+                                                              int n, const std::vector<VecQ>& frequencies,
+                                                              QuadratureRule rule = QuadratureRule::rectangle);
 
 }  // namespace relutope

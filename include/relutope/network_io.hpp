@@ -19,6 +19,19 @@ Network parse_network_json(const std::string& text, const std::string& source);
 /// form, so reading it back gives every weight bit for bit.
 std::string network_json(const Network& net);
 
+/// The JSON text of a domain as network files write it, [lo0, hi0, lo1, hi1, ...]: each bound a
+/// JSON number when that number reads back as exactly the bound, else its exact string ("1/3",
+/// or all the digits of a bound beyond the range of doubles).
+std::string domain_json(const Box& box);
+
+/// The JSON text of an encoding as network files write it: {"type": "identity"} or
+/// {"type": "positional", "L": L}.
+std::string encoding_json(const Encoding& encoding);
+
+/// Checks that a network with this encoding fits the format: an .npz has no room for a
+/// positional encoding. Throws InputError(path, ...) otherwise.
+void check_format(const Encoding& encoding, const std::string& path, NetworkFormat format);
+
 /// Writes the network atomically (a temporary file renamed into place): either the whole file
 /// appears or nothing. npz writes float64 arrays "<2i>.weight"/"<2i>.bias" as a Sequential of
 /// Linear and ReLU would; it has no room for the encoding, domain and meta, so a network with

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace relutope {
@@ -42,6 +43,11 @@ struct TrainResult {
 };
 
 /// Trains a network from initial_network(config.seed) on `data` with the config's optimizer.
-TrainResult train(const TrainConfig& config, const Dataset& data, const TrainObserver& observer = {});
+/// `source` names the configuration (its file, or the preset) in errors: InputError(source, ...)
+/// for a config that check_train_config refuses, and "training diverged at step N (loss x)" at
+/// the first step whose loss, or whose updated weights, are not finite, before any snapshot of
+/// such a network reaches the observer.
+TrainResult train(const TrainConfig& config, const Dataset& data, const TrainObserver& observer = {},
+                  const std::string& source = "config");
 
 }  // namespace relutope

@@ -35,11 +35,14 @@ TrainConfig preset(const std::string& name);
 std::vector<std::string> preset_names();
 
 /// Reads a JSON config: an optional "preset" to start from, then any field overridden (see the
-/// README for the keys). Unknown keys are errors, so a typo is never silently ignored.
+/// README for the keys). Unknown keys are errors, so a typo is never silently ignored; so are
+/// values of the wrong JSON type (an integer key must hold a JSON integer that fits its field:
+/// no rounding of 1.9, no wrapping of -1). Checks the result with check_train_config(path).
+/// Throws InputError(path, fault).
 TrainConfig read_train_config(const std::string& path);
 
-/// Checks the values make sense (positive lr and steps, loss fits the targets, ...).
-/// Throws InputError(source, fault).
+/// Checks the values make sense (positive lr and steps, loss fits the targets, ...) and that
+/// the task fits its kind (check_task). Throws InputError(source, fault).
 void check_train_config(const TrainConfig& config, const std::string& source);
 
 }  // namespace relutope

@@ -29,10 +29,10 @@ void info(const std::string& path, const std::string& json_target) {
   nlohmann::json doc = {{"input_dim", net.input_dim},
                         {"output_dim", net.output_dim()},
                         {"widths", nlohmann::json::array()},
-                        {"encoding", encoding_name(net.encoding)},
+                        {"encoding", nlohmann::json::parse(encoding_json(net.encoding))},
                         {"hidden_neurons", net.hidden_neurons()},
                         {"parameters", net.parameter_count()},
-                        {"domain", net.domain ? nlohmann::json(to_string(*net.domain)) : nlohmann::json(nullptr)},
+                        {"domain", net.domain ? nlohmann::json::parse(domain_json(*net.domain)) : nlohmann::json(nullptr)},
                         {"meta", net.meta}};
   doc["widths"].push_back(net.encoding.features(net.input_dim));
   for (const Layer& layer : net.layers) doc["widths"].push_back(layer.weight.rows());

@@ -32,6 +32,12 @@ int main(int argc, char** argv) {
   }
   try {
     run();
+    // A full disk or a closed pipe shows only when the buffered output is flushed.
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "relutope: stdout: write failed\n";
+      return 2;
+    }
   } catch (const relutope::InputError& e) {
     std::cerr << "relutope: " << e.what() << "\n";
     return 2;

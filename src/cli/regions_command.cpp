@@ -43,13 +43,7 @@ std::vector<VecQ> read_exact_points(const std::string& path, int dim) {
   for (long number = 1; std::getline(in, line); ++number) {
     const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
-    VecQ x;
-    for (size_t start = 0; start != std::string::npos;) {
-      const size_t comma = line.find(',', start);
-      x.push_back(parse_rational(line.substr(start, comma == std::string::npos ? comma : comma - start),
-                                 path + ": line " + std::to_string(number)));
-      start = comma == std::string::npos ? comma : comma + 1;
-    }
+    VecQ x = parse_rationals(line, path + ": line " + std::to_string(number));
     if (static_cast<int>(x.size()) != dim)
       throw InputError(path, "line " + std::to_string(number) + ": " + std::to_string(x.size()) +
                                  " columns, but the analysis has " + std::to_string(dim) + " coordinates");
@@ -80,7 +74,7 @@ void regions_command(const RegionsOptions& o) {
   for (const Region& r : partition.regions) exact_patterns.push_back(r.pattern);
   const std::vector<int> widths = hidden_widths(in.exact);
   nlohmann::json doc = {{"input_dim", in.exact.input_dim},
-                        {"domain", to_string(in.domain)},
+                        {"domain", nlohmann::json::parse(domain_json(in.domain))},
                         {"regions", partition.regions.size()},
                         {"linear_pieces", partition.piece_count},
                         {"adjacent_pairs", partition.adjacent.size()},

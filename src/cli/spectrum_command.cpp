@@ -68,7 +68,7 @@ void spectrum_command(const SpectrumCommandOptions& o) {
                     {"certified_digits", c.certified_digits}, {"exact", c.exact}});
     fewest_digits = std::min(fewest_digits, c.certified_digits);
   }
-  nlohmann::json doc = {{"domain", to_string(in.domain)}, {"precision_bits", o.precision}, {"route", o.route},
+  nlohmann::json doc = {{"domain", nlohmann::json::parse(domain_json(in.domain))}, {"precision_bits", o.precision}, {"route", o.route},
                         {"regions", partition.regions.size()}, {"seconds", seconds}, {"coefficients", list}};
   if (o.fft > 0) {
     const auto estimates = fft_estimate(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.fft, frequencies);

@@ -6,6 +6,7 @@
 #include "relutope/network_io.hpp"
 #include "relutope/train.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -21,10 +22,14 @@ struct TrainOptions {
   bool seed_given = false, quiet = false;
 };
 
+// What errors about the configuration name: the config file, else the preset.
+std::string source_of(const TrainOptions& o, const TrainConfig& config) {
+  return o.config.empty() ? config.preset : o.config;
+}
+
 TrainConfig config_of(const TrainOptions& o) {
-  TrainConfig config;
-  if (!o.config.empty()) config = read_train_config(o.config);
-  else config = preset(o.preset.empty() ? "lazzari-random-rgb" : o.preset);
+  TrainConfig config = o.config.empty() ? preset(o.preset.empty() ? "lazzari-random-rgb" : o.preset)
+                                        : read_train_config(o.config);
   if (!o.image.empty()) {
     config.task.kind = Task::Kind::image;
     config.task.image_path = o.image;
@@ -33,8 +38,15 @@ TrainConfig config_of(const TrainOptions& o) {
   if (o.seed_given) config.seed = o.seed;
   if (o.every > 0) config.snapshot_every = o.every;
   if (o.snapshots.empty()) config.snapshot_every = 0;
-  check_train_config(config, o.config.empty() ? "train" : o.config);
+  check_train_config(config, source_of(o, config));
   return config;
+}
+
+// An output file must be creatable where it is asked for: checked before training, not after.
+void check_directory_of(const std::string& file) {
+  const std::filesystem::path parent = std::filesystem::path(file).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent))
+    throw InputError(file, "the directory " + parent.string() + " does not exist");
 }
 
 std::string step_file(const std::string& dir, long step) {
@@ -45,8 +57,11 @@ std::string step_file(const std::string& dir, long step) {
 
 void train_command(const TrainOptions& o) {
   const TrainConfig config = config_of(o);
-  const Dataset data = make_dataset(config.task, config.seed);
   const std::string out = o.out.empty() ? (config.preset.empty() ? "network" : config.preset) + ".json" : o.out;
+  check_directory_of(out);
+  check_format(config.encoding, out, format_for_path(out));
+  if (!o.json.empty() && o.json != "-") check_directory_of(o.json);
+  const Dataset data = make_dataset(config.task, config.seed);
   std::ostream& text = human(o.json);
 
   // The snapshot index, written whole after every snapshot so an interrupted run leaves a
@@ -76,7 +91,7 @@ void train_command(const TrainOptions& o) {
       write_text_atomically((std::filesystem::path(o.snapshots) / "snapshots.csv").string(), snapshot_index);
     };
 
-  const TrainResult result = train(config, data, observer);
+  const TrainResult result = train(config, data, observer, source_of(o, config));
   const double seconds = progress.seconds();
   progress.finish();
   write_network(result.net, out, format_for_path(out));
@@ -119,10 +134,20 @@ void add_train_command(CLI::App& app, std::function<void()>& run) {
   cmd->add_option("--image", o->image, "Train on this PNG image (pixel coordinates in [0,1]^2 -> RGB) instead");
   cmd->add_option("--steps", o->steps, "Optimizer steps (default: the preset's)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "Seed for initialisation, data and shuffling (default 0)")
+      ->check([](const std::string& text) {  // CLI11 alone wraps -1 around and saturates 10^20
+        std::uint64_t seed;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed);
+        return error == std::errc() && end == text.data() + text.size()
+                   ? std::string()
+                   : "must be an integer in 0..18446744073709551615, got '" + text + "'";
+      })
       ->each([o](const std::string&) { o->seed_given = true; });
   cmd->add_option("--out", o->out, "Where to write the trained network (.json, or .npz); default PRESET.json");
-  cmd->add_option("--snapshots", o->snapshots, "Directory for step_*.json snapshots, snapshots.csv and losses.csv");
-  cmd->add_option("--every", o->every, "Snapshot every K steps (default: the preset's)")->check(CLI::PositiveNumber);
+  auto* snapshots_opt =
+      cmd->add_option("--snapshots", o->snapshots, "Directory for step_*.json snapshots, snapshots.csv and losses.csv");
+  cmd->add_option("--every", o->every, "Snapshot every K steps (default: the preset's)")
+      ->check(CLI::PositiveNumber)
+      ->needs(snapshots_opt);
   cmd->add_option("--json", o->json, "Write a JSON summary to FILE ('-': stdout)");
   cmd->add_flag("--quiet", o->quiet, "No progress line on stderr");
   cmd->callback([&run, o] { run = [o] { train_command(*o); }; });
