@@ -1,6 +1,7 @@
 #include "relutope/fft.hpp"
 
 #include "relutope/error.hpp"
+#include "relutope/spectrum.hpp"
 
 #include <fftw3.h>
 
@@ -71,6 +72,22 @@ std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net
     const std::complex<double> shift = std::polar(1.0, -2 * M_PI * phase) / static_cast<double>(points);
     for (int o = 0; o < outputs; ++o)
       result.push_back(on_grid ? std::optional(shift * spectra[static_cast<size_t>(o)][static_cast<size_t>(index)]) : std::nullopt);
+  }
+  return result;
+}
+
+FftConvergence fft_convergence(const Network& net, const Slice* slice, const Partition& partition, const VecQ& k,
+                               int out, int max_n) {
+  const Coefficient exact = spectrum(partition, {k}).at(static_cast<size_t>(out));
+  const std::complex<double> value(exact.re_double, exact.im_double);
+  FftConvergence result;
+  for (int n = 8; n <= max_n; n *= 2) {
+    const auto rectangle = fft_estimate(net, slice, partition.domain, n, {k}, QuadratureRule::rectangle);
+    const auto trapezoid = fft_estimate(net, slice, partition.domain, n, {k}, QuadratureRule::trapezoid);
+    if (!rectangle.at(static_cast<size_t>(out))) continue;  // k not yet below N/2
+    result.n.push_back(n);
+    result.rectangle.push_back(std::abs(*rectangle[static_cast<size_t>(out)] - value));
+    result.trapezoid.push_back(std::abs(*trapezoid[static_cast<size_t>(out)] - value));
   }
   return result;
 }

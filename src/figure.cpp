@@ -174,4 +174,90 @@ void draw_regions(const Partition& partition, const NetworkQ& net, const Regions
   });
 }
 
+void draw_loglog(const std::vector<Series>& series, const std::string& x_label, const std::string& y_label,
+                 const std::string& path) {
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  for (const Series& s : series)
+    for (size_t i = 0; i < s.x.size(); ++i)
+      if (s.x[i] > 0 && s.y[i] > 0 && std::isfinite(s.y[i])) {
+        x0 = std::min(x0, std::log10(s.x[i]));
+        x1 = std::max(x1, std::log10(s.x[i]));
+        y0 = std::min(y0, std::log10(s.y[i]));
+        y1 = std::max(y1, std::log10(s.y[i]));
+      }
+  if (!(x0 <= x1 && y0 <= y1)) throw InputError(path, "nothing positive to plot on log-log axes");
+  x0 = std::floor(x0), x1 = std::max(std::ceil(x1), x0 + 1), y0 = std::floor(y0), y1 = std::max(std::ceil(y1), y0 + 1);
+  auto px = [&](double x) { return kMargin + (std::log10(x) - x0) / (x1 - x0) * kPlot; };
+  auto py = [&](double y) { return kMargin / 2 + (1 - (std::log10(y) - y0) / (y1 - y0)) * kPlot; };
+  const double palette[5][3] = {{0.0, 0.45, 0.70}, {0.84, 0.37, 0.0}, {0.0, 0.62, 0.45}, {0.8, 0.47, 0.65}, {0.35, 0.7, 0.9}};
+
+  render(path, kPlot + kMargin * 1.5, kPlot + kMargin * 1.5, [&](cairo_t* cr) {
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 9);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, kMargin, kMargin / 2, kPlot, kPlot);
+    cairo_stroke(cr);
+    const double bottom = kMargin / 2 + kPlot;
+    const int x_step = static_cast<int>(std::ceil((x1 - x0) / 8)), y_step = static_cast<int>(std::ceil((y1 - y0) / 8));
+    for (int e = static_cast<int>(x0); e <= static_cast<int>(x1); e += x_step) {
+      const double x = kMargin + (e - x0) / (x1 - x0) * kPlot;
+      cairo_move_to(cr, x, bottom);
+      cairo_line_to(cr, x, bottom - 4);
+      cairo_stroke(cr);
+      label(cr, x, bottom + 4, "1e" + std::to_string(e), 0.5, 0);
+    }
+    for (int e = static_cast<int>(y0); e <= static_cast<int>(y1); e += y_step) {
+      const double y = kMargin / 2 + (1 - (e - y0) / (y1 - y0)) * kPlot;
+      cairo_move_to(cr, kMargin, y);
+      cairo_line_to(cr, kMargin + 4, y);
+      cairo_stroke(cr);
+      label(cr, kMargin - 4, y, "1e" + std::to_string(e), 1, 0.5);
+    }
+    label(cr, kMargin + kPlot / 2, bottom + 16, x_label, 0.5, 0);
+    cairo_save(cr);
+    cairo_translate(cr, 8, kMargin / 2 + kPlot / 2);
+    cairo_rotate(cr, -M_PI / 2);
+    label(cr, 0, 0, y_label, 0.5, 0.5);
+    cairo_restore(cr);
+
+    cairo_save(cr);
+    cairo_rectangle(cr, kMargin, kMargin / 2, kPlot, kPlot);
+    cairo_clip(cr);
+    size_t colour = 0;
+    double legend_y = kMargin / 2 + 12;
+    for (const Series& s : series) {
+      const double* rgb = s.reference ? nullptr : palette[colour++ % 5];
+      if (rgb) cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+      else cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+      const double dash[] = {4, 3};
+      cairo_set_dash(cr, dash, s.reference ? 2 : 0, 0);
+      cairo_set_line_width(cr, s.reference ? 0.8 : 1.4);
+      bool started = false;
+      for (size_t i = 0; i < s.x.size(); ++i) {
+        if (!(s.x[i] > 0 && s.y[i] > 0 && std::isfinite(s.y[i]))) continue;
+        if (started) cairo_line_to(cr, px(s.x[i]), py(s.y[i]));
+        else cairo_move_to(cr, px(s.x[i]), py(s.y[i]));
+        started = true;
+      }
+      cairo_stroke(cr);
+      if (!s.reference)
+        for (size_t i = 0; i < s.x.size(); ++i)
+          if (s.x[i] > 0 && s.y[i] > 0 && std::isfinite(s.y[i])) {
+            cairo_new_sub_path(cr);
+            cairo_arc(cr, px(s.x[i]), py(s.y[i]), 1.8, 0, 2 * M_PI);
+            cairo_fill(cr);
+          }
+      // legend entry
+      cairo_move_to(cr, kMargin + kPlot - 110, legend_y);
+      cairo_line_to(cr, kMargin + kPlot - 92, legend_y);
+      cairo_stroke(cr);
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      label(cr, kMargin + kPlot - 88, legend_y, s.label, 0, 0.5);
+      legend_y += 12;
+    }
+    cairo_restore(cr);
+  });
+}
+
 }  // namespace relutope

@@ -456,6 +456,30 @@ std::vector<std::pair<double, double>> lemma1_terms(const Partition& partition, 
   return terms;
 }
 
+RayDecay ray_decay(const Partition& partition, const VecQ& k, const std::vector<double>& ts, int out) {
+  std::vector<VecQ> frequencies;
+  for (double t : ts) {
+    VecQ scaled;
+    for (const Rational& c : k) scaled.push_back(c * to_exact(t));
+    frequencies.push_back(scaled);
+  }
+  const auto values = spectrum(partition, frequencies);
+  const size_t outputs = values.size() / std::max<size_t>(ts.size(), 1);
+  RayDecay decay;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int m = 0;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const double magnitude = values[i * outputs + static_cast<size_t>(out)].abs;
+    decay.t.push_back(ts[i]);
+    decay.magnitude.push_back(magnitude);
+    if (magnitude <= 0 || ts[i] <= 0) continue;
+    const double x = std::log(ts[i]), y = std::log(magnitude);
+    sx += x, sy += y, sxx += x * x, sxy += x * y, ++m;
+  }
+  if (m >= 2) decay.exponent = -(m * sxy - sx * sy) / (m * sxx - sx * sx);
+  return decay;
+}
+
 std::vector<VecQ> frequency_grid(int dim, int K) {
   std::vector<VecQ> grid;
   if (dim == 1)

@@ -1,5 +1,6 @@
 #pragma once
 // The FFT estimate of the Fourier coefficients that users compute from samples (floating path).
+#include "relutope/regions.hpp"
 #include "relutope/slice.hpp"
 
 #include <complex>
@@ -22,5 +23,15 @@ enum class QuadratureRule {
 std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net, const Slice* slice, const Box& domain,
                                                               int n, const std::vector<VecQ>& frequencies,
                                                               QuadratureRule rule = QuadratureRule::rectangle);
+
+/// How the FFT estimate at one frequency converges: |estimate - c(k)| for N = 8, 16, .., max_n,
+/// for both rules, against the exact coefficient of output `out` (from `partition`, the exact
+/// partition of the same network on `domain`). k must be on every grid (k (hi - lo) integer).
+struct FftConvergence {
+  std::vector<int> n;
+  std::vector<double> rectangle, trapezoid;
+};
+FftConvergence fft_convergence(const Network& net, const Slice* slice, const Partition& partition, const VecQ& k,
+                               int out, int max_n);
 
 }  // namespace relutope

@@ -3,6 +3,7 @@
 #include "relutope/regions.hpp"
 
 #include <string>
+#include <vector>
 
 namespace relutope {
 
@@ -18,5 +19,17 @@ struct RegionsFigure {
 /// `path` (.pdf, .svg, .png); the file is written whole or not at all. Throws InputError for an
 /// unknown suffix or an unwritable path.
 void draw_regions(const Partition& partition, const NetworkQ& net, const RegionsFigure& options, const std::string& path);
+
+/// One line of a log-log plot.
+struct Series {
+  std::string label;
+  std::vector<double> x, y;  // positive values; others are skipped
+  bool reference = false;    // drawn dashed and grey (a slope to compare with)
+};
+
+/// A log-log line plot with decade ticks and a legend (e.g. FFT error against N, |c(t k)|
+/// against t). Same formats and guarantees as draw_regions.
+void draw_loglog(const std::vector<Series>& series, const std::string& x_label, const std::string& y_label,
+                 const std::string& path);
 
 }  // namespace relutope

@@ -41,6 +41,15 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
 std::vector<std::pair<double, double>> lemma1_terms(const Partition& partition, const VecQ& k, int out,
                                                     long precision_bits = 128);
 
+/// |c(t k)| of output `out` along the ray t k, t in `ts`, and the exponent p of the least-squares
+/// fit |c| ~ t^-p in log-log (Rahaman et al. Theorem 1: p = 2 where k is orthogonal to a region
+/// edge, larger elsewhere).
+struct RayDecay {
+  std::vector<double> t, magnitude;
+  double exponent = 0;
+};
+RayDecay ray_decay(const Partition& partition, const VecQ& k, const std::vector<double>& ts, int out = 0);
+
 /// Integer frequencies in [-K, K]^dim, row-major (the last coordinate fastest).
 std::vector<VecQ> frequency_grid(int dim, int K);
 

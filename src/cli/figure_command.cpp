@@ -1,9 +1,13 @@
 #include "figure_command.hpp"
 
 #include "analysis_input.hpp"
+#include "relutope/fft.hpp"
 #include "relutope/figure.hpp"
+#include "relutope/spectrum.hpp"
 
 #include <iostream>
+#include <cmath>
+#include <cstdio>
 #include <memory>
 
 namespace relutope::cli {
@@ -29,6 +33,65 @@ void regions_figure(RegionsFigureOptions o) {
   std::cout << "wrote " << o.out << " (" << partition.regions.size() << " regions)\n";
 }
 
+struct CurveOptions {
+  AnalysisOptions input;
+  std::string out, freq;
+  int output = 0, max_n = 0;
+  double t_max = 64;
+  long max_regions = 1'000'000;
+};
+
+Partition partition_of(const AnalysisInput& in, long max_regions) {
+  RegionOptions options;
+  options.max_regions = max_regions;
+  return regions(in.exact, in.domain, options);
+}
+
+VecQ frequency_of(const std::string& text, int dim, const char* fallback) {
+  return parse_frequencies({text.empty() ? std::string(fallback) : text}, dim, "--freq").front();
+}
+
+void fft_error_figure(const CurveOptions& o) {
+  const AnalysisInput in = load_analysis(o.input);
+  const Partition partition = partition_of(in, o.max_regions);
+  const int dim = in.exact.input_dim;
+  const VecQ k = frequency_of(o.freq, dim, dim == 1 ? "1" : "1,1");
+  const int max_n = o.max_n > 0 ? o.max_n : (dim == 1 ? 1 << 16 : 1024);
+  const FftConvergence c = fft_convergence(in.net, in.slice ? &*in.slice : nullptr, partition, k, o.output, max_n);
+  if (c.n.empty()) throw InputError("--freq", "k is on no FFT grid up to --max-n (k (hi - lo) must be an integer vector)");
+  std::vector<double> n(c.n.begin(), c.n.end()), first(n.size()), second(n.size());
+  for (size_t i = 0; i < n.size(); ++i) {  // slopes -1 and -2 through the first points
+    first[i] = c.rectangle.front() * n.front() / n[i];
+    second[i] = c.trapezoid.front() * n.front() * n.front() / (n[i] * n[i]);
+  }
+  draw_loglog({{"rectangle (np.fft)", n, c.rectangle, false},
+               {"trapezoid", n, c.trapezoid, false},
+               {"1/N", n, first, true},
+               {"1/N^2", n, second, true}},
+              "N (samples per axis)", "|FFT estimate - exact c(k)|", o.out);
+  std::cout << "N,rectangle_error,trapezoid_error\n";
+  for (size_t i = 0; i < n.size(); ++i) std::cout << c.n[i] << "," << c.rectangle[i] << "," << c.trapezoid[i] << "\n";
+  std::cout << "wrote " << o.out << "\n";
+}
+
+void decay_figure(const CurveOptions& o) {
+  const AnalysisInput in = load_analysis(o.input);
+  const Partition partition = partition_of(in, o.max_regions);
+  const int dim = in.exact.input_dim;
+  const VecQ k = frequency_of(o.freq, dim, dim == 1 ? "1" : "1,0.37");
+  std::vector<double> ts;
+  for (double t = 1; t <= o.t_max * (1 + 1e-12); t *= std::pow(2.0, 0.25)) ts.push_back(t);
+  const RayDecay decay = ray_decay(partition, k, ts, o.output);
+  std::vector<double> two(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) two[i] = decay.magnitude.front() / (ts[i] * ts[i]);
+  char fitted[64];
+  std::snprintf(fitted, sizeof fitted, "|c(t k)|, fitted t^-%.2f", decay.exponent);
+  draw_loglog({{fitted, decay.t, decay.magnitude, false}, {"t^-2", ts, two, true}}, "t", "|c(t k)|", o.out);
+  std::string direction;
+  for (const Rational& c : k) direction += (direction.empty() ? "" : ",") + c.get_str();
+  std::cout << "fitted exponent " << decay.exponent << " along k = (" << direction << "); wrote " << o.out << "\n";
+}
+
 }  // namespace
 
 void add_figure_command(CLI::App& app, std::function<void()>& run) {
@@ -44,6 +107,24 @@ void add_figure_command(CLI::App& app, std::function<void()>& run) {
   cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")
       ->check(CLI::PositiveNumber);
   cmd->callback([&run, o] { run = [o] { regions_figure(*o); }; });
+
+  auto c = std::make_shared<CurveOptions>();
+  CLI::App* fft = figure->add_subcommand("fft-error", "FFT estimate's error against N, rectangle and trapezoid rules (log-log)");
+  add_analysis_options(fft, c->input);
+  fft->add_option("-o,--out", c->out, "Output file: .pdf, .svg or .png")->required();
+  fft->add_option("--freq", c->freq, "The frequency k (default 1, or 1,1 in 2D)");
+  fft->add_option("--output", c->output, "Which network output (default 0)")->check(CLI::NonNegativeNumber);
+  fft->add_option("--max-n", c->max_n, "Largest N (default 65536 in 1D, 1024 in 2D)")->check(CLI::Range(8, 1 << 24));
+  fft->callback([&run, c] { run = [c] { fft_error_figure(*c); }; });
+
+  auto d = std::make_shared<CurveOptions>();
+  CLI::App* decay = figure->add_subcommand("decay", "|c(t k)| along a ray with its fitted exponent (Rahaman Theorem 1)");
+  add_analysis_options(decay, d->input);
+  decay->add_option("-o,--out", d->out, "Output file: .pdf, .svg or .png")->required();
+  decay->add_option("--freq", d->freq, "The ray's direction k (default 1, or 1,0.37 in 2D)");
+  decay->add_option("--output", d->output, "Which network output (default 0)")->check(CLI::NonNegativeNumber);
+  decay->add_option("--t-max", d->t_max, "Largest t (default 64)")->check(CLI::Range(2.0, 1e6));
+  decay->callback([&run, d] { run = [d] { decay_figure(*d); }; });
 }
 
 }  // namespace relutope::cli
