@@ -8,7 +8,9 @@
 #include <cairo.h>
 
 #include <array>
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <memory>
 
@@ -257,6 +259,80 @@ void draw_loglog(const std::vector<Series>& series, const std::string& x_label, 
       legend_y += 12;
     }
     cairo_restore(cr);
+  });
+}
+
+void draw_spectrum_dynamics(const SpectrumDynamics& d, const std::string& path) {
+  const Eigen::Index rows = d.amplitude.rows(), cols = d.amplitude.cols();
+  if (rows == 0 || cols == 0) throw InputError(path, "no snapshots to draw");
+  const double panel = kPlot * 0.75, gap = kMargin * 1.6;
+  const double left = kMargin, top = kMargin / 2, right_left = left + panel + gap;
+  const double max_step = std::max<double>(1, static_cast<double>(d.steps.back()));
+  render(path, right_left + panel + kMargin / 2, panel + kMargin * 1.5, [&](cairo_t* cr) {
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 8);
+    // Heatmap: frequency across, steps upwards; a perceptually ordered dark-blue -> yellow ramp.
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      const double y_top = top + panel * (1 - (r + 1.0) / static_cast<double>(rows));
+      for (Eigen::Index c = 0; c < cols; ++c) {
+        const double v = std::clamp(d.amplitude(r, c), 0.0, 1.0);
+        cairo_set_source_rgb(cr, 0.27 + 0.72 * v * v, 0.0 + 0.9 * v, 0.33 + 0.4 * std::sin(M_PI * v) - 0.2 * v);
+        cairo_rectangle(cr, left + panel * static_cast<double>(c) / static_cast<double>(cols), y_top,
+                        panel / static_cast<double>(cols) + 0.3, panel / static_cast<double>(rows) + 0.3);
+        cairo_fill(cr);
+      }
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, left, top, panel, panel);
+    cairo_stroke(cr);
+    for (Eigen::Index c = 0; c < cols; ++c) {
+      char text[16];
+      std::snprintf(text, sizeof text, "%g", d.frequencies[static_cast<size_t>(c)]);
+      label(cr, left + panel * (c + 0.5) / static_cast<double>(cols), top + panel + 4, text, 0.5, 0);
+    }
+    label(cr, left + panel / 2, top + panel + 16, "frequency k", 0.5, 0);
+    label(cr, left - 4, top + panel, "0", 1, 0.5);
+    label(cr, left - 4, top, std::to_string(d.steps.back()), 1, 0.5);
+    cairo_save(cr);
+    cairo_translate(cr, 8, top + panel / 2);
+    cairo_rotate(cr, -M_PI / 2);
+    label(cr, 0, 0, "training step  (colour: 2|c(k)|/A, 0..1)", 0.5, 0.5);
+    cairo_restore(cr);
+
+    // Spectral norms of the layers against the step.
+    double highest = 0;
+    for (Eigen::Index r = 0; r < rows; ++r) highest = std::max(highest, d.spectral_norms.row(r).maxCoeff());
+    highest = highest > 0 ? highest * 1.05 : 1;
+    const double palette[6][3] = {{0.0, 0.45, 0.7}, {0.84, 0.37, 0.0}, {0.0, 0.62, 0.45}, {0.8, 0.47, 0.65}, {0.35, 0.7, 0.9}, {0.9, 0.6, 0.0}};
+    for (Eigen::Index l = 0; l < d.spectral_norms.cols(); ++l) {
+      const double* rgb = palette[l % 6];
+      cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+      cairo_set_line_width(cr, 1.2);
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const double x = right_left + panel * static_cast<double>(d.steps[static_cast<size_t>(r)]) / max_step;
+        const double y = top + panel * (1 - d.spectral_norms(r, l) / highest);
+        if (r == 0) cairo_move_to(cr, x, y);
+        else cairo_line_to(cr, x, y);
+      }
+      cairo_stroke(cr);
+      cairo_move_to(cr, right_left + 8, top + 10 + 10 * static_cast<double>(l));
+      cairo_line_to(cr, right_left + 22, top + 10 + 10 * static_cast<double>(l));
+      cairo_stroke(cr);
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      label(cr, right_left + 26, top + 10 + 10 * static_cast<double>(l), "layer " + std::to_string(l + 1), 0, 0.5);
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, right_left, top, panel, panel);
+    cairo_stroke(cr);
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", highest);
+    label(cr, right_left - 4, top, text, 1, 0.5);
+    label(cr, right_left - 4, top + panel, "0", 1, 0.5);
+    label(cr, right_left, top + panel + 4, "0", 0.5, 0);
+    label(cr, right_left + panel, top + panel + 4, std::to_string(d.steps.back()), 0.5, 0);
+    label(cr, right_left + panel / 2, top + panel + 16, "training step (spectral norm per layer)", 0.5, 0);
   });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Paper figures, drawn with cairo as vector PDF or SVG (or PNG), from the exact geometry.
+#include "relutope/dynamics.hpp"
 #include "relutope/regions.hpp"
 
 #include <string>
@@ -31,5 +32,9 @@ struct Series {
 /// against t). Same formats and guarantees as draw_regions.
 void draw_loglog(const std::vector<Series>& series, const std::string& x_label, const std::string& y_label,
                  const std::string& path);
+
+/// Rahaman et al. Fig. 1: the heatmap of 2|c(k_i)|/A_i (colour clipped to [0, 1]) by frequency
+/// and training step, and beside it each layer's spectral norm against the step.
+void draw_spectrum_dynamics(const SpectrumDynamics& dynamics, const std::string& path);
 
 }  // namespace relutope

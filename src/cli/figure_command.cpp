@@ -2,7 +2,10 @@
 
 #include "analysis_input.hpp"
 #include "relutope/fft.hpp"
+#include "progress.hpp"
+#include "relutope/dynamics.hpp"
 #include "relutope/figure.hpp"
+#include "relutope/train_config.hpp"
 #include "relutope/spectrum.hpp"
 
 #include <iostream>
@@ -92,6 +95,36 @@ void decay_figure(const CurveOptions& o) {
   std::cout << "fitted exponent " << decay.exponent << " along k = (" << direction << "); wrote " << o.out << "\n";
 }
 
+struct DynamicsOptions {
+  std::string dir, out, freq, amplitudes, domain = "0,1";
+  bool quiet = false;
+};
+
+// The frequencies and amplitudes of the run's preset when the snapshots name one.
+void dynamics_figure(const DynamicsOptions& o) {
+  const std::vector<Snapshot> snapshots = read_snapshots(o.dir);
+  std::vector<double> k, a;
+  if (!o.freq.empty()) {
+    for (const VecQ& q : parse_frequencies({o.freq}, 1, "--freq")) k.push_back(to_double(q[0]));
+    for (const VecQ& q : parse_frequencies({o.amplitudes.empty() ? std::string() : o.amplitudes}, 1, "--amplitudes"))
+      a.push_back(to_double(q[0]));
+  } else {
+    const Network first = read_network(snapshots.front().path);
+    const auto named = first.meta.find("preset");
+    if (named == first.meta.end() || named->second.rfind("rahaman-sines", 0) != 0)
+      throw InputError(o.dir, "the snapshots name no rahaman-sines preset: give --freq and --amplitudes");
+    const TrainConfig config = preset(named->second);
+    k = config.task.frequencies;
+    a = config.task.amplitudes;
+  }
+  Progress progress("spectrum over training", static_cast<long>(snapshots.size()), o.quiet);
+  const SpectrumDynamics dynamics =
+      spectrum_dynamics(snapshots, parse_box(o.domain, "--domain"), k, a, [&](long done, long) { progress.update(done); });
+  progress.finish();
+  draw_spectrum_dynamics(dynamics, o.out);
+  std::cout << "wrote " << o.out << " (" << snapshots.size() << " snapshots, " << k.size() << " frequencies)\n";
+}
+
 }  // namespace
 
 void add_figure_command(CLI::App& app, std::function<void()>& run) {
@@ -125,6 +158,17 @@ void add_figure_command(CLI::App& app, std::function<void()>& run) {
   decay->add_option("--output", d->output, "Which network output (default 0)")->check(CLI::NonNegativeNumber);
   decay->add_option("--t-max", d->t_max, "Largest t (default 64)")->check(CLI::Range(2.0, 1e6));
   decay->callback([&run, d] { run = [d] { decay_figure(*d); }; });
+
+  auto y = std::make_shared<DynamicsOptions>();
+  CLI::App* dyn = figure->add_subcommand("spectrum-training",
+                                         "Rahaman et al. Fig. 1 exactly: 2|c(k_i)|/A_i over training, with the layers' spectral norms");
+  dyn->add_option("DIR", y->dir, "Snapshot directory of relutope train --snapshots (1-input networks)")->required();
+  dyn->add_option("-o,--out", y->out, "Output file: .pdf, .svg or .png")->required();
+  dyn->add_option("--freq", y->freq, "Frequencies k_i (default: the run's rahaman-sines preset)");
+  dyn->add_option("--amplitudes", y->amplitudes, "Target amplitudes A_i, one per frequency");
+  dyn->add_option("--domain", y->domain, "The interval (default 0,1)");
+  dyn->add_flag("--quiet", y->quiet, "No progress line on stderr");
+  dyn->callback([&run, y] { run = [y] { dynamics_figure(*y); }; });
 }
 
 }  // namespace relutope::cli

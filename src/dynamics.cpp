@@ -1,0 +1,69 @@
+#include "relutope/dynamics.hpp"
+
+#include "relutope/error.hpp"
+#include "relutope/network_io.hpp"
+#include "relutope/regions.hpp"
+#include "relutope/spectrum.hpp"
+
+#include <Eigen/SVD>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace relutope {
+
+std::vector<Snapshot> read_snapshots(const std::string& dir) {
+  const std::string index = (std::filesystem::path(dir) / "snapshots.csv").string();
+  std::ifstream in(index);
+  if (!in) throw InputError(index, "cannot open the snapshot index (made by relutope train --snapshots DIR)");
+  std::vector<Snapshot> snapshots;
+  std::string line;
+  std::getline(in, line);  // header
+  for (long number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const size_t a = line.find(','), b = line.find(',', a == std::string::npos ? a : a + 1);
+    if (a == std::string::npos || b == std::string::npos)
+      throw InputError(index, "line " + std::to_string(number) + ": expected step,loss,file");
+    try {
+      snapshots.push_back({std::stol(line.substr(0, a)), std::stod(line.substr(a + 1, b - a - 1)),
+                           (std::filesystem::path(dir) / line.substr(b + 1)).string()});
+    } catch (const std::exception&) {
+      throw InputError(index, "line " + std::to_string(number) + ": expected step,loss,file");
+    }
+  }
+  if (snapshots.empty()) throw InputError(index, "no snapshots listed");
+  std::sort(snapshots.begin(), snapshots.end(), [](const Snapshot& x, const Snapshot& y) { return x.step < y.step; });
+  return snapshots;
+}
+
+SpectrumDynamics spectrum_dynamics(const std::vector<Snapshot>& snapshots, const Box& domain,
+                                   const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
+                                   const std::function<void(long, long)>& progress) {
+  if (frequencies.empty() || frequencies.size() != amplitudes.size())
+    throw InputError("--amplitudes", "give one amplitude per frequency");
+  if (domain.dim() != 1) throw InputError("--domain", "the spectrum over training is for 1-input networks");
+  std::vector<VecQ> ks;
+  for (double k : frequencies) ks.push_back({to_exact(k)});
+  SpectrumDynamics d;
+  d.frequencies = frequencies;
+  d.amplitude.resize(static_cast<Eigen::Index>(snapshots.size()), static_cast<Eigen::Index>(frequencies.size()));
+  for (size_t s = 0; s < snapshots.size(); ++s) {
+    const Network net = read_network(snapshots[s].path);
+    if (net.input_dim != 1 || net.encoding.type != Encoding::Type::identity)
+      throw InputError(snapshots[s].path, "the spectrum over training needs 1-input networks without an encoding");
+    const Partition partition = regions(to_exact(net), domain);
+    const auto values = spectrum(partition, ks);
+    const size_t outputs = values.size() / ks.size();
+    for (size_t i = 0; i < ks.size(); ++i)
+      d.amplitude(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(i)) = 2 * values[i * outputs].abs / amplitudes[i];
+    if (d.spectral_norms.cols() == 0) d.spectral_norms.resize(static_cast<Eigen::Index>(snapshots.size()), static_cast<Eigen::Index>(net.layers.size()));
+    for (size_t l = 0; l < net.layers.size() && static_cast<Eigen::Index>(l) < d.spectral_norms.cols(); ++l)
+      d.spectral_norms(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(l)) = Eigen::JacobiSVD<MatD>(net.layers[l].weight).singularValues()(0);
+    d.steps.push_back(snapshots[s].step);
+    if (progress) progress(static_cast<long>(s + 1), static_cast<long>(snapshots.size()));
+  }
+  return d;
+}
+
+}  // namespace relutope
