@@ -629,3 +629,84 @@ TEST_CASE("regression: a diverging run stops with an error before any non-finite
   for (const auto& line : lines_of(snaps + "/snapshots.csv"))
     if (line != "step,loss,file") CHECK(std::isfinite(to_number(split(line)[1])));
 }
+
+TEST_CASE("regions reports the contract's fields, GeoJSON and limits", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = fixture("net_a_f64.json");
+  {
+    const std::vector<std::string> args = {"regions", net, "--sample", "16", "--json", "-", "--quiet",
+                                           "--polygons", dir / "out/p.geojson"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const json doc = json::parse(run.out);
+    CHECK(doc["domain"].size() == 4);
+    CHECK(doc["regions"].get<int>() >= 1);
+    CHECK(doc["linear_pieces"].get<int>() <= doc["regions"].get<int>());
+    CHECK(doc["sampled"]["regions_found"].get<int>() + doc["sampled"]["regions_missed"].get<int>() == doc["regions"].get<int>());
+    CHECK(doc["sampled"]["foreign_patterns"] == 0);
+    CHECK(doc["lipschitz"]["lower"].get<double>() <= doc["lipschitz"]["upper"].get<double>());
+    CHECK(doc["lipschitz"]["upper"].get<double>() <= doc["lipschitz"]["product_of_spectral_norms"].get<double>() * (1 + 1e-12));
+    const json polygons = json::parse(slurp(dir / "out/p.geojson"));
+    CHECK(polygons["features"].size() == doc["regions"].get<size_t>());
+  }
+  {
+    const std::vector<std::string> args = {"regions", net, "--max-regions", "1", "--quiet"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    CHECK(run.status == 3);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK(run.err.find("--max-regions") != std::string::npos);
+  }
+}
+
+TEST_CASE("regions refuses empty domains, wrong slices and 3-input networks without a slice", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = fixture("net_a_f64.json");
+  check_one_error_line(relutope_run({"regions", net, "--domain", "1,0,0,1"}, dir), "--domain");
+  check_one_error_line(relutope_run({"regions", net, "--domain", "0,1,0,0"}, dir), "--domain");
+  check_one_error_line(relutope_run({"regions", net, "--slice", "0,0,0:1,0,0:0,1,0", "--domain", "0,1,0,1"}, dir), "--slice");
+  // A 3-input network: refused without a slice, analysed on a plane with one.
+  const std::string three = dir / "out/three.json";
+  std::ofstream(three) << R"({"format":"relutope.mlp","version":1,"input_dim":3,)"
+                       << R"("layers":[{"weight":[[1,-1,0.5],[0,1,1]],"bias":[0,-0.5]},{"weight":[[1,1]],"bias":[0]}]})";
+  check_one_error_line(relutope_run({"regions", three, "--domain", "0,1,0,1"}, dir), three);
+  const std::vector<std::string> args = {"regions", three, "--slice", "0,0,0:1,0,0:0,1,0", "--domain", "0,1,0,1", "--quiet"};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  CHECK(run.status == 0);
+}
+
+TEST_CASE("spectrum prints the contract's JSON with the FFT, and refuses bad frequencies", "[cli][spectrum]") {
+  CliDir dir;
+  const std::string net = fixture("net_a_f64.json");
+  {
+    const std::vector<std::string> args = {"spectrum", net, "--domain", "0,1,0,1", "--freq", "1,0 0,0", "--fft", "64", "--json", "-"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const json doc = json::parse(run.out);
+    REQUIRE(doc["coefficients"].size() == 6);  // 2 frequencies x 3 outputs
+    CHECK(doc["precision_bits"] == 128);
+    CHECK(doc["coefficients"][0]["certified_digits"].get<int>() >= 25);
+    CHECK(doc["coefficients"][3]["exact"] == true);  // k = 0: the mean
+    CHECK(doc["fft"]["n"] == 64);
+    CHECK(doc["fft"]["max_abs_error"].get<double>() < 0.1);
+  }
+  check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,2,3"}, dir), "--freq");
+  check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,2,"}, dir), "--freq");
+  check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,0", "--precision", "8"}, dir), "--precision");
+}
+
+TEST_CASE("figures are written whole, in the suffix's format, or not at all", "[cli][figure]") {
+  CliDir dir;
+  const std::string net = fixture("net_a_f64.json");
+  const Run run = relutope_run({"figure", "regions", net, "--first-layer", "--grid", "8", "-o", dir / "out/r.pdf"}, dir);
+  CHECK(run.status == 0);
+  CHECK(slurp(dir / "out/r.pdf").rfind("%PDF", 0) == 0);
+  CHECK(relutope_run({"figure", "regions", net, "-o", dir / "out/r.svg"}, dir).status == 0);
+  CHECK(slurp(dir / "out/r.svg").find("<svg") != std::string::npos);
+  check_one_error_line(relutope_run({"figure", "regions", net, "-o", dir / "out/r.bmp"}, dir), "r.bmp");
+  CHECK(!fs::exists(dir / "out/r.bmp"));
+  CHECK(temporaries(dir.path).empty());
+}
