@@ -6,6 +6,7 @@
 #include "relutope/error.hpp"
 #include "relutope/geojson.hpp"
 #include "relutope/measures.hpp"
+#include "relutope/points.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -32,25 +33,6 @@ nlohmann::json pairs_json(const std::vector<std::pair<int, int>>& pairs) {
 
 nlohmann::json enclosure_json(const Enclosure& e) {
   return {{"value", e.mid()}, {"lower", e.lower}, {"upper", e.upper}, {"certified_digits", e.certified_digits()}};
-}
-
-// Exact points: each coordinate of the CSV read as the decimal it is written as.
-std::vector<VecQ> read_exact_points(const std::string& path, int dim) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot open the file");
-  std::vector<VecQ> points;
-  std::string line;
-  for (long number = 1; std::getline(in, line); ++number) {
-    const size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    VecQ x = parse_rationals(line, path + ": line " + std::to_string(number));
-    if (static_cast<int>(x.size()) != dim)
-      throw InputError(path, "line " + std::to_string(number) + ": " + std::to_string(x.size()) +
-                                 " columns, but the analysis has " + std::to_string(dim) + " coordinates");
-    points.push_back(std::move(x));
-  }
-  if (points.empty()) throw InputError(path, "no points in the file");
-  return points;
 }
 
 void regions_command(const RegionsOptions& o) {
