@@ -45,7 +45,7 @@ Rational parse_rational(const std::string& text, const std::string& source) {
   static const std::regex decimal(R"(\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*)");
   std::smatch m;
   if (std::regex_match(text, m, fraction)) {
-    Rational q(mpz_class(m[1].str()), mpz_class(m[2].str()));
+    Rational q(mpz_class(m[1].str(), 10), mpz_class(m[2].str(), 10));  // base 10: "010" is ten
     if (q.get_den() == 0) throw InputError(source, "zero denominator in '" + text + "'");
     q.canonicalize();
     return q;
@@ -57,7 +57,7 @@ Rational parse_rational(const std::string& text, const std::string& source) {
       if (m[4].length() > 7) throw InputError(source, "exponent out of range in '" + text + "'");
       exponent += std::stol(m[4].str());
     }
-    mpz_class num(digits), scale;
+    mpz_class num(digits, 10), scale;  // base 10, not GMP's base 0 (which reads "037" as octal)
     mpz_ui_pow_ui(scale.get_mpz_t(), 10, static_cast<unsigned long>(std::labs(exponent)));
     Rational q = exponent >= 0 ? Rational(num * scale) : Rational(num, scale);
     q.canonicalize();

@@ -13,7 +13,8 @@ namespace relutope {
 std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net, const Slice* slice, const Box& domain,
                                                               int n, const std::vector<VecQ>& frequencies, QuadratureRule rule) {
   const int d = domain.dim();
-  if (n < 2 || (d == 2 && n > 16384) || n > (1 << 24)) throw InputError("--fft", "N out of range");
+  if (n < 2 || (d == 2 && n > 16384) || n > (1 << 24))
+    throw InputError("--fft", "N must lie in 2..16777216 (1D) or 2..16384 (2D), got " + std::to_string(n));
   const long points = d == 1 ? n : static_cast<long>(n) * n;
   // The trapezoid rule samples j = 0..N and, as exp(-2 pi i k.x) takes the same value on
   // opposite faces for the frequencies on the FFT's grid, folds face N onto face 0 with the
@@ -78,6 +79,7 @@ std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net
 
 FftConvergence fft_convergence(const Network& net, const Slice* slice, const Partition& partition, const VecQ& k,
                                int out, int max_n) {
+  check_output(partition, out);
   const Coefficient exact = spectrum(partition, {k}).at(static_cast<size_t>(out));
   const std::complex<double> value(exact.re_double, exact.im_double);
   FftConvergence result;

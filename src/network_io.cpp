@@ -72,11 +72,7 @@ Rational bound_of(const json& value, const std::string& source) {
 
 // A bound as a JSON number when the number reads back (bound_of) as exactly the bound, else as
 // its exact string: "1/3", or the digits of a bound beyond the range of doubles ("1e400").
-json bound_json(const Rational& q) {
-  const double d = to_double(q);
-  if (std::isfinite(d) && parse_rational(shortest_decimal(d), "") == q) return json(d);
-  return json(q.get_str());
-}
+json bound_json(const Rational& q) { return json::parse(number_json(q)); }
 
 json domain_value(const Box& box) {
   json domain = json::array();
@@ -232,6 +228,12 @@ std::string network_json(const Network& net) {
   if (net.domain) doc["domain"] = domain_value(*net.domain);
   doc["meta"] = net.meta;
   return doc.dump() + "\n";
+}
+
+std::string number_json(const Rational& q) {
+  const double d = to_double(q);
+  if (std::isfinite(d) && parse_rational(shortest_decimal(d), "") == q) return json(d).dump();
+  return json(q.get_str()).dump();
 }
 
 std::string domain_json(const Box& box) { return domain_value(box).dump(); }

@@ -6,9 +6,13 @@
 
 namespace relutope {
 Slice parse_slice(const std::string& text, const std::string& source) {
-  std::vector<std::string> parts;
-  std::stringstream stream(text);
-  for (std::string part; std::getline(stream, part, ':');) parts.push_back(part);
+  std::vector<std::string> parts;  // every colon separates two parts: "o:u:" has an empty third
+  for (size_t start = 0;;) {
+    const size_t colon = text.find(':', start);
+    parts.push_back(text.substr(start, colon == std::string::npos ? colon : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
   if (parts.size() != 2 && parts.size() != 3)
     throw InputError(source, "expected o1,..,od:u1,..,ud[:v1,..,vd], got '" + text + "'");
   Slice slice{parse_rationals(parts[0], source), parse_rationals(parts[1], source),

@@ -341,15 +341,17 @@ Rational mean(const Partition& partition, int out) {
 // bits: work with that many more, so that c(k) keeps the requested precision all the way to
 // the (exact) mean.
 slong working_precision(const Partition& partition, const VecQ& k, slong prec) {
-  double diameter = 0, norm = 0;
+  Rational squared = 0;  // |k|^2 diam^2, exactly: doubles would underflow for tiny k
   for (int i = 0; i < partition.dim; ++i) {
     const size_t ii = static_cast<size_t>(i);
-    diameter += std::pow(to_double(partition.domain.hi[ii] - partition.domain.lo[ii]), 2);
-    norm += std::pow(to_double(k[ii]), 2);
+    squared += (partition.domain.hi[ii] - partition.domain.lo[ii]) * (partition.domain.hi[ii] - partition.domain.lo[ii]);
   }
-  const double scale = std::sqrt(norm * diameter);
-  if (scale >= 1 || scale == 0) return prec;
-  const slong extra = static_cast<slong>(std::ceil(2 * std::log2(1 / scale))) + 16;
+  squared *= squared_norm(k);
+  if (squared == 0 || squared >= 1) return prec;
+  // log2(1 / scale^2) from the sizes of numerator and denominator, within one bit
+  const long log2_inverse = static_cast<long>(mpz_sizeinbase(squared.get_den_mpz_t(), 2)) -
+                            static_cast<long>(mpz_sizeinbase(squared.get_num_mpz_t(), 2)) + 1;
+  const slong extra = log2_inverse + 16;
   return prec + std::min<slong>((extra + 31) / 32 * 32, 16384);  // a few distinct precisions only
 }
 
@@ -382,6 +384,13 @@ void check_options(const Partition& partition, const std::vector<VecQ>& frequenc
 }
 
 }  // namespace
+
+void check_output(const Partition& partition, int out) {
+  const int outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
+  if (out < 0 || out >= outputs)
+    throw InputError("--output", "output " + std::to_string(out) + " does not exist: the network has " +
+                                     std::to_string(outputs));
+}
 
 std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<VecQ>& frequencies,
                                   const SpectrumOptions& options) {
@@ -433,6 +442,7 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
 std::vector<std::pair<double, double>> lemma1_terms(const Partition& partition, const VecQ& k, int out,
                                                     long precision_bits) {
   check_options(partition, {k}, precision_bits);
+  check_output(partition, out);
   if (squared_norm(k) == 0) throw InputError("--freq", "Lemma 1 needs k != 0");
   const slong prec = working_precision(partition, k, precision_bits);
   const Prepared prepared = prepare(partition, prec);
@@ -463,6 +473,8 @@ RayDecay ray_decay(const Partition& partition, const VecQ& k, const std::vector<
     for (const Rational& c : k) scaled.push_back(c * to_exact(t));
     frequencies.push_back(scaled);
   }
+  check_output(partition, out);
+  if (squared_norm(k) == 0) throw InputError("--freq", "a ray needs a direction k != 0");
   const auto values = spectrum(partition, frequencies);
   const size_t outputs = values.size() / std::max<size_t>(ts.size(), 1);
   RayDecay decay;

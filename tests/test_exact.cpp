@@ -35,6 +35,12 @@ TEST_CASE("decimals and fractions parse exactly", "[exact]") {
   CHECK(parse_rational(".5", "t") == Rational(1, 2));
   CHECK(parse_rational("3/6", "t") == Rational(1, 2));
   CHECK(parse_rational(" 7 ", "t") == Rational(7));
+  // Regression: digit strings with a leading zero were read in GMP's base 0 (as octal).
+  CHECK(parse_rational("0.37", "t") == Rational(37, 100));
+  CHECK(parse_rational("0.25", "t") == Rational(1, 4));
+  CHECK(parse_rational("0.08", "t") == Rational(2, 25));
+  CHECK(parse_rational("010", "t") == Rational(10));
+  CHECK(parse_rational("010/07", "t") == Rational(10, 7));
   CHECK_THROWS_AS(parse_rational("abc", "t"), InputError);
   CHECK_THROWS_AS(parse_rational("1/0", "t"), InputError);
   CHECK_THROWS_AS(parse_rational("", "t"), InputError);

@@ -37,7 +37,7 @@ std::vector<int> hidden_widths(const NetworkQ& net);
 struct Enclosure {
   double lower = 0, upper = 0;
   double mid() const { return lower + (upper - lower) / 2; }
-  int certified_digits() const;  // significant decimal digits that lower and upper share
+  int certified_digits() const;  // floor(-log10((upper - lower) / max(|lower|, |upper|))), 0..15
 };
 
 /// The distances from a point to where its activation pattern changes.

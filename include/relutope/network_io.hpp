@@ -19,6 +19,10 @@ Network parse_network_json(const std::string& text, const std::string& source);
 /// form, so reading it back gives every weight bit for bit.
 std::string network_json(const Network& net);
 
+/// The JSON text of an exact number: a JSON number when it reads back as exactly q (its
+/// shortest decimal), else the exact string ("1/3", or all the digits beyond doubles).
+std::string number_json(const Rational& q);
+
 /// The JSON text of a domain as network files write it, [lo0, hi0, lo1, hi1, ...]: each bound a
 /// JSON number when that number reads back as exactly the bound, else its exact string ("1/3",
 /// or all the digits of a bound beyond the range of doubles).

@@ -50,6 +50,9 @@ struct RayDecay {
 };
 RayDecay ray_decay(const Partition& partition, const VecQ& k, const std::vector<double>& ts, int out = 0);
 
+/// Throws InputError("--output", ...) unless 0 <= out < the network's number of outputs.
+void check_output(const Partition& partition, int out);
+
 /// Integer frequencies in [-K, K]^dim, row-major (the last coordinate fastest).
 std::vector<VecQ> frequency_grid(int dim, int K);
 

@@ -1,6 +1,7 @@
 #include "figure_command.hpp"
 
 #include "analysis_input.hpp"
+#include "output.hpp"
 #include "relutope/fft.hpp"
 #include "progress.hpp"
 #include "relutope/dynamics.hpp"
@@ -24,6 +25,7 @@ struct RegionsFigureOptions {
 };
 
 void regions_figure(RegionsFigureOptions o) {
+  check_directory_of(o.out);
   const AnalysisInput in = load_analysis(o.input);
   RegionOptions options;
   options.max_regions = o.max_regions;
@@ -55,6 +57,7 @@ VecQ frequency_of(const std::string& text, int dim, const char* fallback) {
 }
 
 void fft_error_figure(const CurveOptions& o) {
+  check_directory_of(o.out);
   const AnalysisInput in = load_analysis(o.input);
   const Partition partition = partition_of(in, o.max_regions);
   const int dim = in.exact.input_dim;
@@ -78,6 +81,7 @@ void fft_error_figure(const CurveOptions& o) {
 }
 
 void decay_figure(const CurveOptions& o) {
+  check_directory_of(o.out);
   const AnalysisInput in = load_analysis(o.input);
   const Partition partition = partition_of(in, o.max_regions);
   const int dim = in.exact.input_dim;
@@ -102,6 +106,7 @@ struct DynamicsOptions {
 
 // The frequencies and amplitudes of the run's preset when the snapshots name one.
 void dynamics_figure(const DynamicsOptions& o) {
+  check_directory_of(o.out);
   const std::vector<Snapshot> snapshots = read_snapshots(o.dir);
   std::vector<double> k, a;
   if (!o.freq.empty()) {

@@ -36,6 +36,7 @@ nlohmann::json enclosure_json(const Enclosure& e) {
 }
 
 void regions_command(const RegionsOptions& o) {
+  for (const std::string* file : {&o.json, &o.polygons}) check_directory_of(*file);
   const AnalysisInput in = load_analysis(o.input);
   const std::vector<VecQ> points = o.points.empty() ? std::vector<VecQ>{} : read_exact_points(o.points, in.exact.input_dim);
   const auto start = std::chrono::steady_clock::now();
@@ -91,6 +92,9 @@ void regions_command(const RegionsOptions& o) {
     nlohmann::json list = nlohmann::json::array();
     for (const VecQ& x : points) {
       const BoundaryDistance d = boundary_distance(partition, in.exact, x);
+      if (d.region < 0)
+        throw InputError(o.points, "point " + std::to_string(list.size() + 1) + " lies outside the domain " +
+                                       to_string(in.domain));
       nlohmann::json item = {{"x", nlohmann::json::array()}, {"region", d.region}};
       for (const Rational& c : x) item["x"].push_back(to_double(c));
       if (d.region >= 0) {

@@ -24,11 +24,12 @@ struct SpectrumCommandOptions {
 
 nlohmann::json k_json(const VecQ& k) {
   nlohmann::json out = nlohmann::json::array();
-  for (const Rational& c : k) out.push_back(c.get_den() == 1 ? nlohmann::json(c.get_num().get_si()) : nlohmann::json(to_double(c)));
+  for (const Rational& c : k) out.push_back(nlohmann::json::parse(number_json(c)));
   return out;
 }
 
 void spectrum_command(const SpectrumCommandOptions& o) {
+  check_directory_of(o.json);
   const AnalysisInput in = load_analysis(o.input);
   const int dim = in.exact.input_dim;
   std::vector<VecQ> frequencies;

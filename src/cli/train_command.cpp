@@ -42,13 +42,6 @@ TrainConfig config_of(const TrainOptions& o) {
   return config;
 }
 
-// An output file must be creatable where it is asked for: checked before training, not after.
-void check_directory_of(const std::string& file) {
-  const std::filesystem::path parent = std::filesystem::path(file).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent))
-    throw InputError(file, "the directory " + parent.string() + " does not exist");
-}
-
 std::string step_file(const std::string& dir, long step) {
   char name[32];
   std::snprintf(name, sizeof name, "step_%09ld.json", step);
