@@ -231,6 +231,7 @@ std::string network_json(const Network& net) {
 }
 
 std::string number_json(const Rational& q) {
+  if (q.get_den() == 1 && q.get_num().fits_slong_p()) return json(q.get_num().get_si()).dump();
   const double d = to_double(q);
   if (std::isfinite(d) && parse_rational(shortest_decimal(d), "") == q) return json(d).dump();
   return json(q.get_str()).dump();

@@ -408,11 +408,21 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
         c.k = k;
         c.out = o;
         c.exact = true;
-        c.re = m.get_str();
+        c.mean = m.get_str();
+        c.certified_digits = static_cast<int>(std::floor(static_cast<double>(prec) * std::log10(2.0)));
+        char* text = nullptr;
+        {
+          arb_t value;
+          arb_init(value);
+          set_rational(value, m, prec + 16);
+          text = arb_get_str(value, c.certified_digits, ARB_STR_NO_RADIUS);
+          arb_clear(value);
+        }
+        c.re = text;
+        flint_free(text);
         c.im = "0";
         c.re_double = to_double(m);
         c.abs = std::fabs(c.re_double);
-        c.certified_digits = 15;
         result.push_back(c);
       }
       continue;

@@ -24,6 +24,7 @@ struct SamplingReport {
   long foreign_patterns = 0;    // sampled patterns of no exact region (samples on a boundary)
   std::optional<Rational> smallest_missed, median_missed;  // area (length in 1D) of the missed
 };
+/// Matches the sampled patterns (any order, repeats allowed) against the exact regions' patterns.
 SamplingReport compare_sampling(const Partition& partition, const std::vector<ActivationPattern>& samples);
 
 /// Hidden neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
@@ -49,6 +50,9 @@ struct BoundaryDistance {
   double neuron_estimate = 0;            // min over hidden neurons of |z(x)| / ||grad z(x)||, in
                                          // double (Hanin & Rolnick; Lazzari & Liu Fig. 9)
 };
+/// The region of the point x (exact, analysis coordinates), the exact distance to where its
+/// pattern changes inside the domain, and the neuron-boundary estimate. `net` is the analysis
+/// network the partition was enumerated from.
 /// \pre x lies in the domain (else region = -1 and nothing else is set).
 BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x);
 
@@ -60,6 +64,7 @@ struct Lipschitz {
   int region = -1;       // where the maximum is attained
   double product_of_norms = 0;
 };
+/// `net` is the analysis network the partition was enumerated from (for the layers' norms).
 Lipschitz lipschitz(const Partition& partition, const NetworkQ& net);
 
 }  // namespace relutope

@@ -34,6 +34,7 @@ struct Partition {
   int piece_count = 0;
 };
 
+/// Bounds on an enumeration, and a way to watch it.
 struct RegionOptions {
   long max_regions = 1'000'000;   // more regions than this: LimitError
   double time_limit = 0;          // seconds; 0: none. Exceeded: LimitError

@@ -15,7 +15,8 @@ struct Coefficient {
   std::string re, im;        // decimal strings of the midpoint, certified_digits significant digits
   double re_double = 0, im_double = 0, abs = 0;
   int certified_digits = 0;  // significant decimal digits of c(k) guaranteed (relative to |c(k)|)
-  bool exact = false;        // k = 0: the mean, an exact rational (re holds it as "p/q")
+  bool exact = false;        // k = 0: the mean, an exact rational
+  std::string mean;          // with exact: the mean as "p/q" (re holds its decimal digits)
 };
 
 enum class SpectrumRoute {

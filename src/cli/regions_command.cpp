@@ -79,6 +79,8 @@ void regions_command(const RegionsOptions& o) {
     if (report.smallest_missed) {
       sampled["smallest_missed_area"] = to_double(*report.smallest_missed);
       sampled["median_missed_area"] = to_double(*report.median_missed);
+      sampled["smallest_missed_area_exact"] = report.smallest_missed->get_str();
+      sampled["median_missed_area_exact"] = report.median_missed->get_str();
     }
     doc["sampled"] = sampled;
   }

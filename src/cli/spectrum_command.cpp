@@ -39,6 +39,8 @@ void spectrum_command(const SpectrumCommandOptions& o) {
     frequencies.insert(frequencies.end(), listed.begin(), listed.end());
   }
   if (frequencies.empty()) throw InputError("--freq", "give --freq k1,k2 ... or --grid K");
+  if (frequencies.size() > 4'000'000)
+    throw LimitError("--grid: " + std::to_string(frequencies.size()) + " frequencies are more than 4,000,000: use a smaller K");
 
   const auto start = std::chrono::steady_clock::now();
   RegionOptions region_options;
@@ -67,6 +69,7 @@ void spectrum_command(const SpectrumCommandOptions& o) {
   for (const Coefficient& c : coefficients) {
     list.push_back({{"k", k_json(c.k)}, {"out", c.out}, {"re", c.re}, {"im", c.im}, {"abs", c.abs},
                     {"certified_digits", c.certified_digits}, {"exact", c.exact}});
+    if (c.exact) list.back()["mean"] = c.mean;
     fewest_digits = std::min(fewest_digits, c.certified_digits);
   }
   nlohmann::json doc = {{"domain", nlohmann::json::parse(domain_json(in.domain))}, {"precision_bits", o.precision}, {"route", o.route},
