@@ -63,22 +63,9 @@ else
   RELUTOPE="$BUILD_DIR/relutope"
 fi
 
-# OpenBLAS for numpy (unpacked locally, never installed), as in regions.sh.
 OPENBLAS_DIR=""
 if [ "$BENCH_OPENBLAS" = 1 ]; then
-  cache="$BENCH/.cache/openblas"
-  lib="$cache/root/usr/lib/x86_64-linux-gnu/openblas-pthread"
-  if [ ! -e "$lib/libblas.so.3" ]; then
-    mkdir -p "$cache"
-    echo "== fetching libopenblas0-pthread (apt-get download, unpacked into bench/.cache)" >&2
-    if (cd "$cache" && apt-get download libopenblas0-pthread >/dev/null 2>&1) &&
-       dpkg-deb -x "$(ls "$cache"/libopenblas0-pthread_*.deb | head -n1)" "$cache/root"; then
-      rm -f "$cache"/libopenblas0-pthread_*.deb
-    else
-      echo "   (could not fetch it: numpy runs on the system BLAS)" >&2
-    fi
-  fi
-  [ -e "$lib/libblas.so.3" ] && OPENBLAS_DIR="$lib"
+  source "$BENCH/openblas.sh"
 fi
 
 PIN=""
