@@ -2,7 +2,8 @@
 # The exact Fourier spectrum against the FFT, in one run (issue 4's benchmark). Not a test:
 # nothing here passes or fails on the numbers; the report states the goals and whether they are met.
 #
-#   bash bench/spectrum.sh      # ~12 minutes on a 2-core Debian 12 VM (plus the build)
+#   bash bench/spectrum.sh      # ~11 minutes on a 2-core Debian 12 VM (plus the build)
+#   FFT_EXTRA_N=10240 bash bench/spectrum.sh   # + ~4.5 minutes: one more, non-power-of-two N
 #
 # What it measures (every process pinned to CPU 0, one thread):
 #   1. a trained lazzari-random-rgb network (the full preset, 16,000 steps, ~15 s of training) on
@@ -21,7 +22,9 @@
 #      memory; max |estimate - exact| over the grid, all three outputs; the smallest N reaching
 #      1e-6 and 1e-10 for each rule, its time, and the ratio to the exact time. Targets beyond
 #      the largest N measured are extrapolated from the rule's order (O(1/N) rectangle,
-#      O(1/N^2) trapezoid) and N^2 log N, and labelled so.
+#      O(1/N^2) trapezoid) and N^2 log N, and labelled so. Each run also reports the
+#      Richardson-extrapolated trapezoid T(N) + (T(N) - T(N/2)) / 3 (T(N/2) from every other
+#      sample: one more, smaller FFT), an FFT user's cheap improvement, as a caveat to the goals.
 #   3. cross-checks: relutope's own `--fft 256` (FFTW, rectangle rule) against numpy's at a few
 #      frequencies; certified digits; coefficients where the FFT and the exact value disagree
 #      beyond the FFT's own error estimate (Richardson: |T(N) - T(N/2)| / 3, |R(N) - R(N/2)|).
@@ -31,7 +34,9 @@
 # It writes bench/results/spectrum.md and prints it; work files go to bench/.cache/spectrum.
 #
 # Environment: KMAX (32: the grid [-KMAX, KMAX-1]^2), PRECISION (128), EXACT_BUDGET (600 s),
-# EXACT_SUBGRID (8), FFT_BUDGET (150 s for the whole N series), FFT_MAX_N (16384),
+# EXACT_SUBGRID (8), FFT_BUDGET (300 s for the whole N series: N = 8192 is its last, ~140 s),
+# FFT_MAX_N (16384), FFT_EXTRA_N (comma list of further N run after the series, outside the
+# budget; empty),
 # TRAINED_STEPS (the preset's), BENCH_OPENBLAS (1), BUILD_DIR (build-bench),
 # PYTHON (/usr/bin/python3), RELUTOPE (a relutope executable to measure instead of building one;
 # the report then names it, with RELUTOPE_LABEL if set), BENCH_CPU (the CPU to pin to, default 0).

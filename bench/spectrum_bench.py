@@ -166,7 +166,7 @@ def fmt_big(n):
 
 
 def fmt_ratio(x):
-    return f"{x:,.4f}" if x < 1 else f"{x:,.2f}" if x < 1e6 else f"{x:.2g}"
+    return f"{x:.2g}" if x < 0.01 else f"{x:,.4f}" if x < 1 else f"{x:,.2f}" if x < 1e6 else f"{x:.2g}"
 
 
 def nlogn_scale(n_to, n_from):
@@ -475,7 +475,10 @@ def main():
     L.append("")
     L.append(f"{datetime.date.today().isoformat()}, {cpu_model()}, {os.cpu_count()} CPUs, "
              f"{fmt_bytes(mem_total)} memory; relutope {git_state()}; every process pinned to one CPU "
-             f"({' '.join(PIN) or 'no taskset'}), one thread. Bench total {total:.0f} s.")
+             f"({' '.join(PIN) or 'no taskset'}), one thread. Bench total {total:.0f} s. Settings: KMAX={KMAX}, "
+             f"PRECISION={PRECISION}, EXACT_BUDGET={EXACT_BUDGET:g}, FFT_BUDGET={FFT_BUDGET:g}, FFT_MAX_N={FFT_MAX_N}"
+             + (f", FFT_EXTRA_N={','.join(map(str, FFT_EXTRA_N))} (run after the series, outside its budget)"
+                if FFT_EXTRA_N else "") + ".")
     L.append("")
     L.append(f"Network: trained `lazzari-random-rgb` (2 -> 128 -> 128 -> 3, {tr['steps']:,} steps in "
              f"{tr['seconds']:.1f} s, loss {tr['final_loss']:.4f}) on [0,1]^2, {doc['regions']:,} exact regions. "
@@ -535,13 +538,13 @@ def main():
             order = f"{e['order']:.2f}" if e["order"] is not None else "-"
             L.append(f"| {row['n']:,}{' (extra)' if row.get('extra') else ''} | {row['points']:,} | {RULE_NAME[rule]} | {fmt_s(e['seconds'])} | "
                      f"{fmt_s(e['cpu_seconds'])} | {row['maxrss_kb'] / 1024:.0f} | {e['max_abs_error']:.2e} | "
-                     f"{o}, ({k1},{k2}) | {order} | {e['seconds'] / exact_wall:.4f} |")
+                     f"{o}, ({k1},{k2}) | {order} | {fmt_ratio(e['seconds'] / exact_wall)} |")
     for row in rich_rows:
         o, k1, k2 = row["argmax"]
         order = f"{row['order']:.2f}" if row["order"] is not None else "-"
         L.append(f"| {row['n']:,} | {row['n'] ** 2:,} | *Richardson trapezoid* | {fmt_s(row['seconds'])} | "
                  f"{fmt_s(row['cpu'])} | - | "
-                 f"{row['max_abs_error']:.2e} | {o}, ({k1},{k2}) | {order} | {row['seconds'] / exact_wall:.4f} |")
+                 f"{row['max_abs_error']:.2e} | {o}, ({k1},{k2}) | {order} | {fmt_ratio(row['seconds'] / exact_wall)} |")
     L.append("")
     L.append("*Richardson trapezoid* (not one of the two rules the benchmark asks for; computed from the same runs): "
              "T(N) + (T(N) - T(N/2)) / 3, what an FFT user can get for one more, smaller FFT (T(N/2)'s folded "
@@ -551,8 +554,8 @@ def main():
     L.append(f"### 3. Accuracy targets: time to the whole {m} x {m} spectrum, all outputs, max error <= target")
     L.append("")
     L.append(f"Exact route: {exact_wall:.1f} s wall{' (extrapolated)' if extrapolated_exact else ''} for every "
-             f"target (its error is below {max(uncert.max(), 1e-300):.0e}). FFT: the smallest power-of-two N "
-             "measured to reach the target; where none did, N is **extrapolated** from the largest N measured "
+             f"target (its error is below {max(uncert.max(), 1e-300):.0e}). FFT: the smallest N measured (powers "
+             f"of two{', and ' + ','.join(map(str, FFT_EXTRA_N)) if FFT_EXTRA_N else ''}) to reach the target; where none did, N is **extrapolated** from the largest N measured "
              "with the rule's order (error x (N_last / N)^p, p = 1 rectangle, 2 trapezoid), and its time from "
              f"N^2 log N. Memory: a float64 FFT of one output needs at least 16 N^2 bytes (the samples and a real "
              f"FFT), so {fmt_bytes(mem_total)} holds N <= {n_fit:,}.")
