@@ -28,6 +28,17 @@ void check_box(const Box& box, const std::string& source) {
                                    box.hi[i].get_str() + "] in dimension " + std::to_string(i));
 }
 
+std::optional<std::pair<int, int>> face_containing(const Box& box, const VecQ& p, const VecQ& q) {
+  for (int axis = 0; axis < box.dim(); ++axis) {
+    const size_t a = static_cast<size_t>(axis);
+    for (const int side : {-1, 1}) {
+      const Rational& bound = side < 0 ? box.lo[a] : box.hi[a];
+      if (p[a] == bound && q[a] == bound) return std::make_pair(axis, side);
+    }
+  }
+  return std::nullopt;
+}
+
 std::string to_string(const Box& box) {
   std::string out;
   for (int i = 0; i < box.dim(); ++i) {

@@ -79,15 +79,6 @@ Rational squared_distance_to_segment(const VecQ& x, const VecQ& p, const VecQ& q
   return ex * ex + ey * ey;
 }
 
-// On the domain's boundary: both ends on one side of the box.
-bool on_domain_boundary(const Box& box, const VecQ& p, const VecQ& q) {
-  for (int k = 0; k < box.dim(); ++k)
-    for (const Rational* side : {&box.lo[static_cast<size_t>(k)], &box.hi[static_cast<size_t>(k)]})
-      if (p[static_cast<size_t>(k)] == *side && q[static_cast<size_t>(k)] == *side) return true;
-  return false;
-}
-
-
 }  // namespace
 
 int Enclosure::certified_digits() const {
@@ -167,7 +158,7 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
   for (size_t k = 0; k < (partition.dim == 1 ? 2 : n); ++k) {
     const VecQ& p = region.vertices[k];
     const VecQ& q = partition.dim == 1 ? p : region.vertices[(k + 1) % n];
-    if (on_domain_boundary(partition.domain, p, q)) continue;
+    if (face_containing(partition.domain, p, q)) continue;  // the domain's own edges change no pattern
     const Rational squared = squared_distance_to_segment(x, p, q);
     if (!result.squared || squared < *result.squared) result.squared = squared;
   }

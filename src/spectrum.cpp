@@ -152,15 +152,12 @@ Prepared prepare(const Partition& partition, slong prec) {
         edge.outward = {real_ball(a[0] == box.lo[0] ? -1 : 0, prec), real_ball(b[0] == box.hi[0] ? 1 : 0, prec)};
       } else {
         edge.ey = real_ball(b[1] - a[1], prec);
-        for (int axis = 0; axis < 2; ++axis)
-          for (int side = 0; side < 2; ++side) {
-            const size_t ax = static_cast<size_t>(axis);
-            const Rational& bound = side ? box.hi[ax] : box.lo[ax];
-            if (a[ax] != bound || b[ax] != bound) continue;
-            const Rational length = abs(b[1 - ax] - a[1 - ax]);
-            edge.outward = {real_ball(axis == 0 ? (side ? length : -length) : Rational(0), prec),
-                            real_ball(axis == 1 ? (side ? length : -length) : Rational(0), prec)};
-          }
+        if (const auto face = face_containing(box, a, b)) {
+          const auto [axis, side] = *face;
+          const size_t ax = static_cast<size_t>(axis);
+          const Rational length = side * abs(b[1 - ax] - a[1 - ax]);
+          edge.outward = {real_ball(axis == 0 ? length : Rational(0), prec), real_ball(axis == 1 ? length : Rational(0), prec)};
+        }
       }
       piece.edges.push_back(std::move(edge));
     }

@@ -2,7 +2,9 @@
 // The input domain: an axis-aligned box with exact rational bounds.
 #include "relutope/exact.hpp"
 
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace relutope {
 
@@ -21,6 +23,10 @@ Box parse_box(const std::string& text, const std::string& source);
 
 /// Checks lo < hi in every dimension; throws InputError(source, ...) otherwise.
 void check_box(const Box& box, const std::string& source);
+
+/// The face of the box that contains the segment from p to q (a point when p == q): its axis
+/// and side (-1: the lower bound, +1: the upper), or nothing when the segment is not on a face.
+std::optional<std::pair<int, int>> face_containing(const Box& box, const VecQ& p, const VecQ& q);
 
 /// "a,b,c,d" with every bound in its exact shortest form ("1/3", "0.5", "2").
 std::string to_string(const Box& box);
