@@ -1,12 +1,14 @@
 #include "relutope/spectrum.hpp"
 
 #include "ball.hpp"
+#include "edge_form.hpp"
 #include "relutope/error.hpp"
 
 #include <arb.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <cmath>
 #include <sstream>
 
@@ -83,18 +85,6 @@ Rational affine(const Region& region, int out, const VecQ& x) {
   Rational value = region.bias[static_cast<size_t>(out)];
   for (size_t i = 0; i < x.size(); ++i) value += region.weight(out, static_cast<Eigen::Index>(i)) * x[i];
   return value;
-}
-
-// The simplices of a region (a fan of triangles, or the interval) with twice their area (or
-// their length), for the exact mean.
-template <class F>
-void for_each_simplex(const Region& region, F&& f) {
-  const auto& v = region.vertices;
-  if (v.front().size() == 1) return f(std::vector<const VecQ*>{&v[0], &v[1]}, v[1][0] - v[0][0]);
-  for (size_t j = 1; j + 1 < v.size(); ++j) {
-    const Rational twice_area = (v[j][0] - v[0][0]) * (v[j + 1][1] - v[0][1]) - (v[j + 1][0] - v[0][0]) * (v[j][1] - v[0][1]);
-    f(std::vector<const VecQ*>{&v[0], &v[j], &v[j + 1]}, twice_area);
-  }
 }
 
 Ball real_ball(const Rational& q, slong prec) {
@@ -321,17 +311,52 @@ Rational volume(const Box& box) {
   return v;
 }
 
-// The exact mean of f_out: sum over regions of measure * f(centroid).
-Rational mean(const Partition& partition, int out) {
-  Rational total = 0;
-  for (const Region& region : partition.regions)
-    for_each_simplex(region, [&](const std::vector<const VecQ*>& simplex, const Rational& scale) {
-      Rational sum = 0;  // the simplex's mean of an affine g is the mean of g at its vertices
-      for (const VecQ* v : simplex) sum += affine(region, out, *v);
-      const Rational measure = partition.dim == 1 ? scale : scale / 2;
-      total += measure * sum / static_cast<long>(simplex.size());
-    });
-  return total / volume(partition.domain);
+// Sums pairwise: one by one, every addition would pay for the common denominator of all the
+// terms so far (the mean of a trained network has about 10^5 digits).
+Rational tree_sum(std::vector<Rational> terms) {
+  if (terms.empty()) return 0;
+  for (size_t n = terms.size(); n > 1; n = (n + 1) / 2) {
+    for (size_t i = 0; i < n / 2; ++i) terms[i] = terms[2 * i] + terms[2 * i + 1];
+    if (n % 2 == 1) terms[n / 2] = std::move(terms[n - 1]);
+  }
+  return terms[0];
+}
+
+// The exact means of every output: per region, its measure and first moments (the shoelace
+// formulas), dotted with the region's affine map.
+std::vector<Rational> means(const Partition& partition) {
+  const size_t outputs = partition.regions.empty() ? 0 : static_cast<size_t>(partition.regions.front().weight.rows);
+  std::vector<std::vector<Rational>> terms(outputs);
+  for (const Region& region : partition.regions) {
+    const auto& v = region.vertices;
+    Rational measure, mx, my;  // integrals of 1, x, y over the region
+    if (partition.dim == 1) {
+      measure = v[1][0] - v[0][0];
+      mx = (v[1][0] * v[1][0] - v[0][0] * v[0][0]) / 2;
+    } else {
+      for (size_t j = 0; j < v.size(); ++j) {
+        const VecQ& a = v[j];
+        const VecQ& b = v[(j + 1) % v.size()];
+        const Rational cross = a[0] * b[1] - b[0] * a[1];
+        measure += cross;
+        mx += (a[0] + b[0]) * cross;
+        my += (a[1] + b[1]) * cross;
+      }
+      measure /= 2;
+      mx /= 6;
+      my /= 6;
+    }
+    for (size_t o = 0; o < outputs; ++o) {
+      const auto out = static_cast<Eigen::Index>(o);
+      Rational term = region.bias[o] * measure + region.weight(out, 0) * mx;
+      if (partition.dim == 2) term += region.weight(out, 1) * my;
+      terms[o].push_back(std::move(term));
+    }
+  }
+  std::vector<Rational> result;
+  const Rational vol = volume(partition.domain);
+  for (auto& t : terms) result.push_back(tree_sum(std::move(t)) / vol);
+  return result;
 }
 
 // The edge forms divide by |q|^2 twice, so as k -> 0 they cancel about 2 log2(1 / (|k| diam D))
@@ -372,6 +397,27 @@ Coefficient to_coefficient(const VecQ& k, int out, const acb_t value, slong prec
   return c;
 }
 
+// k = 0: the mean, exact, with its decimal digits to the working precision.
+Coefficient exact_coefficient(const VecQ& k, int out, const Rational& mean, slong prec) {
+  Coefficient c;
+  c.k = k;
+  c.out = out;
+  c.exact = true;
+  c.mean = mean.get_str();
+  c.certified_digits = static_cast<int>(std::floor(static_cast<double>(prec) * std::log10(2.0)));
+  arb_t value;
+  arb_init(value);
+  set_rational(value, mean, prec + 16);
+  char* text = arb_get_str(value, c.certified_digits, ARB_STR_NO_RADIUS);
+  arb_clear(value);
+  c.re = text;
+  flint_free(text);
+  c.im = "0";
+  c.re_double = to_double(mean);
+  c.abs = std::fabs(c.re_double);
+  return c;
+}
+
 void check_options(const Partition& partition, const std::vector<VecQ>& frequencies, long precision) {
   if (precision < 32 || precision > 4096) throw InputError("--precision", "must lie in 32..4096 bits");
   for (const VecQ& k : frequencies)
@@ -392,35 +438,35 @@ void check_output(const Partition& partition, int out) {
 std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<VecQ>& frequencies,
                                   const SpectrumOptions& options) {
   check_options(partition, frequencies, options.precision_bits);
-  const slong prec = options.precision_bits;
+  const slong prec = options.route == SpectrumRoute::edges ? 53 : options.precision_bits;
   std::map<slong, Prepared> prepared_at;  // by working precision
+  std::optional<internal::EdgeForm> edge_form;
+  std::vector<Rational> mean;  // of every output, once k = 0 is asked for
   const int outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
   const Rational vol = volume(partition.domain);
   std::vector<Coefficient> result;
-  for (const VecQ& k : frequencies) {
+  const long total = static_cast<long>(frequencies.size());
+  for (long done = 0; done < total; ++done) {
+    if (options.progress) options.progress(done, total);
+    const VecQ& k = frequencies[static_cast<size_t>(done)];
     if (squared_norm(k) == 0) {
+      if (mean.empty()) mean = means(partition);
+      for (int o = 0; o < outputs; ++o) result.push_back(exact_coefficient(k, o, mean[static_cast<size_t>(o)], prec));
+      continue;
+    }
+    if (options.route == SpectrumRoute::edges) {
+      if (!edge_form) edge_form.emplace(partition);
+      const auto values = edge_form->coefficients(k);
       for (int o = 0; o < outputs; ++o) {
-        const Rational m = mean(partition, o);
-        Coefficient c;
-        c.k = k;
-        c.out = o;
-        c.exact = true;
-        c.mean = m.get_str();
-        c.certified_digits = static_cast<int>(std::floor(static_cast<double>(prec) * std::log10(2.0)));
-        char* text = nullptr;
-        {
-          arb_t value;
-          arb_init(value);
-          set_rational(value, m, prec + 16);
-          text = arb_get_str(value, c.certified_digits, ARB_STR_NO_RADIUS);
-          arb_clear(value);
-        }
-        c.re = text;
-        flint_free(text);
-        c.im = "0";
-        c.re_double = to_double(m);
-        c.abs = std::fabs(c.re_double);
-        result.push_back(c);
+        const internal::Disc& d = values[static_cast<size_t>(o)];
+        Ball value;
+        acb_set_d_d(value.get(), d.re, d.im);
+        mag_t radius;
+        mag_init(radius);
+        mag_set_d(radius, d.rad);
+        acb_add_error_mag(value.get(), radius);
+        mag_clear(radius);
+        result.push_back(to_coefficient(k, o, value.get(), prec));
       }
       continue;
     }
@@ -443,6 +489,7 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
       result.push_back(to_coefficient(k, o, value.get(), prec));
     }
   }
+  if (options.progress) options.progress(total, total);
   return result;
 }
 

@@ -139,7 +139,7 @@ Q ten_to_minus(int e) {
 // ------------------------------------------------------------------ library calls
 
 std::vector<Coefficient> lib(const Partition& P, const std::vector<VecQ>& ks, long bits, SpectrumRoute route) {
-  return spectrum(P, ks, SpectrumOptions{bits, route});
+  return spectrum(P, ks, SpectrumOptions{bits, route, {}});
 }
 
 bool verbose() { return std::getenv("RELUTOPE_SPECTRUM_VERBOSE") != nullptr; }
@@ -482,7 +482,8 @@ TEST_CASE("spectrum: a constant network", "[spectrum]") {
 // ====================================================================== 2. routes A and B agree
 
 TEST_CASE("spectrum: routes A and B agree on random networks; k = 0 is the exact mean", "[spectrum]") {
-  Stats stats{"route A vs route B"}, honest{"routes at 128 bits vs route A at 512 bits (A/B test)"};
+  Stats stats{"route A vs route B"}, honest{"routes at 128 bits vs route A at 512 bits (A/B test)"},
+      edges{"route C vs route A at 512 bits"};
   struct Case {
     int dim;
     std::vector<int> widths;
@@ -521,9 +522,11 @@ TEST_CASE("spectrum: routes A and B agree on random networks; k = 0 is the exact
     }
     const auto A = lib(P, ks, 128, SpectrumRoute::regions);
     const auto B = lib(P, ks, 128, SpectrumRoute::lemma1);
+    const auto C = lib(P, ks, 53, SpectrumRoute::edges);
     const auto ref = lib(P, ks, 512, SpectrumRoute::regions);
     const size_t outs = static_cast<size_t>(c.outputs);
     REQUIRE(A.size() == ks.size() * outs);
+    REQUIRE(C.size() == ks.size() * outs);
     REQUIRE(B.size() == ks.size() * outs);
     for (size_t j = 0; j < A.size(); ++j) {
       INFO(describe(ks[j / outs]) << ", out " << j % outs << ": A = " << A[j].re << " + i " << A[j].im << " ("
@@ -543,9 +546,10 @@ TEST_CASE("spectrum: routes A and B agree on random networks; k = 0 is the exact
       // and each against route A at 512 bits
       check_against(A[j], cx(ref[j]), 0, honest, "route A at 128 bits vs 512 bits");
       check_against(B[j], cx(ref[j]), 0, honest, "route B at 128 bits vs route A at 512 bits");
+      check_against(C[j], cx(ref[j]), 0, edges, "route C (doubles) vs route A at 512 bits");
     }
     // k = 0: the exact mean, against the shoelace/centroid mean computed here.
-    for (SpectrumRoute route : {SpectrumRoute::regions, SpectrumRoute::lemma1}) {
+    for (SpectrumRoute route : {SpectrumRoute::regions, SpectrumRoute::lemma1, SpectrumRoute::edges}) {
       const auto m = lib(P, {VecQ(static_cast<size_t>(c.dim), Q(0))}, 128, route);
       REQUIRE(m.size() == outs);
       for (int o = 0; o < c.outputs; ++o) {
@@ -788,11 +792,11 @@ TEST_CASE("spectrum: bad input throws InputError", "[spectrum]") {
   CHECK_THROWS_AS(spectrum(P2, {{1, 2}, {1}}), InputError);
   for (long bits : {8L, 100000L, 0L, -128L})
     for (SpectrumRoute route : {SpectrumRoute::regions, SpectrumRoute::lemma1})
-      CHECK_THROWS_AS(spectrum(P2, {{1, 2}}, SpectrumOptions{bits, route}), InputError);
+      CHECK_THROWS_AS(spectrum(P2, {{1, 2}}, SpectrumOptions{bits, route, {}}), InputError);
   // the ends of the documented range 32..4096 are accepted
   for (long bits : {32L, 4096L}) {
     std::vector<Coefficient> c;
-    CHECK_NOTHROW(c = spectrum(P2, {{1, 2}}, SpectrumOptions{bits, SpectrumRoute::regions}));
+    CHECK_NOTHROW(c = spectrum(P2, {{1, 2}}, SpectrumOptions{bits, SpectrumRoute::regions, {}}));
     REQUIRE(c.size() == 1);
     CHECK(c[0].certified_digits >= (bits == 32 ? 3 : 1200));
   }

@@ -3,6 +3,7 @@
 // from the exact regions, evaluated in ball arithmetic (Arb) with certified digits.
 #include "relutope/regions.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,17 +21,21 @@ struct Coefficient {
 };
 
 enum class SpectrumRoute {
-  regions,  // (A) region by region: triangle fans, divided differences of exp (DESIGN §5)
-  lemma1    // (B) Rahaman et al. Lemma 1's region sum plus the domain's boundary integral
+  edges,    // (C) Green's identity: one term per region edge with a kink, in hardware doubles with
+            // certified radii (precision 53 bits, 10-15 digits); the fast route
+  regions,  // (A) region by region: triangle fans, divided differences of exp (DESIGN §5), in Arb
+  lemma1    // (B) Rahaman et al. Lemma 1's region sum plus the domain's boundary integral, in Arb
 };
 
 struct SpectrumOptions {
-  long precision_bits = 128;   // working precision of the ball arithmetic, 32..4096
+  long precision_bits = 128;   // working precision of Arb (routes A and B), 32..4096
   SpectrumRoute route = SpectrumRoute::regions;
+  std::function<void(long done, long total)> progress;  // called as frequencies are done
 };
 
 /// c(k) for every frequency and every output (frequency-major: k0 out0, k0 out1, ...).
-/// Each k has partition.dim entries. Throws InputError for a dimension mismatch or a precision
+/// Each k has partition.dim entries. Route C is fastest on integer grids listed row by row
+/// (as frequency_grid does): neighbouring frequencies share their phases by multiplication. Throws InputError for a dimension mismatch or a precision
 /// out of range.
 std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<VecQ>& frequencies,
                                   const SpectrumOptions& options = {});

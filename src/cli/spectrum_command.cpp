@@ -48,19 +48,12 @@ void spectrum_command(const SpectrumCommandOptions& o) {
   const Partition partition = regions(in.exact, in.domain, region_options);
   SpectrumOptions options;
   options.precision_bits = o.precision;
-  options.route = o.route == "lemma1" ? SpectrumRoute::lemma1 : SpectrumRoute::regions;
+  options.route = o.route == "edges" ? SpectrumRoute::edges : o.route == "lemma1" ? SpectrumRoute::lemma1 : SpectrumRoute::regions;
+  const long bits = options.route == SpectrumRoute::edges ? 53 : o.precision;
 
-  // In chunks, so that a long spectrum shows progress.
-  std::vector<Coefficient> coefficients;
   Progress progress("spectrum", static_cast<long>(frequencies.size()), false);
-  const size_t chunk = 16;
-  for (size_t first = 0; first < frequencies.size(); first += chunk) {
-    const std::vector<VecQ> part(frequencies.begin() + static_cast<long>(first),
-                                 frequencies.begin() + static_cast<long>(std::min(frequencies.size(), first + chunk)));
-    const auto values = spectrum(partition, part, options);
-    coefficients.insert(coefficients.end(), values.begin(), values.end());
-    progress.update(static_cast<long>(std::min(frequencies.size(), first + chunk)));
-  }
+  options.progress = [&progress](long done, long) { progress.update(done); };
+  const std::vector<Coefficient> coefficients = spectrum(partition, frequencies, options);
   progress.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -72,7 +65,7 @@ void spectrum_command(const SpectrumCommandOptions& o) {
     if (c.exact) list.back()["mean"] = c.mean;
     fewest_digits = std::min(fewest_digits, c.certified_digits);
   }
-  nlohmann::json doc = {{"domain", nlohmann::json::parse(domain_json(in.domain))}, {"precision_bits", o.precision}, {"route", o.route},
+  nlohmann::json doc = {{"domain", nlohmann::json::parse(domain_json(in.domain))}, {"precision_bits", bits}, {"route", o.route},
                         {"regions", partition.regions.size()}, {"seconds", seconds}, {"coefficients", list}};
   if (o.fft > 0) {
     const auto estimates = fft_estimate(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.fft, frequencies);
@@ -92,7 +85,7 @@ void spectrum_command(const SpectrumCommandOptions& o) {
   write_json(doc, o.json);
   if (o.json == "-") return;
   std::cout << coefficients.size() << " coefficients from " << partition.regions.size() << " exact regions in " << seconds
-            << " s at " << o.precision << " bits; at least " << fewest_digits << " digits certified\n";
+            << " s at " << bits << " bits; at least " << fewest_digits << " digits certified\n";
   if (coefficients.size() <= 24)
     for (const Coefficient& c : coefficients) {
       std::cout << "  k = " << k_json(c.k).dump() << " out " << c.out << ": " << c.re << " + " << c.im << " i  ("
@@ -111,8 +104,10 @@ void add_spectrum_command(CLI::App& app, std::function<void()>& run) {
   cmd->add_option("--freq", o->freq, "Frequencies (cycles per unit length): k1[,k2] vectors separated by spaces, exact");
   cmd->add_option("--grid", o->grid, "All integer frequencies in [-K, K]^d")->check(CLI::Range(0, 4096));
   cmd->add_option("--precision", o->precision, "Working precision in bits, 32..4096 (default 128)");
-  cmd->add_option("--route", o->route, "regions (A: region by region, default) or lemma1 (B: Lemma 1 + boundary term)")
-      ->check(CLI::IsMember({"regions", "lemma1"}));
+  cmd->add_option("--route", o->route,
+                  "regions (A: region by region, default), lemma1 (B: Lemma 1 + boundary term), both in Arb at --precision; "
+                  "or edges (C: one term per kinked edge, hardware doubles with certified radii, 53 bits; fastest)")
+      ->check(CLI::IsMember({"regions", "lemma1", "edges"}));
   cmd->add_option("--fft", o->fft, "Also estimate by FFT on the N^d sample grid (rectangle rule) and report the error")
       ->check(CLI::Range(2, 1 << 24));
   cmd->add_option("--json", o->json, "Write the coefficients as JSON to FILE ('-': stdout only)");

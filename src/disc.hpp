@@ -1,0 +1,91 @@
+#pragma once
+// Certified enclosures in hardware doubles (internal): a real number as midpoint and radius, a
+// complex number as midpoint and one radius bounding the modulus of its error (a disc).
+//
+// Every midpoint is rounded to nearest, and every operation adds its own rounding error to the
+// radius: for a rounded result m, |exact - m| <= u |m| (u = 2^-53) in the normal range. A
+// radius expression is itself evaluated in round-to-nearest (a handful of operations on
+// non-negative numbers, each off by a factor within 1 +- u) and then passed through up(),
+// whose factor 1 + 2^-48 = 1 + 32 u exceeds the accumulated (1 + u)^10, and whose 2^-1000
+// absorbs underflow (at most 2^-1075 per operation). So each radius is an upper bound; no
+// rounding-mode switches are needed (Rump, BIT 39 (1999) 534-554, in the same spirit).
+#include <cmath>
+#include <limits>
+
+namespace relutope::internal {
+
+constexpr double kUnitRoundoff = 0x1p-53;
+
+inline double up(double radius) { return radius * (1 + 0x1p-48) + 0x1p-1000; }
+
+/// A real interval [mid - rad, mid + rad].
+struct Real {
+  double mid = 0, rad = 0;
+};
+
+/// A complex disc: |exact - (re + i im)| <= rad.
+struct Disc {
+  double re = 0, im = 0, rad = 0;
+};
+
+/// |re| + |im|: an upper bound on the modulus that needs no square root, for rounding terms.
+inline double magnitude(const Disc& z) { return std::fabs(z.re) + std::fabs(z.im); }
+
+/// A tight upper bound on the modulus, for factors that multiply a radius: with |re| + |im|
+/// there, repeated products (phases stepped across a grid) would grow radii by up to sqrt(2)
+/// per step. The sum of squares and the square root lose at most 2.5 u; 2^-500 covers underflow.
+inline double modulus(const Disc& z) { return std::sqrt(z.re * z.re + z.im * z.im) * (1 + 0x1p-50) + 0x1p-500; }
+
+inline Real operator+(const Real& a, const Real& b) {
+  const double m = a.mid + b.mid;
+  return {m, up(a.rad + b.rad + kUnitRoundoff * std::fabs(m))};
+}
+
+inline Real operator-(const Real& a, const Real& b) { return a + Real{-b.mid, b.rad}; }
+
+inline Real operator*(const Real& a, const Real& b) {
+  const double m = a.mid * b.mid;
+  return {m, up(std::fabs(a.mid) * b.rad + a.rad * (std::fabs(b.mid) + b.rad) + kUnitRoundoff * std::fabs(m))};
+}
+
+/// 1/a; an infinite radius if a may contain 0.
+inline Real inverse(const Real& a) {
+  const double m = 1 / a.mid;
+  // |1/x - 1/mid| <= rad / ((|mid| - rad) |mid|); the denominator rounded down
+  const double low = (std::fabs(a.mid) - a.rad) * std::fabs(a.mid) * (1 - 0x1p-48);
+  if (!(low > 0)) return {m, std::numeric_limits<double>::infinity()};
+  return {m, up(a.rad / low + kUnitRoundoff * std::fabs(m))};
+}
+
+/// The disc enclosing the box re x im.
+inline Disc disc(const Real& re, const Real& im) { return {re.mid, im.mid, up(re.rad + im.rad)}; }
+
+inline Disc operator+(const Disc& a, const Disc& b) {
+  const Disc m{a.re + b.re, a.im + b.im};
+  return {m.re, m.im, up(a.rad + b.rad + kUnitRoundoff * magnitude(m))};
+}
+
+inline Disc operator-(const Disc& a, const Disc& b) { return a + Disc{-b.re, -b.im, b.rad}; }
+
+inline Disc times_i(const Disc& a) { return {-a.im, a.re, a.rad}; }
+
+inline Disc operator*(const Disc& a, const Disc& b) {
+  const double ac = a.re * b.re, bd = a.im * b.im, ad = a.re * b.im, bc = a.im * b.re;
+  const Disc m{ac - bd, ad + bc};
+  const double rounding = std::fabs(ac) + std::fabs(bd) + std::fabs(ad) + std::fabs(bc) + magnitude(m);
+  return {m.re, m.im, up(modulus(a) * b.rad + a.rad * (modulus(b) + b.rad) + kUnitRoundoff * rounding)};
+}
+
+inline Disc operator*(const Disc& a, const Real& b) {
+  const Disc m{a.re * b.mid, a.im * b.mid};
+  return {m.re, m.im, up(magnitude(a) * b.rad + a.rad * (std::fabs(b.mid) + b.rad) + kUnitRoundoff * magnitude(m))};
+}
+
+/// acc + b z with one rounding per component (fused multiply-add).
+inline Disc add_product(const Disc& acc, const Real& b, const Disc& z) {
+  const Disc m{std::fma(b.mid, z.re, acc.re), std::fma(b.mid, z.im, acc.im)};
+  return {m.re, m.im,
+          up(acc.rad + std::fabs(b.mid) * z.rad + b.rad * (magnitude(z) + z.rad) + kUnitRoundoff * magnitude(m))};
+}
+
+}  // namespace relutope::internal
