@@ -404,6 +404,7 @@ Coefficient exact_coefficient(const VecQ& k, int out, const Rational& mean, slon
   c.out = out;
   c.exact = true;
   c.mean = mean.get_str();
+  c.bits = static_cast<int>(prec);
   c.certified_digits = static_cast<int>(std::floor(static_cast<double>(prec) * std::log10(2.0)));
   arb_t value;
   arb_init(value);
@@ -438,46 +439,24 @@ void check_output(const Partition& partition, int out) {
 std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<VecQ>& frequencies,
                                   const SpectrumOptions& options) {
   check_options(partition, frequencies, options.precision_bits);
-  const slong prec = options.route == SpectrumRoute::edges ? 53 : options.precision_bits;
+  const slong prec = options.precision_bits;
   std::map<slong, Prepared> prepared_at;  // by working precision
   std::optional<internal::EdgeForm> edge_form;
   std::vector<Rational> mean;  // of every output, once k = 0 is asked for
   const int outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
   const Rational vol = volume(partition.domain);
-  std::vector<Coefficient> result;
-  const long total = static_cast<long>(frequencies.size());
-  for (long done = 0; done < total; ++done) {
-    if (options.progress) options.progress(done, total);
-    const VecQ& k = frequencies[static_cast<size_t>(done)];
-    if (squared_norm(k) == 0) {
-      if (mean.empty()) mean = means(partition);
-      for (int o = 0; o < outputs; ++o) result.push_back(exact_coefficient(k, o, mean[static_cast<size_t>(o)], prec));
-      continue;
-    }
-    if (options.route == SpectrumRoute::edges) {
-      if (!edge_form) edge_form.emplace(partition);
-      const auto values = edge_form->coefficients(k);
-      for (int o = 0; o < outputs; ++o) {
-        const internal::Disc& d = values[static_cast<size_t>(o)];
-        Ball value;
-        acb_set_d_d(value.get(), d.re, d.im);
-        mag_t radius;
-        mag_init(radius);
-        mag_set_d(radius, d.rad);
-        acb_add_error_mag(value.get(), radius);
-        mag_clear(radius);
-        result.push_back(to_coefficient(k, o, value.get(), prec));
-      }
-      continue;
-    }
+
+  // Routes A and B, in Arb at the requested precision.
+  auto in_arb = [&](const VecQ& k, SpectrumRoute route) {
     const slong working = working_precision(partition, k, prec);
     auto found = prepared_at.find(working);
     if (found == prepared_at.end()) found = prepared_at.emplace(working, prepare(partition, working)).first;
     const Transforms t = transforms(found->second, k, working);
     const Ball prefactor = lemma1_prefactor(k, working);
+    std::vector<Coefficient> values;
     for (int o = 0; o < outputs; ++o) {
       Ball value;
-      if (options.route == SpectrumRoute::regions) {
+      if (route == SpectrumRoute::regions) {
         for (const auto& integrals : t.region_integral) acb_add(value.get(), value.get(), integrals[static_cast<size_t>(o)].get(), working);
       } else {
         Ball sum = t.boundary[static_cast<size_t>(o)];
@@ -486,8 +465,46 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
         acb_mul(value.get(), sum.get(), prefactor.get(), working);
       }
       acb_mul(value.get(), value.get(), real_ball(1 / vol, working).get(), working);
-      result.push_back(to_coefficient(k, o, value.get(), prec));
+      values.push_back(to_coefficient(k, o, value.get(), prec));
+      values.back().bits = static_cast<int>(prec);
     }
+    return values;
+  };
+  // Route C, in doubles; where it certifies fewer than 6 digits (|k| so small that the
+  // identity's 1/|q|^2 cancels them, or a coefficient close to 0), route A instead.
+  auto in_doubles = [&](const VecQ& k) {
+    if (!edge_form) edge_form.emplace(partition);
+    const auto discs = edge_form->coefficients(k);
+    std::vector<Coefficient> values;
+    for (int o = 0; o < outputs; ++o) {
+      const internal::Disc& d = discs[static_cast<size_t>(o)];
+      Ball value;
+      acb_set_d_d(value.get(), d.re, d.im);
+      mag_t radius;
+      mag_init(radius);
+      mag_set_d(radius, d.rad);
+      acb_add_error_mag(value.get(), radius);
+      mag_clear(radius);
+      values.push_back(to_coefficient(k, o, value.get(), 53));
+      values.back().bits = 53;
+      if (values.back().certified_digits < 6) return in_arb(k, SpectrumRoute::regions);
+    }
+    return values;
+  };
+
+  std::vector<Coefficient> result;
+  const long total = static_cast<long>(frequencies.size());
+  for (long done = 0; done < total; ++done) {
+    if (options.progress) options.progress(done, total);
+    const VecQ& k = frequencies[static_cast<size_t>(done)];
+    std::vector<Coefficient> values;
+    if (squared_norm(k) == 0) {
+      if (mean.empty()) mean = means(partition);
+      for (int o = 0; o < outputs; ++o) values.push_back(exact_coefficient(k, o, mean[static_cast<size_t>(o)], prec));
+    } else {
+      values = options.route == SpectrumRoute::edges ? in_doubles(k) : in_arb(k, options.route);
+    }
+    result.insert(result.end(), values.begin(), values.end());
   }
   if (options.progress) options.progress(total, total);
   return result;

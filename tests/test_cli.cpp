@@ -687,11 +687,24 @@ TEST_CASE("spectrum prints the contract's JSON with the FFT, and refuses bad fre
     REQUIRE(run.status == 0);
     const json doc = json::parse(run.out);
     REQUIRE(doc["coefficients"].size() == 6);  // 2 frequencies x 3 outputs
-    CHECK(doc["precision_bits"] == 128);
-    CHECK(doc["coefficients"][0]["certified_digits"].get<int>() >= 25);
+    CHECK(doc["route"] == "edges");  // the default: route C, in doubles
+    CHECK(doc["precision_bits"] == 53);
+    CHECK(doc["recomputed"]["coefficients"] == 0);
+    CHECK(doc["coefficients"][0]["certified_digits"].get<int>() >= 8);
     CHECK(doc["coefficients"][3]["exact"] == true);  // k = 0: the mean
     CHECK(doc["fft"]["n"] == 64);
     CHECK(doc["fft"]["max_abs_error"].get<double>() < 0.1);
+  }
+  for (const std::string route : {"regions", "lemma1"}) {
+    const std::vector<std::string> args = {"spectrum", net, "--domain", "0,1,0,1", "--freq", "1,0", "--route", route, "--json", "-"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const json doc = json::parse(run.out);
+    CHECK(doc["route"] == route);
+    CHECK(doc["precision_bits"] == 128);
+    CHECK(doc["coefficients"][0]["certified_digits"].get<int>() >= 25);
+    CHECK_FALSE(doc.contains("recomputed"));
   }
   check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,2,3"}, dir), "--freq");
   check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,2,"}, dir), "--freq");

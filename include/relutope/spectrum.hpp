@@ -16,20 +16,22 @@ struct Coefficient {
   std::string re, im;        // decimal strings of the midpoint, certified_digits significant digits
   double re_double = 0, im_double = 0, abs = 0;
   int certified_digits = 0;  // significant decimal digits of c(k) guaranteed (relative to |c(k)|)
+  int bits = 0;              // the working precision it was evaluated at (53: route C, in doubles)
   bool exact = false;        // k = 0: the mean, an exact rational
   std::string mean;          // with exact: the mean as "p/q" (re holds its decimal digits)
 };
 
 enum class SpectrumRoute {
   edges,    // (C) Green's identity: one term per region edge with a kink, in hardware doubles with
-            // certified radii (precision 53 bits, 10-15 digits); the fast route
+            // certified radii (53 bits, typically 8-12 digits); the fast route. A frequency it
+            // certifies to fewer than 6 digits is recomputed by route A at precision_bits.
   regions,  // (A) region by region: triangle fans, divided differences of exp (DESIGN §5), in Arb
   lemma1    // (B) Rahaman et al. Lemma 1's region sum plus the domain's boundary integral, in Arb
 };
 
 struct SpectrumOptions {
   long precision_bits = 128;   // working precision of Arb (routes A and B), 32..4096
-  SpectrumRoute route = SpectrumRoute::regions;
+  SpectrumRoute route = SpectrumRoute::edges;
   std::function<void(long done, long total)> progress;  // called as frequencies are done
 };
 
