@@ -9,12 +9,28 @@
 // whose factor 1 + 2^-48 = 1 + 32 u exceeds the accumulated (1 + u)^10, and whose 2^-1000
 // absorbs underflow (at most 2^-1075 per operation). So each radius is an upper bound; no
 // rounding-mode switches are needed (Rump, BIT 39 (1999) 534-554, in the same spirit).
+#include <cfloat>
+#include <cfenv>
 #include <cmath>
 #include <limits>
 
 namespace relutope::internal {
 
+static_assert(FLT_EVAL_METHOD == 0, "the bounds assume every double operation rounds to double");
+
 constexpr double kUnitRoundoff = 0x1p-53;
+
+/// Holds round-to-nearest, which the bounds assume, while it lives (a caller may have changed it).
+class RoundToNearest {
+public:
+  RoundToNearest() : saved_(std::fegetround()) { std::fesetround(FE_TONEAREST); }
+  ~RoundToNearest() { std::fesetround(saved_); }
+  RoundToNearest(const RoundToNearest&) = delete;
+  RoundToNearest& operator=(const RoundToNearest&) = delete;
+
+private:
+  int saved_;
+};
 
 inline double up(double radius) { return radius * (1 + 0x1p-48) + 0x1p-1000; }
 
@@ -52,8 +68,9 @@ inline Real operator*(const Real& a, const Real& b) {
 inline Real inverse(const Real& a) {
   const double m = 1 / a.mid;
   // |1/x - 1/mid| <= rad / ((|mid| - rad) |mid|); the denominator rounded down
+  // (normal range only: a subnormal low would carry an absolute, not relative, rounding error)
   const double low = (std::fabs(a.mid) - a.rad) * std::fabs(a.mid) * (1 - 0x1p-48);
-  if (!(low > 0)) return {m, std::numeric_limits<double>::infinity()};
+  if (!(low >= std::numeric_limits<double>::min())) return {m, std::numeric_limits<double>::infinity()};
   return {m, up(a.rad / low + kUnitRoundoff * std::fabs(m))};
 }
 

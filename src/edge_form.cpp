@@ -147,6 +147,7 @@ std::pair<int, int> unit_multiple(const VecQ& k, const VecQ& from) {
 }  // namespace
 
 EdgeForm::EdgeForm(const Partition& partition) : dim_(partition.dim) {
+  const RoundToNearest rounding;
   outputs_ = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
   const Box& box = partition.domain;
   volume_ = 1;
@@ -159,7 +160,6 @@ EdgeForm::EdgeForm(const Partition& partition) : dim_(partition.dim) {
   };
   const size_t outputs = static_cast<size_t>(outputs_);
   std::map<std::pair<int, int>, VecQ> weight;  // per edge (ids in increasing order)
-  std::vector<Rational> boundary_exact;        // per boundary piece and output: f(a), f(b) - f(a)
   for (const Region& region : partition.regions) {
     auto value = [&](size_t out, const VecQ& x) {
       Rational g = region.bias[out];
@@ -244,6 +244,7 @@ void EdgeForm::update_phases(const VecQ& k) {
 }
 
 std::vector<Disc> EdgeForm::coefficients(const VecQ& k) {
+  const RoundToNearest rounding;
   update_phases(k);
   const size_t outputs = static_cast<size_t>(outputs_);
   const slong prec = 128;

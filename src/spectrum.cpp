@@ -478,6 +478,8 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
     std::vector<Coefficient> values;
     for (int o = 0; o < outputs; ++o) {
       const internal::Disc& d = discs[static_cast<size_t>(o)];
+      // |k| beyond the doubles' range (or below it in 1D): overflow, and route A instead
+      if (!std::isfinite(d.re) || !std::isfinite(d.im) || !std::isfinite(d.rad)) return in_arb(k, SpectrumRoute::regions);
       Ball value;
       acb_set_d_d(value.get(), d.re, d.im);
       mag_t radius;

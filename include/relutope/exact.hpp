@@ -34,7 +34,8 @@ Rational to_exact(double x);
 VecQ to_exact(const VecD& v);
 MatQ to_exact(const MatD& m);
 
-/// The double nearest to q (rounded to nearest, ties to even).
+/// The double nearest to q (rounded to nearest, ties to even). Below the normal range (|q| <
+/// 2^-1022) the result may be off by one subnormal unit: MPFR rounds to 53 bits first.
 double to_double(const Rational& q);
 
 /// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly.
