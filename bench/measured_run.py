@@ -1,9 +1,12 @@
 """Runs a benchmark's child process and measures it: wall time, CPU time and peak memory
-(wait4's rusage), with an optional timeout. Shared by the bench drivers."""
+(wait4's rusage), with an optional timeout; and the relutope runs both drivers make (a JSON
+result, training a network). Shared by the bench drivers."""
+import json
 import os
 import shlex
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -44,3 +47,30 @@ def run(cmd, timeout=None, env=None, pin=True):
     return {"rc": rc, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kb": usage.ru_maxrss,
             "stdout": out[0].decode(errors="replace"), "stderr": err[0].decode(errors="replace"),
             "cmd": " ".join(full)}
+
+
+def run_json(cmd, out="-", timeout=None):
+    """run(cmd) and parse the JSON it writes to the file out ('-': its stdout) into r["doc"]
+    (None when it failed; a JSON that does not parse turns rc into a message)."""
+    r = run(cmd, timeout=timeout)
+    r["doc"] = None
+    if r["rc"] == 0:
+        try:
+            if out == "-":
+                r["doc"] = json.loads(r["stdout"])
+            else:
+                with open(out) as f:
+                    r["doc"] = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            r["rc"] = f"bad JSON ({e})"
+    return r
+
+
+def train(relutope, work, name, args, who="bench"):
+    """`relutope train ARGS` into WORK/NAME.json; returns (path, its JSON summary). Exits on failure."""
+    out = os.path.join(work, name + ".json")
+    r = run_json([relutope, "train", *args, "--quiet", "--out", out, "--json", "-"])
+    if r["rc"] != 0:
+        lines = [l for l in r["stderr"].strip().splitlines() if l.strip()]
+        sys.exit(f"{who}: training {name} failed ({r['rc']}): {lines[-1].strip() if lines else ''}")
+    return out, r["doc"]

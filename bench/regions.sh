@@ -30,49 +30,12 @@
 # Environment: SCALING_STEPS (1), WIDTHS (16,32,64,128,256,512), DEPTHS (1,2,3,4,5,6),
 # DEPTH_WIDTH (64), MAX_REGIONS (300000), TIME_LIMIT (40 s, relutope's --time-limit; the process
 # is killed 60 s later), EXACT_REPEATS (5), SAMPLING_MAX_R (4096), TRAINED_STEPS (the preset's),
-# BENCH_OPENBLAS (1), BENCH_REFBLAS (1), BUILD_DIR (build-bench), PYTHON (/usr/bin/python3),
-# RELUTOPE (a relutope executable to measure instead of building one; the report then names it,
-# with RELUTOPE_LABEL if set, e.g. the commit it was built from),
-# BENCH_CPU (the CPU to pin to, default 0).
+# BENCH_REFBLAS (1), and bench/common.sh's (the shared preamble: numpy, the build, OpenBLAS,
+# pinning): BUILD_DIR (build-bench), PYTHON (/usr/bin/python3), RELUTOPE (an executable to measure
+# instead of building one; the report then names it, with RELUTOPE_LABEL if set), BENCH_OPENBLAS
+# (1), BENCH_CPU (the CPU to pin to, 0), BENCH_WORK (the work directory, bench/.cache/regions).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="$ROOT/bench"
-BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
-BENCH_OPENBLAS="${BENCH_OPENBLAS:-1}"
-
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-# numpy for the sampling baseline.
-if ! "$PYTHON" -c "import numpy" 2>/dev/null; then
-  echo "== installing python3-numpy" >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-numpy >&2 ||
-    { as_root apt-get update >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-numpy >&2; }
-fi
-
-if [ -n "${RELUTOPE:-}" ]; then
-  echo "== using $RELUTOPE (not building)" >&2
-else
-  echo "== building relutope in $BUILD_DIR" >&2
-  build_start=$SECONDS
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DRELUTOPE_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" -j2 --target relutope_cli >/dev/null
-  echo "   ($((SECONDS - build_start)) s)" >&2
-  RELUTOPE="$BUILD_DIR/relutope"
-fi
-
-OPENBLAS_DIR=""
-if [ "$BENCH_OPENBLAS" = 1 ]; then
-  source "$BENCH/openblas.sh"
-fi
-
-PIN=""
-command -v taskset >/dev/null && PIN="taskset -c ${BENCH_CPU:-0}"
-
-export ROOT PYTHON OPENBLAS_DIR PIN BUILD_DIR
-export RELUTOPE
-export WORK="$BENCH/.cache/regions"
-export RESULTS="$BENCH/results/regions.md"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+BENCH_NAME=regions
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 exec "$PYTHON" "$BENCH/regions_bench.py"

@@ -8,25 +8,20 @@ resident set size"), parses relutope's JSON, and writes the markdown report.
 Arguments come from the environment (see regions.sh): RELUTOPE, WORK, RESULTS, PYTHON, PIN,
 OPENBLAS_DIR, and the knobs documented in regions.sh.
 """
-import datetime
 import json
 import os
-import platform
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measured_run import run  # noqa: E402
+from measured_run import run, run_json, train as train_net  # noqa: E402
+from report import Load, closing_sections, log, machine_line, numpy_env, status_of, write_report  # noqa: E402
 
 RELUTOPE = os.environ["RELUTOPE"]
 WORK = os.environ["WORK"]
-RESULTS = os.environ["RESULTS"]
 ROOT = os.environ["ROOT"]
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
-PIN = shlex.split(os.environ.get("PIN", ""))
 OPENBLAS_DIR = os.environ.get("OPENBLAS_DIR", "")
 SCALING_STEPS = int(os.environ.get("SCALING_STEPS", "1"))
 WIDTHS = [int(w) for w in os.environ.get("WIDTHS", "16,32,64,128,256,512").split(",") if w]
@@ -43,44 +38,17 @@ TARGET = 0.99
 anomalies = []
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def first_line(text):
-    lines = [l for l in text.strip().splitlines() if l.strip()]
-    return lines[-1].strip() if lines else ""
-
-
 def train(name, args):
-    out = os.path.join(WORK, name + ".json")
-    r = run([RELUTOPE, "train", *args, "--quiet", "--out", out, "--json", "-"], pin=True)
-    if r["rc"] != 0:
-        sys.exit(f"regions bench: training {name} failed ({r['rc']}): {first_line(r['stderr'])}")
-    summary = json.loads(r["stdout"])
-    return out, summary
+    return train_net(RELUTOPE, WORK, name, args, who="regions bench")
 
 
 def regions(net, extra=(), timeout=None):
-    r = run([RELUTOPE, "regions", net, "--json", "-", "--quiet", "--max-regions", MAX_REGIONS,
-             "--time-limit", TIME_LIMIT, *extra], timeout=timeout)
-    r["doc"] = None
-    if r["rc"] == 0:
-        try:
-            r["doc"] = json.loads(r["stdout"])
-        except json.JSONDecodeError as e:
-            r["rc"] = f"bad JSON ({e})"
-    return r
+    return run_json([RELUTOPE, "regions", net, "--json", "-", "--quiet", "--max-regions", MAX_REGIONS,
+                     "--time-limit", TIME_LIMIT, *extra], timeout=timeout)
 
 
-def status_of(r):
-    if r["rc"] == 0:
-        return "ok"
-    if r["rc"] == 3:
-        return "limit (exit 3): " + first_line(r["stderr"])
-    if r["rc"] == "timeout":
-        return "killed after the hard timeout"
-    return f"error (exit {r['rc']}): " + first_line(r["stderr"])
+def limit_status(r):
+    return status_of(r, limit_exit=3)  # relutope's exit 3: --max-regions or --time-limit reached
 
 
 def fmt(x, digits=3):
@@ -93,36 +61,10 @@ def fmt(x, digits=3):
     return f"{x:.{digits}g}"
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def git_state():
-    if os.path.realpath(os.path.dirname(RELUTOPE)) != os.path.realpath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build-bench"))):
-        label = os.environ.get("RELUTOPE_LABEL", "")
-        return f"executable {RELUTOPE} (given, not built from this tree{': ' + label if label else ''})"
-    try:
-        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "include", "CMakeLists.txt"],
-                               capture_output=True, text=True).stdout.split("\n")
-        dirty = [l[3:] for l in dirty if l.strip()]
-        return head + (" + uncommitted changes to " + ", ".join(dirty) if dirty else "")
-    except OSError:
-        return "unknown"
-
-
 def main():
     os.makedirs(WORK, exist_ok=True)
     started = time.perf_counter()
-    load_start = os.getloadavg()[0]
+    load = Load()
 
     # 1. The trained network ---------------------------------------------------------------
     log("== training lazzari-random-rgb" + (f" ({TRAINED_STEPS} steps)" if TRAINED_STEPS else " (full preset)"))
@@ -135,7 +77,7 @@ def main():
     for _ in range(EXACT_REPEATS):
         r = regions(lz, timeout=TIME_LIMIT + 120)
         if r["rc"] != 0:
-            anomalies.append(f"`relutope regions` on the trained network: {status_of(r)}")
+            anomalies.append(f"`relutope regions` on the trained network: {limit_status(r)}")
             break
         runs.append(r)
         log(f"   {r['doc']['regions']} regions, {r['doc']['seconds']:.3f} s enumeration, {r['wall']:.3f} s wall, "
@@ -154,11 +96,10 @@ def main():
     geo = os.path.join(WORK, "lazzari-random-rgb.geojson")
     r = regions(lz, ["--polygons", geo, "--sample", "64"], timeout=TIME_LIMIT + 120)
     if r["rc"] != 0:
-        sys.exit("regions bench: --polygons run failed: " + status_of(r))
+        sys.exit("regions bench: --polygons run failed: " + limit_status(r))
     geo_doc = r["doc"]
     if geo_doc["regions"] != lz_doc["regions"]:
         anomalies.append(f"--polygons run counts {geo_doc['regions']} regions, the timed runs {lz_doc['regions']}")
-    geo_wall = r["wall"]
 
     # 2. Scaling ---------------------------------------------------------------------------
     scaling = []
@@ -175,7 +116,7 @@ def main():
         net, summary = train(f"net-{key}", ["--config", cfg])
         log(f"== {kind} case {key}")
         r = regions(net, timeout=TIME_LIMIT + 60)
-        row = {"kind": kind, "hidden": hidden, "key": key, "params": summary["parameters"], "status": status_of(r),
+        row = {"kind": kind, "hidden": hidden, "key": key, "params": summary["parameters"], "status": limit_status(r),
                "wall": r["wall"], "cpu": r["cpu"], "maxrss_kb": r["maxrss_kb"], "regions": None, "seconds": None}
         if r["doc"]:
             row["regions"], row["seconds"] = r["doc"]["regions"], r["doc"]["seconds"]
@@ -188,18 +129,13 @@ def main():
         scaling.append(row)
 
     # 3. Sampling --------------------------------------------------------------------------
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    env.pop("LD_LIBRARY_PATH", None)
+    env, _ = numpy_env(openblas=False)
+    sampling_env, blas_label = numpy_env()
     resolutions, R = [], 64
     while R <= SAMPLING_MAX_R:
         resolutions.append(R)
         R *= 2
     predict = ",".join(str(64 << k) for k in range(11))  # 64 .. 65536
-    sampling_env = dict(env)
-    blas_label = "Debian numpy, system libblas"
-    if OPENBLAS_DIR:
-        sampling_env["LD_LIBRARY_PATH"] = OPENBLAS_DIR
-        blas_label = "Debian numpy + OpenBLAS (one thread)"
     log(f"== sampling baseline ({blas_label}), R = {resolutions[0]}..{resolutions[-1]}")
     sjson = os.path.join(WORK, "sampling.json")
     r = run([PYTHON, os.path.join(ROOT, "bench", "sampling_baseline.py"), lz, geo, "--resolutions",
@@ -259,22 +195,19 @@ def main():
 
     # Report -------------------------------------------------------------------------------
     total = time.perf_counter() - started
-    load_end = os.getloadavg()[0]
     notes = []
     for row in scaling:
         if row["seconds"] and row["wall"] - row["seconds"] > max(1.0, 0.3 * row["wall"]) and row["kind"] != "depth-dup":
             notes.append(f"hidden {row['key']}: the `relutope regions` process takes {row['wall']:.1f} s, "
                          f"{row['wall'] - row['seconds']:.1f} s of it outside the enumeration it reports "
                          f"({row['seconds']:.1f} s): loading, the certified Lipschitz constant over all regions, JSON.")
-    if load_start > 1.2 or load_end > 1.2:
-        notes.append(f"The machine was not idle: 1-minute load average {load_start:.1f} at the start, "
-                     f"{load_end:.1f} at the end, on {os.cpu_count()} CPUs. Wall times are inflated by the other "
-                     "processes; CPU times (user + system of each process) less so.")
+    busy = load.note()
+    if busy:
+        notes.append(busy)
     L = []
     L.append("## Exact linear regions vs sampling (`bash bench/regions.sh`)")
     L.append("")
-    L.append(f"{datetime.date.today().isoformat()}, {cpu_model()}, {os.cpu_count()} CPUs; relutope {git_state()}; "
-             f"every process pinned to one CPU ({' '.join(PIN) or 'no taskset'}), one thread. Enumeration s = the "
+    L.append(f"{machine_line()} Enumeration s = the "
              "`seconds` relutope reports (the enumeration, adjacency and linear pieces; not loading, not the "
              "certified Lipschitz constant nor the JSON that `relutope regions` also computes); wall s = the whole "
              "`relutope regions NET --json - --quiet` process and CPU s its user + system time; peak memory = its "
@@ -343,7 +276,7 @@ def main():
     L.append("")
     met1 = exact_s < 1.0
     verdict = "met" if met1 else "not met"
-    if not met1 and exact_cpu < 1.0 and max(load_start, load_end) > 1.2:
+    if not met1 and exact_cpu < 1.0 and load.busy():
         verdict = "not met on the wall clock of a loaded machine; met in CPU time"
     L.append(f"- Trained 2x128 network enumerated in under one second: **{verdict}** "
              f"({exact_s:.3f} s enumeration, median of {len(runs)}, fastest {exact_min:.3f} s; the whole "
@@ -367,26 +300,8 @@ def main():
                  + (f"; `relutope regions --sample 64` agrees ({rs.get('regions_found')} found, "
                     f"{rs.get('foreign_patterns')} foreign)" if rs else "") + ".")
     L.append("")
-    if notes:
-        L.append("### Notes")
-        L.append("")
-        for n in notes:
-            L.append(f"- {n}")
-        L.append("")
-    L.append("### Anomalies")
-    L.append("")
-    if anomalies:
-        for a in anomalies:
-            L.append(f"- {a}")
-    else:
-        L.append("- none")
-    text = "\n".join(L) + "\n"
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    tmp = RESULTS + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, RESULTS)
-    print(text)
+    L += closing_sections(notes, anomalies)
+    write_report(L)
 
 
 if __name__ == "__main__":

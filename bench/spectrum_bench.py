@@ -5,45 +5,42 @@ Runs every case as a child process, measures its wall time, CPU time and peak re
 with os.wait4 (the kernel's rusage of that child: what `/usr/bin/time -v` reports), parses
 relutope's JSON, runs bench/spectrum_fft.py once per grid size N, and writes the markdown report.
 
-Arguments come from the environment (see spectrum.sh): RELUTOPE, WORK, RESULTS, PYTHON, PIN,
-OPENBLAS_DIR, and the knobs documented in spectrum.sh.
+Arguments come from the environment (see spectrum.sh and common.sh): RELUTOPE, WORK, RESULTS,
+PYTHON, PIN, OPENBLAS_DIR, and the knobs documented in spectrum.sh.
 """
-import datetime
 import json
 import math
 import os
-import platform
 import random
-import shlex
+import re
 import statistics
-import subprocess
 import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measured_run import run  # noqa: E402
 from fractions import Fraction
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measured_run import run, run_json, train  # noqa: E402
+from report import (Load, closing_sections, fmt_bytes, log, machine_line, meminfo, numpy_env,  # noqa: E402
+                    status_of, write_report)
 
 sys.set_int_max_str_digits(0)  # the exact mean is a rational with ~10^5 digits
 
 RELUTOPE = os.environ["RELUTOPE"]
 WORK = os.environ["WORK"]
-RESULTS = os.environ["RESULTS"]
 ROOT = os.environ["ROOT"]
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
-PIN = shlex.split(os.environ.get("PIN", ""))
-OPENBLAS_DIR = os.environ.get("OPENBLAS_DIR", "")
 KMAX = int(os.environ.get("KMAX", "32"))
 PRECISION = int(os.environ.get("PRECISION", "128"))
-EXACT_BUDGET = float(os.environ.get("EXACT_BUDGET", "600"))
-EXACT_SUBGRID = int(os.environ.get("EXACT_SUBGRID", "8"))
 FFT_BUDGET = float(os.environ.get("FFT_BUDGET", "300"))
 FFT_MAX_N = int(os.environ.get("FFT_MAX_N", "16384"))
 FFT_EXTRA_N = [int(v) for v in os.environ.get("FFT_EXTRA_N", "").split(",") if v]
 TRAINED_STEPS = os.environ.get("TRAINED_STEPS", "")  # empty: the preset's 16,000
+EXACT_REPEATS = max(1, int(os.environ.get("EXACT_REPEATS", "3")))  # route C's runs: median of these
 TARGETS = [1e-6, 1e-10]
+REFERENCE_MARGIN = 0.1  # the reference's uncertainty must stay below this fraction of each target
+MIN_DIGITS = 6  # route C recomputes by route A what it certifies to fewer digits than this
 ORDER = {"rect": 1, "trap": 2}  # the rules' error orders in 1/N for this f (continuous, non-periodic)
 RULE_NAME = {"rect": "rectangle (fft2/N^2)", "trap": "trapezoid"}
 
@@ -51,76 +48,50 @@ anomalies = []
 notes = []
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def last_line(text):
-    lines = [l for l in text.strip().splitlines() if l.strip()]
-    return lines[-1].strip() if lines else ""
-
-
-def status_of(r):
-    if r["rc"] == 0:
-        return "ok"
-    if r["rc"] == "timeout":
-        return "killed after the timeout"
-    return f"error (exit {r['rc']}): " + last_line(r["stderr"])
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def meminfo(key):
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def git_state():
-    if os.path.realpath(os.path.dirname(RELUTOPE)) != os.path.realpath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build-bench"))):
-        label = os.environ.get("RELUTOPE_LABEL", "")
-        return f"executable {RELUTOPE} (given, not built from this tree{': ' + label if label else ''})"
-    try:
-        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "include", "CMakeLists.txt"],
-                               capture_output=True, text=True).stdout.split("\n")
-        dirty = [l[3:] for l in dirty if l.strip()]
-        return head + (" + uncommitted changes to " + ", ".join(dirty) if dirty else "")
-    except OSError:
-        return "unknown"
-
-
 def freq_arg(ks):
     return " ".join(f"{a},{b}" for a, b in ks)
 
 
-def spectrum(net, ks, out, extra=(), timeout=None):
-    r = run([RELUTOPE, "spectrum", net, "--freq", freq_arg(ks), "--precision", PRECISION, "--json", out, *extra],
-            timeout=timeout)
-    r["doc"] = None
-    if r["rc"] == 0:
-        try:
-            with open(out) as f:
-                r["doc"] = json.load(f)
-        except (OSError, json.JSONDecodeError) as e:
-            r["rc"] = f"bad JSON ({e})"
+def spectrum(net, ks, name, route=None, extra=(), timeout=600):
+    """`relutope spectrum NET --freq KS --precision PRECISION [--route ROUTE] --json WORK/NAME`;
+    route None: the default route (C, edges)."""
+    out = os.path.join(WORK, name)
+    return run_json([RELUTOPE, "spectrum", net, "--freq", freq_arg(ks), "--precision", PRECISION,
+                     *(["--route", route] if route else []), "--json", out, *extra], out=out, timeout=timeout)
+
+
+def spectrum_median(net, ks, name, timeout=600):
+    """spectrum() with the default route, EXACT_REPEATS times (route C takes seconds, so one run is
+    at the mercy of the machine's noise): the last run's result, with the median wall, CPU and
+    relutope "seconds" (r["seconds"]) of the runs, their largest peak memory and all their
+    "seconds" (r["all_seconds"]); a failed run is returned as is."""
+    runs = []
+    for _ in range(EXACT_REPEATS):
+        r = spectrum(net, ks, name, timeout=timeout)
+        if r["rc"] != 0:
+            return r
+        runs.append(r)
+    r = dict(runs[-1])
+    r.update(wall=statistics.median(x["wall"] for x in runs), cpu=statistics.median(x["cpu"] for x in runs),
+             maxrss_kb=max(x["maxrss_kb"] for x in runs), seconds=statistics.median(x["doc"]["seconds"] for x in runs),
+             all_seconds=[x["doc"]["seconds"] for x in runs])
     return r
 
 
 def to_float(s):
     return float(Fraction(s)) if "/" in s else float(s)
+
+
+def uncertainty(c):
+    """The absolute uncertainty that a coefficient's certified digits (relative to |c|) imply:
+    one unit in the last certified digit, |c| 10^-(digits - 1)."""
+    return c["abs"] * 10.0 ** (1 - c["certified_digits"]) if c["abs"] != 0 else 0.0
+
+
+def digits_of(doc):
+    """Certified digits of the evaluated (not exact: k = 0 is the exact rational mean) nonzero coefficients."""
+    return np.array([c["certified_digits"] for c in doc["coefficients"] if not c["exact"] and c["abs"] != 0],
+                    dtype=np.int64)
 
 
 def fmt_s(x):
@@ -135,23 +106,9 @@ def fmt_s(x):
     return f"{x:.3f}"
 
 
-def fmt_n(n):
-    return f"{n:,}"
-
-
-def fmt_bytes(b):
-    if b >= 1e15:
-        return f"{b:.2g} bytes"
-    if b >= 1e12:
-        return f"{b / 1e12:.1f} TB"
-    if b >= 1e9:
-        return f"{b / 1e9:.1f} GB"
-    return f"{b / 1e6:.0f} MB"
-
-
 def fmt_dur(s):
     if s < 120:
-        return f"{s:.1f} s"
+        return f"{fmt_s(s)} s"
     if s < 7200:
         return f"{s / 60:.1f} min"
     if s < 172800:
@@ -166,7 +123,13 @@ def fmt_big(n):
 
 
 def fmt_ratio(x):
-    return f"{x:.2g}" if x < 0.01 else f"{x:,.4f}" if x < 1 else f"{x:,.2f}" if x < 1e6 else f"{x:.2g}"
+    return (f"{x:.2g}" if x < 0.01 else f"{x:.4f}" if x < 1 else f"{x:.2f}" if x < 100 else f"{x:,.0f}" if x < 1e6
+            else f"{x:.2g}")
+
+
+def fmt_times(x):
+    """A speed ratio: '250x', '1.5x'."""
+    return f"{x:,.0f}x" if x >= 10 else f"{x:.2g}x"
 
 
 def nlogn_scale(n_to, n_from):
@@ -176,109 +139,112 @@ def nlogn_scale(n_to, n_from):
 def main():
     os.makedirs(WORK, exist_ok=True)
     started = time.perf_counter()
-    load_start = os.getloadavg()[0]
-    ks1 = list(range(-KMAX, KMAX))  # 64 integer frequencies per axis: [-32, 31]
+    load = Load()
+    kmin, kmax = -KMAX, KMAX - 1
+    ks1 = list(range(kmin, kmax + 1))  # 64 integer frequencies per axis: [-32, 31]
+    m = len(ks1)
     grid = [(a, b) for a in ks1 for b in ks1]
     nonzero = [k for k in grid if k != (0, 0)]
 
     # 1. The trained network ---------------------------------------------------------------
     log("== training lazzari-random-rgb" + (f" ({TRAINED_STEPS} steps)" if TRAINED_STEPS else " (full preset)"))
-    net = os.path.join(WORK, "lazzari-random-rgb.json")
     targs = ["--preset", "lazzari-random-rgb"] + (["--steps", TRAINED_STEPS] if TRAINED_STEPS else [])
-    r = run([RELUTOPE, "train", *targs, "--quiet", "--out", net, "--json", "-"])
-    if r["rc"] != 0:
-        sys.exit(f"spectrum bench: training failed ({r['rc']}): {last_line(r['stderr'])}")
-    tr = json.loads(r["stdout"])
+    net, tr = train(RELUTOPE, WORK, "lazzari-random-rgb", targs, who="spectrum bench")
     log(f"   {tr['steps']} steps in {tr['seconds']:.1f} s, loss {tr['final_loss']:.4f}")
 
-    # 2. Probes: k = 0 alone (the exact rational mean), 1 and 65 nonzero frequencies ------
-    log("== probes: k = 0 alone; 1 and 65 nonzero frequencies")
-    p0 = spectrum(net, [(0, 0)], os.path.join(WORK, "probe-k0.json"), timeout=600)
+    # 2. Probes: route C (the default) k = 0 alone (the exact rational mean) and 1 nonzero
+    #    frequency; route A at PRECISION bits: k = 0 alone, 1 and 65 nonzero frequencies --------
     rng = random.Random(0)
     probe_ks = rng.sample(nonzero, min(65, len(nonzero)))
-    p1 = spectrum(net, probe_ks[:1], os.path.join(WORK, "probe-1.json"), timeout=600)
-    p65 = spectrum(net, probe_ks, os.path.join(WORK, "probe-65.json"), timeout=600)
-    p65_lo = spectrum(net, probe_ks, os.path.join(WORK, "probe-65-64bits.json"), extra=["--precision", "64"],
-                      timeout=600)
-    for name, p in (("k=0", p0), ("1 frequency", p1), ("65 frequencies", p65)):
+    log(f"== probes: route C k = 0 alone, 1 nonzero frequency; route A ({PRECISION} bits) k = 0 alone, 1 and "
+        f"{len(probe_ks)} nonzero frequencies")
+    c0 = spectrum_median(net, [(0, 0)], "probe-C-k0.json")
+    c1 = spectrum_median(net, probe_ks[:1], "probe-C-1.json")
+    a0 = spectrum(net, [(0, 0)], "probe-A-k0.json", route="regions")
+    a1 = spectrum(net, probe_ks[:1], "probe-A-1.json", route="regions")
+    a65 = spectrum(net, probe_ks, "probe-A-65.json", route="regions")
+    for name, p in (("route C, k = 0", c0), ("route C, 1 frequency", c1), ("route A, k = 0", a0),
+                    ("route A, 1 frequency", a1), (f"route A, {len(probe_ks)} frequencies", a65)):
         if p["rc"] != 0:
             sys.exit(f"spectrum bench: probe ({name}) failed: {status_of(p)}")
-    per_freq = (p65["doc"]["seconds"] - p1["doc"]["seconds"]) / max(1, len(probe_ks) - 1)
-    mean_s = p0["doc"]["seconds"] - p1["doc"]["seconds"] + per_freq  # k = 0's own cost, about
-    predicted = p0["wall"] + per_freq * len(nonzero)
-    log(f"   k=0 alone {p0['doc']['seconds']:.2f} s; {per_freq * 1000:.0f} ms per nonzero frequency; "
-        f"full grid predicted {predicted:.0f} s")
+    a_per_freq = (a65["doc"]["seconds"] - a1["doc"]["seconds"]) / max(1, len(probe_ks) - 1)
+    a_grid = a0["doc"]["seconds"] + a_per_freq * len(nonzero)  # route A's grid, predicted (relutope seconds)
+    log(f"   route C: k = 0 alone {c0['seconds']:.2f} s, 1 frequency {c1['seconds']:.2f} s; route A: "
+        f"k = 0 alone {a0['doc']['seconds']:.2f} s, {a_per_freq * 1000:.0f} ms per nonzero frequency, "
+        f"grid predicted {a_grid:.0f} s")
 
-    # 3. The exact spectrum on the 64 x 64 grid (or a subgrid, extrapolated) -------------
-    extrapolated_exact = predicted > EXACT_BUDGET
-    if extrapolated_exact:
-        sub1 = list(range(-EXACT_SUBGRID, EXACT_SUBGRID))
-        kmin, kmax = -EXACT_SUBGRID, EXACT_SUBGRID - 1
-        measured_grid = [(a, b) for a in sub1 for b in sub1]
-        log(f"== exact spectrum on the subgrid [{kmin},{kmax}]^2 (the full grid is predicted at {predicted:.0f} s "
-            f"> EXACT_BUDGET {EXACT_BUDGET:.0f} s)")
-    else:
-        kmin, kmax = -KMAX, KMAX - 1
-        measured_grid = grid
-        log(f"== exact spectrum on the {len(ks1)}x{len(ks1)} grid [{kmin},{kmax}]^2, all outputs, {PRECISION} bits")
-    exact_json = os.path.join(WORK, "exact.json")
-    ex = spectrum(net, measured_grid, exact_json, timeout=max(3 * predicted, 300) + 120)
+    # 3. The exact spectrum on the 64 x 64 grid, all outputs: route C -----------------------
+    log(f"== exact spectrum (route C, the default) on the {m}x{m} grid [{kmin},{kmax}]^2, all outputs "
+        f"(median of {EXACT_REPEATS})")
+    # Time limit: route A's whole grid twice (route C recomputes by route A what it certifies badly).
+    ex = spectrum_median(net, grid, "exact.json", timeout=max(600, 2 * a_grid))
     if ex["rc"] != 0:
         sys.exit(f"spectrum bench: the exact spectrum failed: {status_of(ex)}")
     doc = ex["doc"]
-    m = kmax - kmin + 1
+    if doc.get("route") != "edges":
+        sys.exit(f"spectrum bench: {RELUTOPE}'s default route is {doc.get('route', 'not named')}, not edges (C): "
+                 "this driver measures route C")
     outputs = 1 + max(c["out"] for c in doc["coefficients"])
     exact = np.full((outputs, m, m), np.nan, dtype=np.complex128)
-    digits = np.full((outputs, m, m), -1, dtype=np.int64)
     uncert = np.zeros((outputs, m, m))
     exact_flag = np.zeros((outputs, m, m), dtype=bool)
-    digits_note = []
-    mean_digits = 0
+    coef_at = {}
     for c in doc["coefficients"]:
         o, i, j = c["out"], int(round(c["k"][0])) - kmin, int(round(c["k"][1])) - kmin
-        rational = c.get("mean", c["re"]) if c["exact"] else ""  # older builds put the rational in "re"
-        if "/" in rational:
-            mean_digits = max(mean_digits, max(len(part.lstrip("-")) for part in rational.split("/")))
-        if c["exact"] and c["certified_digits"] < 20 and not digits_note:
-            digits_note.append(f"exact coefficients (k = 0, the rational mean) carry `certified_digits` "
-                               f"{c['certified_digits']} by convention (src/spectrum.cpp), so the CLI's summary line "
-                               "\"at least N digits certified\" reports that, not the fewest digits of the "
-                               "evaluated coefficients")
         exact[o, i, j] = complex(to_float(c["re"]), to_float(c["im"]))
-        digits[o, i, j] = c["certified_digits"]
         exact_flag[o, i, j] = c["exact"]
-        if not c["exact"] and c["abs"] != 0:
-            uncert[o, i, j] = c["abs"] * 10.0 ** (1 - c["certified_digits"])  # one unit in the last digit
+        uncert[o, i, j] = uncertainty(c)
+        coef_at[o, i + kmin, j + kmin] = c
     if np.isnan(exact).any():
         sys.exit("spectrum bench: the exact JSON misses some (k, output)")
     exact_npy = os.path.join(WORK, "exact.npy")
     np.save(exact_npy, exact)
-    inexact = ~exact_flag & (np.abs(exact) > 0)
-    dig = digits[inexact]
+    dig = digits_of(doc)
     n_coef = exact.size
     exact_zero = int(((np.abs(exact) == 0) & ~exact_flag).sum())
-    if extrapolated_exact:
-        n_sub_nonzero = len(measured_grid) - 1
-        exact_wall = ex["wall"] + (ex["wall"] - p0["wall"]) / n_sub_nonzero * (len(nonzero) - n_sub_nonzero)
-        exact_cpu = ex["cpu"] + (ex["cpu"] - p0["cpu"]) / n_sub_nonzero * (len(nonzero) - n_sub_nonzero)
-        exact_s = doc["seconds"] + (doc["seconds"] - p0["doc"]["seconds"]) / n_sub_nonzero * (len(nonzero) - n_sub_nonzero)
-    else:
-        exact_wall, exact_cpu, exact_s = ex["wall"], ex["cpu"], doc["seconds"]
-    log(f"   {doc['seconds']:.1f} s relutope, {ex['wall']:.1f} s wall, {ex['maxrss_kb'] / 1024:.0f} MB; "
-        f"certified digits {dig.min()}..{dig.max()}")
-    if dig.min() < 20:
-        anomalies.append(f"some coefficients certify only {dig.min()} digits at {PRECISION} bits "
-                         f"({int((dig < 20).sum())} below 20)")
-    if uncert.max() > 1e-12:
-        anomalies.append(f"the exact values' certified uncertainty reaches {uncert.max():.1e}: not a valid reference at 1e-10")
+    exact_wall, exact_cpu, exact_s = ex["wall"], ex["cpu"], ex["seconds"]
+    # Route C's cost per nonzero frequency and of the exact mean, from differences of medians:
+    # None where the difference is not above twice the runs' spread (a small KMAX, a busy machine).
+    def above_noise(x, y):
+        spread = max(max(r_["all_seconds"]) - min(r_["all_seconds"]) for r_ in (x, y))
+        diff = x["seconds"] - y["seconds"]
+        return diff if diff > 2 * spread and diff > 0 else None
+
+    c_per_freq = above_noise(ex, c0)
+    c_per_freq = c_per_freq / len(nonzero) if c_per_freq else None
+    mean_s = above_noise(c0, c1)
+    mean_s = mean_s + (c_per_freq or 0) if mean_s else None  # k = 0's own cost, about
+    if c_per_freq is None or mean_s is None:
+        which = " and ".join(w for w, v in (("time per nonzero frequency", c_per_freq), ("exact mean's cost", mean_s))
+                             if v is None)
+        notes.append(f"Route C's {which} is below the timing noise here "
+                     f"(medians: grid {exact_s:.2f} s, k = 0 alone {c0['seconds']:.2f} s, one nonzero frequency "
+                     f"{c1['seconds']:.2f} s): not reported.")
+    recomputed = doc.get("recomputed", {})
+    n_recomputed = recomputed.get("coefficients", 0)
+    u_max = float(uncert.max())
+    u_o, u_i, u_j = np.unravel_index(int(np.argmax(uncert)), uncert.shape)
+    u_c = coef_at[int(u_o), int(u_i) + kmin, int(u_j) + kmin]
+    ref_ok = {t: u_max <= REFERENCE_MARGIN * t for t in TARGETS}
+    log(f"   {exact_s:.2f} s relutope, {exact_wall:.2f} s wall, {ex['maxrss_kb'] / 1024:.0f} MB; certified digits "
+        f"{dig.min()}..{dig.max()}; {n_recomputed} coefficients recomputed by route A; largest uncertainty {u_max:.1e}")
+    if dig.min() < MIN_DIGITS:
+        anomalies.append(f"route C returned {int((dig < MIN_DIGITS).sum())} coefficients certified to fewer than "
+                         f"{MIN_DIGITS} digits (fewest {dig.min()}), which it should have recomputed by route A")
+    if doc.get("precision_bits") != 53:
+        anomalies.append(f"route C reports \"precision_bits\": {doc.get('precision_bits')}, not 53 (doubles)")
+    for t in TARGETS:
+        if not ref_ok[t]:
+            anomalies.append(f"route C's largest certified uncertainty {u_max:.1e} is not below a tenth of the "
+                             f"{t:.0e} target: the FFT errors near {t:.0e} are uncertain by up to that much")
+    summary = re.search(r"at least (\d+) digits certified", ex["stdout"])
+    all_digits = min(c["certified_digits"] for c in doc["coefficients"])
+    if summary and int(summary.group(1)) != all_digits:
+        anomalies.append(f"the CLI's summary says \"at least {summary.group(1)} digits certified\", the JSON's "
+                         f"fewest is {all_digits}")
 
     # 4. The FFT series ----------------------------------------------------------------------
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    env.pop("LD_LIBRARY_PATH", None)
-    blas_label = "Debian numpy, system libblas"
-    if OPENBLAS_DIR:
-        env["LD_LIBRARY_PATH"] = OPENBLAS_DIR
-        blas_label = "Debian numpy + OpenBLAS (one thread)"
+    env, blas_label = numpy_env()
     mem_total = meminfo("MemTotal")
     fft_rows, stop_reason = [], f"FFT_MAX_N = {FFT_MAX_N}"
 
@@ -341,10 +307,9 @@ def main():
     # 5. Cross-check: relutope's own --fft (FFTW, rectangle rule) against numpy's ---------
     cross = None
     n_cross = 256 if any(row["n"] == 256 for row in fft_rows) else fft_rows[0]["n"]
-    cross_ks = [k for k in rng.sample(nonzero, 6) if kmin <= k[0] <= kmax and kmin <= k[1] <= kmax
-                and abs(k[0]) < n_cross // 2 and abs(k[1]) < n_cross // 2]
+    cross_ks = [k for k in rng.sample(nonzero, 6) if abs(k[0]) < n_cross // 2 and abs(k[1]) < n_cross // 2]
     if cross_ks:
-        rc = spectrum(net, cross_ks, os.path.join(WORK, "cross.json"), extra=["--fft", n_cross], timeout=600)
+        rc = spectrum(net, cross_ks, "cross.json", extra=["--fft", n_cross])
         if rc["rc"] == 0:
             row = next(row for row in fft_rows if row["n"] == n_cross)
             diffs = []
@@ -358,6 +323,44 @@ def main():
                                  f"{cross['max_diff']:.1e} at the same frequencies")
         else:
             anomalies.append(f"relutope --fft {n_cross} cross-check: {status_of(rc)}")
+
+    # Route A (PRECISION bits) against route C: at the probe frequencies, and at the frequencies
+    # where route C's certified uncertainty is the largest (where the reference is the loosest).
+    def against_a(doc_a, what):
+        ac = {"count": 0, "max_diff": 0.0, "max_rel": 0.0, "beyond": 0, "digits": digits_of(doc_a)}
+        for c in doc_a["coefficients"]:
+            mine = coef_at[c["out"], int(round(c["k"][0])), int(round(c["k"][1]))]
+            diff = abs(complex(to_float(c["re"]), to_float(c["im"]))
+                       - complex(to_float(mine["re"]), to_float(mine["im"])))
+            ac["count"] += 1
+            ac["max_diff"] = max(ac["max_diff"], diff)
+            if uncertainty(mine) > 0:
+                ac["max_rel"] = max(ac["max_rel"], diff / uncertainty(mine))
+            ac["beyond"] += diff > uncertainty(mine) + uncertainty(c)
+        if ac["beyond"]:
+            anomalies.append(f"route A ({PRECISION} bits) and route C differ beyond their certified uncertainties on "
+                             f"{ac['beyond']} of {ac['count']} coefficients ({what}; largest difference "
+                             f"{ac['max_diff']:.1e})")
+        return ac
+
+    ac = against_a(a65["doc"], "the probe frequencies")
+    u_freq = uncert.max(axis=0)
+    u_freq[-kmin, -kmin] = 0  # k = 0: exact
+    order_ = np.argsort(u_freq, axis=None)[::-1][:min(16, len(nonzero))]
+    worst_ks = [(int(i) + kmin, int(j) + kmin) for i, j in zip(*np.unravel_index(order_, u_freq.shape))]
+    log(f"== route A at the {len(worst_ks)} frequencies of route C's largest uncertainties")
+    aw = spectrum(net, worst_ks, "check-A-worst.json", route="regions")
+    if aw["rc"] == 0:
+        acw = against_a(aw["doc"], "the frequencies of route C's largest uncertainties")
+    else:
+        acw = None
+        anomalies.append(f"route A at the frequencies of route C's largest uncertainties: {status_of(aw)}")
+    means_c = {c["out"]: c.get("mean") for c in doc["coefficients"] if c["exact"]}
+    means_a = {c["out"]: c.get("mean") for c in a0["doc"]["coefficients"] if c["exact"]}
+    means_agree = means_c == means_a and all(means_c.values())
+    if not means_agree:
+        anomalies.append("the exact mean (k = 0, \"mean\") differs between route C's grid and route A's k = 0 probe")
+    mean_digits = max((len(part.lstrip("-")) for r_ in means_c.values() if r_ for part in r_.split("/")), default=0)
 
     # 6. Analysis --------------------------------------------------------------------------
     for i, row in enumerate(fft_rows):
@@ -403,14 +406,24 @@ def main():
                            "within2": float(np.mean((actual <= 2 * est_err + floor))),
                            "rich_max": float(rich_err.max())}
 
+    # Errors measured against route C that are within its uncertainty of a target: which side of
+    # the target they fall on is not certain.
+    close = sorted({f"{RULE_NAME[rule]} at N = {row['n']:,} ({row[rule]['max_abs_error']:.2e})"
+                    for row in fft_rows for rule in ORDER for t in TARGETS
+                    if abs(row[rule]["max_abs_error"] - t) <= u_max}
+                   | {f"Richardson trapezoid at N = {row['n']:,} ({row['max_abs_error']:.2e})"
+                      for row in rich_rows for t in TARGETS if abs(row["max_abs_error"] - t) <= u_max})
+    if close:
+        notes.append("Within the reference's uncertainty (" + f"{u_max:.1e}" + ") of a target, so on an uncertain "
+                     "side of it: " + "; ".join(close) + ".")
+
     def first_reaching(rule, target):
         for row in fft_rows:
             if row[rule]["max_abs_error"] <= target:
                 return row
         return None
 
-    mem_avail = meminfo("MemTotal")
-    n_fit = int(math.sqrt(mem_avail / 16))  # one output's float64 samples + its rfft2: 16 N^2 bytes
+    n_fit = int(math.sqrt(mem_total / 16))  # one output's float64 samples + its rfft2: 16 N^2 bytes
     reach = {}
     for rule in ORDER:
         for target in TARGETS:
@@ -458,75 +471,94 @@ def main():
 
     # Report -------------------------------------------------------------------------------
     total = time.perf_counter() - started
-    load_end = os.getloadavg()[0]
-    for d_ in digits_note:
-        anomalies.append("Minor, cosmetic: " + d_ + f" ({int(dig.min())}).")
+    if n_recomputed:
+        notes.append(f"Route C recomputed {n_recomputed:,} coefficients by route A at "
+                     f"{recomputed.get('precision_bits', PRECISION)} bits (certified to fewer than {MIN_DIGITS} digits "
+                     "in doubles); its time includes them.")
     if mean_digits:
         notes.append(f"The exact mean (k = 0) is a rational whose numerator or denominator has up to {mean_digits:,} "
-                     f"digits; computing it costs about {mean_s:.1f} s, as much as ~{mean_s / per_freq:.0f} nonzero "
-                     f"frequencies ({mean_s / exact_s * 100:.0f}% of the grid's time).")
-    if load_start > 1.2 or load_end > 1.2:
-        notes.append(f"The machine was not idle: 1-minute load average {load_start:.1f} at the start, "
-                     f"{load_end:.1f} at the end, on {os.cpu_count()} CPUs. Wall times are inflated by the other "
-                     "processes; CPU times less so.")
-    full_label = f"{len(ks1)} x {len(ks1)} grid [{-KMAX},{KMAX - 1}]^2"
+                     "digits" + (f"; computing it costs about {mean_s:.2f} s (route C's k = 0 alone less one nonzero "
+                                 f"frequency, medians), {mean_s / exact_s * 100:.0f}% of route C's grid time"
+                                 + (f", as much as ~{mean_s / c_per_freq:,.0f} of its nonzero frequencies"
+                                    if c_per_freq else "") + f" or ~{mean_s / a_per_freq:.0f} of route A's."
+                                 if mean_s else "."))
+    busy = load.note()
+    if busy:
+        notes.append(busy)
+    n_label = f"{m} x {m}"
     L = []
     L.append("## Exact Fourier spectrum vs the FFT (`bash bench/spectrum.sh`)")
     L.append("")
-    L.append(f"{datetime.date.today().isoformat()}, {cpu_model()}, {os.cpu_count()} CPUs, "
-             f"{fmt_bytes(mem_total)} memory; relutope {git_state()}; every process pinned to one CPU "
-             f"({' '.join(PIN) or 'no taskset'}), one thread. Bench total {total:.0f} s. Settings: KMAX={KMAX}, "
-             f"PRECISION={PRECISION}, EXACT_BUDGET={EXACT_BUDGET:g}, FFT_BUDGET={FFT_BUDGET:g}, FFT_MAX_N={FFT_MAX_N}"
+    L.append(f"{machine_line(with_memory=True)} Bench total {total:.0f} s. Settings: KMAX={KMAX}, "
+             f"PRECISION={PRECISION}, EXACT_REPEATS={EXACT_REPEATS}, FFT_BUDGET={FFT_BUDGET:g}, FFT_MAX_N={FFT_MAX_N}"
              + (f", FFT_EXTRA_N={','.join(map(str, FFT_EXTRA_N))} (run after the series, outside its budget)"
                 if FFT_EXTRA_N else "") + ".")
     L.append("")
     L.append(f"Network: trained `lazzari-random-rgb` (2 -> 128 -> 128 -> 3, {tr['steps']:,} steps in "
              f"{tr['seconds']:.1f} s, loss {tr['final_loss']:.4f}) on [0,1]^2, {doc['regions']:,} exact regions. "
-             f"Frequencies: the integer {full_label} (the grid an N = 64 FFT returns; `--grid 32` would give "
-             f"65 x 65), all three outputs: {len(grid) * outputs:,} coefficients c(k) = integral over [0,1]^2 of "
-             "f(x) exp(-2 pi i k.x) dx.")
+             f"Frequencies: the integer {n_label} grid [{kmin},{kmax}]^2 (the grid an N = {m} FFT returns; "
+             f"`--grid {KMAX}` would give {m + 1} x {m + 1}), all {outputs} outputs: {n_coef:,} coefficients "
+             "c(k) = integral over [0,1]^2 of f(x) exp(-2 pi i k.x) dx.")
     L.append("")
-    L.append(f"### 1. Exact spectrum (`relutope spectrum NET --freq \"-32,-32 ... 31,31\" --precision {PRECISION} "
-             "--json F`)")
+    L.append(f"### 1. Exact spectrum (`relutope spectrum NET --freq \"{kmin},{kmin} ... {kmax},{kmax}\" --precision "
+             f"{PRECISION} --json F`: the default route C, `edges`)")
     L.append("")
-    if extrapolated_exact:
-        L.append(f"**Extrapolated**: the full grid was predicted at {predicted:.0f} s (> EXACT_BUDGET "
-                 f"{EXACT_BUDGET:.0f} s), so only the subgrid [{kmin},{kmax}]^2 ({len(measured_grid):,} frequencies) "
-                 "was computed; the full-grid times are that run's plus its per-nonzero-frequency cost times the "
-                 "remaining frequencies.")
-        L.append("")
-    L.append("| frequencies | coefficients | relutope seconds | wall s | CPU s | peak memory MB | ms per nonzero "
-             "frequency (3 outputs) | certified digits min / median / max |")
-    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    L.append(f"| {len(measured_grid):,}{' (subgrid)' if extrapolated_exact else ''} | {n_coef:,} | "
-             f"{doc['seconds']:.1f} | {ex['wall']:.1f} | {ex['cpu']:.1f} | {ex['maxrss_kb'] / 1024:.0f} | "
-             f"{(doc['seconds'] - p0['doc']['seconds']) / (len(measured_grid) - 1) * 1000:.0f} | "
-             f"{dig.min()} / {int(np.median(dig))} / {dig.max()} |")
-    if extrapolated_exact:
-        L.append(f"| {len(grid):,} *extrapolated* | {len(grid) * outputs:,} | ~{exact_s:.0f} | ~{exact_wall:.0f} | "
-                 f"~{exact_cpu:.0f} | - | - | - |")
+    L.append(f"| route | frequencies | coefficients | relutope seconds | wall s | CPU s | peak memory MB | ms per "
+             f"nonzero frequency ({outputs} outputs) | working precision | certified digits min / median / max | "
+             "recomputed by route A |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+    L.append(f"| **C** `edges` (default): the grid, median of {EXACT_REPEATS} | {len(grid):,} | {n_coef:,} | "
+             f"{exact_s:.2f} | {exact_wall:.2f} | {exact_cpu:.2f} | {ex['maxrss_kb'] / 1024:.0f} | "
+             f"{f'{c_per_freq * 1000:.2f}' if c_per_freq else '-'} | "
+             f"{doc.get('precision_bits')} bits (doubles, certified radii) | {dig.min()} / {int(np.median(dig))} / "
+             f"{dig.max()} | {n_recomputed:,} (at {recomputed.get('precision_bits', PRECISION)} bits) |")
+    L.append(f"| A `regions`: {len(probe_ks)} nonzero frequencies (probe) | {len(probe_ks):,} | "
+             f"{len(a65['doc']['coefficients']):,} | {a65['doc']['seconds']:.2f} | {a65['wall']:.2f} | "
+             f"{a65['cpu']:.2f} | {a65['maxrss_kb'] / 1024:.0f} | {a_per_freq * 1000:.0f} | "
+             f"{a65['doc'].get('precision_bits', PRECISION)} bits (Arb) | {ac['digits'].min()} / "
+             f"{int(np.median(ac['digits']))} / {ac['digits'].max()} | - |")
+    L.append(f"| A `regions`: the grid *predicted* | {len(grid):,} | {n_coef:,} | ~{a_grid:.0f} | - | - | - | "
+             f"{a_per_freq * 1000:.0f} | {PRECISION} bits (Arb) | - | - |")
     L.append("")
-    L.append(f"Wall s = the whole process (loading, enumerating the regions, every coefficient, the JSON); "
-             "relutope seconds = the `seconds` it reports. Probes (same process kind): k = 0 alone (the exact "
-             f"mean, a rational) {p0['doc']['seconds']:.2f} s, one nonzero frequency {p1['doc']['seconds']:.2f} s, "
-             f"{len(probe_ks)} nonzero frequencies {p65['doc']['seconds']:.2f} s at {PRECISION} bits"
-             + (f" and {p65_lo['doc']['seconds']:.2f} s at 64 bits (certified digits "
-                f"{min(c['certified_digits'] for c in p65_lo['doc']['coefficients'])}.."
-                f"{max(c['certified_digits'] for c in p65_lo['doc']['coefficients'])})" if p65_lo["rc"] == 0 else "")
-             + f": {per_freq * 1000:.0f} ms per nonzero frequency, and the exact mean alone costs about "
-             f"{mean_s:.1f} s, {mean_s / exact_s * 100:.0f}% of the grid. The certified digits at {PRECISION} bits "
-             f"(of the {PRECISION * math.log10(2):.0f} the precision holds) put every coefficient's uncertainty "
-             f"below {max(uncert.max(), 1e-300):.0e} (absolute): the exact values are a valid reference for both targets."
-             + (f" {exact_zero} coefficients are exact zeros." if exact_zero else ""))
+    L.append("Wall s = the whole process (loading, enumerating the regions, the exact mean, every coefficient, the "
+             "JSON); relutope seconds = the `seconds` it reports; route C's rows and probes are medians of "
+             f"{EXACT_REPEATS} runs (grid: {', '.join(f'{x:.2f}' for x in ex['all_seconds'])} s). Probes (same process "
+             f"kind, relutope seconds): k = 0 alone (the exact mean, a rational) {c0['seconds']:.2f} s by route C, "
+             f"{a0['doc']['seconds']:.2f} s by route A; one nonzero frequency {c1['seconds']:.2f} s by C, "
+             f"{a1['doc']['seconds']:.2f} s by A. Per nonzero frequency: route C (the grid - k = 0 alone) / "
+             f"{len(nonzero):,}; route A ({len(probe_ks)} frequencies - 1) / {len(probe_ks) - 1}; route A's grid "
+             f"predicted = its k = 0 alone + {len(nonzero):,} x that. Route C is "
+             + (f"**{fmt_times(a_per_freq / c_per_freq)} faster than route A per nonzero frequency** and "
+                if c_per_freq else "")
+             + f"**{fmt_times(a_grid / exact_s)} faster on the whole grid** (route A predicted; both pay the same "
+             "loading, regions and exact mean"
+             + (f", about {mean_s:.2f} s of it the mean" if mean_s else "") + ").")
+    L.append("")
+    ref_words = " and ".join(f"{u_max / t:.2g} x {t:.0e}" for t in TARGETS)
+    L.append(f"**The reference.** Route C's values (its decimal re/im strings, truncated to the certified digits, "
+             f"parsed) are the exact values the FFT errors below are measured against. Their certified digits "
+             f"(relative to |c|; over the {dig.size:,} evaluated nonzero coefficients, k = 0 being the exact "
+             f"rational) imply an absolute uncertainty |c| x 10^-(digits-1) per coefficient: at most **{u_max:.1e}** "
+             f"(output {int(u_o)}, k = ({int(u_i) + kmin},{int(u_j) + kmin}), |c| = {u_c['abs']:.2e}, "
+             f"{u_c['certified_digits']} digits), that is {ref_words}: "
+             + ("below a tenth of both targets, so route C's values are a valid reference for both (an FFT error "
+                f"measured against them is off by at most {u_max:.1e})."
+                if all(ref_ok.values()) else
+                "**not** below a tenth of " + " and ".join(f"{t:.0e}" for t in TARGETS if not ref_ok[t])
+                + ": the FFT errors near that target are uncertain by up to that much (see Anomalies).")
+             + (f" Where that bound is the loosest ({len(worst_ks)} frequencies, {acw['count']} coefficients), route "
+                f"A at {PRECISION} bits puts route C's actual error at {acw['max_diff']:.1e} at most "
+                f"({acw['max_rel']:.2g}x its bound)" if acw else "")
+             + (f"; {exact_zero} coefficients are exact zeros." if exact_zero else "."))
     L.append("")
     L.append(f"### 2. FFT estimates ({blas_label} for the forward pass, numpy {numpy_version} pocketfft, float64)")
     L.append("")
     L.append("Time = building the grid + forward pass + (trapezoid: the far edges and the fold) + `np.fft.fft2` / "
-             "N^2 of the three outputs (not loading, not the comparison); the trapezoid row shares the "
+             f"N^2 of the {outputs} outputs (not loading, not the comparison); the trapezoid row shares the "
              "rectangle's N x N samples and adds the 2N + 1 far-edge ones. Error = max over the "
-             f"{len(measured_grid):,} frequencies and 3 outputs of |estimate - exact|; order = log(error ratio) / "
-             "log(N ratio) to the previous N (1 expected for the rectangle rule, 2 for the trapezoid). Peak memory = the "
-             f"process (both rules). Series stopped: {stop_reason}.")
+             f"{len(grid):,} frequencies and {outputs} outputs of |estimate - exact| (exact: route C); order = "
+             "log(error ratio) / log(N ratio) to the previous N (1 expected for the rectangle rule, 2 for the "
+             f"trapezoid). Peak memory = the process (both rules). Series stopped: {stop_reason}.")
     L.append("")
     L.append("| N | points | rule | time s | CPU s | peak memory MB | max abs error | at (output, k) | order | "
              "time / exact time |")
@@ -536,9 +568,9 @@ def main():
             e = row[rule]
             o, k1, k2 = e["argmax"]
             order = f"{e['order']:.2f}" if e["order"] is not None else "-"
-            L.append(f"| {row['n']:,}{' (extra)' if row.get('extra') else ''} | {row['points']:,} | {RULE_NAME[rule]} | {fmt_s(e['seconds'])} | "
-                     f"{fmt_s(e['cpu_seconds'])} | {row['maxrss_kb'] / 1024:.0f} | {e['max_abs_error']:.2e} | "
-                     f"{o}, ({k1},{k2}) | {order} | {fmt_ratio(e['seconds'] / exact_wall)} |")
+            L.append(f"| {row['n']:,}{' (extra)' if row.get('extra') else ''} | {row['points']:,} | {RULE_NAME[rule]} | "
+                     f"{fmt_s(e['seconds'])} | {fmt_s(e['cpu_seconds'])} | {row['maxrss_kb'] / 1024:.0f} | "
+                     f"{e['max_abs_error']:.2e} | {o}, ({k1},{k2}) | {order} | {fmt_ratio(e['seconds'] / exact_wall)} |")
     for row in rich_rows:
         o, k1, k2 = row["argmax"]
         order = f"{row['order']:.2f}" if row["order"] is not None else "-"
@@ -551,14 +583,16 @@ def main():
              "grid is every other sample of T(N)'s); time = T(N)'s time + that N/2 FFT, measured in the same "
              "process. Its order is not clean: the interior kinks' error terms oscillate with N.")
     L.append("")
-    L.append(f"### 3. Accuracy targets: time to the whole {m} x {m} spectrum, all outputs, max error <= target")
+    L.append(f"### 3. Accuracy targets: time to the whole {n_label} spectrum, all outputs, max error <= target")
     L.append("")
-    L.append(f"Exact route: {exact_wall:.1f} s wall{' (extrapolated)' if extrapolated_exact else ''} for every "
-             f"target (its error is below {max(uncert.max(), 1e-300):.0e}). FFT: the smallest N measured (powers "
-             f"of two{', and ' + ','.join(map(str, FFT_EXTRA_N)) if FFT_EXTRA_N else ''}) to reach the target; where none did, N is **extrapolated** from the largest N measured "
-             "with the rule's order (error x (N_last / N)^p, p = 1 rectangle, 2 trapezoid), and its time from "
-             f"N^2 log N. Memory: a float64 FFT of one output needs at least 16 N^2 bytes (the samples and a real "
-             f"FFT), so {fmt_bytes(mem_total)} holds N <= {n_fit:,}.")
+    L.append(f"Exact route (C): {fmt_dur(exact_wall)} wall, the whole process, for every target (its error is at "
+             f"most {u_max:.1e}, {'below a tenth of each target' if all(ref_ok.values()) else 'see section 1'}). "
+             "FFT: the smallest N measured (powers "
+             f"of two{', and ' + ','.join(map(str, FFT_EXTRA_N)) if FFT_EXTRA_N else ''}) to reach the target; where "
+             "none did, N is **extrapolated** from the largest N measured with the rule's order (error x "
+             "(N_last / N)^p, p = 1 rectangle, 2 trapezoid), and its time from N^2 log N. Memory: a float64 FFT of "
+             "one output needs at least 16 N^2 bytes (the samples and a real FFT), so "
+             f"{fmt_bytes(mem_total)} holds N <= {n_fit:,}.")
     L.append("")
     L.append("| target | rule | N | FFT time | FFT time / exact time | FFT CPU / exact CPU | memory (16 N^2) | fits this machine |")
     L.append("|---|---|---|---:|---:|---:|---:|---|")
@@ -566,8 +600,9 @@ def main():
         for rule in ORDER:
             rr = reach[rule, target]
             if rr["how"] == "measured":
-                L.append(f"| {target:.0e} | {RULE_NAME[rule]} | {rr['n']:,} (measured) | {rr['seconds']:.2f} s | "
-                         f"**{rr['seconds'] / exact_wall:.4f}** | {rr['cpu'] / exact_cpu:.4f} | {fmt_bytes(16 * rr['n'] ** 2)} | yes |")
+                L.append(f"| {target:.0e} | {RULE_NAME[rule]} | {rr['n']:,} (measured) | {fmt_dur(rr['seconds'])} | "
+                         f"**{fmt_ratio(rr['seconds'] / exact_wall)}** | {fmt_ratio(rr['cpu'] / exact_cpu)} | "
+                         f"{fmt_bytes(16 * rr['n'] ** 2)} | yes |")
             else:
                 alt = (f"; at the measured order {rr['p_fit']:.2f}: N ~ {fmt_big(rr['n_fitted_rate'])}"
                        if rr["n_fitted_rate"] else "")
@@ -577,8 +612,9 @@ def main():
                          f"{fmt_bytes(rr['mem'])} | {'yes' if rr['feasible'] else 'no'} |")
         rr = rich_reach.get(target)
         if rr and rr["how"] == "measured":
-            L.append(f"| {target:.0e} | *Richardson trapezoid* | {rr['n']:,} (measured) | {rr['seconds']:.2f} s | "
-                     f"{rr['seconds'] / exact_wall:.4f} | {rr['cpu'] / exact_cpu:.4f} | {fmt_bytes(16 * rr['n'] ** 2)} | yes |")
+            L.append(f"| {target:.0e} | *Richardson trapezoid* | {rr['n']:,} (measured) | {fmt_dur(rr['seconds'])} | "
+                     f"{fmt_ratio(rr['seconds'] / exact_wall)} | {fmt_ratio(rr['cpu'] / exact_cpu)} | "
+                     f"{fmt_bytes(16 * rr['n'] ** 2)} | yes |")
         elif rr:
             L.append(f"| {target:.0e} | *Richardson trapezoid* | ~{rr['n']:,.0f} *extrapolated* (order {rr['p']:.2f}, "
                      f"fitted on N = {', '.join(format(x, ',') for x in rr['fit_ns'])}) | "
@@ -587,6 +623,14 @@ def main():
     L.append("")
 
     # Goals.
+    exact_words = f"the exact route's {fmt_dur(exact_wall)}"
+
+    def versus_exact(seconds):
+        """'**12x** the exact route's 4.0 s' or '**0.3x** (3.3x faster than ...)'."""
+        return (f"**{fmt_times(seconds / exact_wall)}** {exact_words}" if seconds >= exact_wall else
+                f"{fmt_ratio(seconds / exact_wall)}x {exact_words} (**{fmt_times(exact_wall / seconds)} faster than "
+                "the exact route**)")
+
     L.append("### Goals (issue 4)")
     L.append("")
     t10 = [(reach[r, 1e-10], r) for r in ORDER]
@@ -596,54 +640,60 @@ def main():
         met = exact_wall < best["seconds"]
         L.append(f"- 1e-10, exact faster than any FFT that can reach it on this machine: **{'met' if met else 'not met'}**: "
                  f"the fastest is the {RULE_NAME[rule]} at N = {best['n']:,.0f} ({best['how']}), "
-                 f"{fmt_dur(best['seconds'])}, **{best['seconds'] / exact_wall:,.2f}x** the exact route's "
-                 f"{exact_wall:.0f} s.")
+                 f"{'~' if best['how'] != 'measured' else ''}{fmt_dur(best['seconds'])}, {versus_exact(best['seconds'])}.")
     else:
         best, rule = min(t10, key=lambda xr: xr[0]["seconds"])
         L.append(f"- 1e-10, exact faster than any FFT that can reach it on this machine: **met**: no in-memory "
-                 f"float64 FFT on this machine reaches 1e-10 (it needs N ~ {best['n']:,.0f} with the "
+                 f"float64 FFT of the two rules reaches 1e-10 on this machine (it needs N ~ {best['n']:,.0f} with the "
                  f"{RULE_NAME[rule]}, {fmt_bytes(best['mem'])}, beyond N = {n_fit:,}); ignoring memory it would take "
-                 f"~{fmt_dur(best['seconds'])} (*extrapolated*), **~{best['seconds'] / exact_wall:,.0f}x** the exact "
-                 f"route's {exact_wall:.0f} s.")
+                 f"~{fmt_dur(best['seconds'])} (*extrapolated*), {versus_exact(best['seconds'])}.")
     rr = rich_reach.get(1e-10)
     if rr:
         faster = rr["seconds"] < exact_wall
-        L.append(f"- Caveat to the 1e-10 goal: the *Richardson trapezoid* (an FFT too) "
+        L.append("- Caveat to the 1e-10 goal: the *Richardson trapezoid* (an FFT too) "
                  + (f"reaches 1e-10 at N = {rr['n']:,} (measured) in {fmt_dur(rr['seconds'])}, "
                     if rr["how"] == "measured" else
                     f"would reach 1e-10 at N ~ {rr['n']:,.0f} (*extrapolated* at its fitted order {rr['p']:.2f}; "
                     f"{fmt_bytes(rr['mem'])}, {'fits' if rr['feasible'] else 'does not fit'} this machine) in "
                     f"~{fmt_dur(rr['seconds'])}, ")
-                 + f"{rr['seconds'] / exact_wall:.2f}x the exact route: "
-                 + ("**faster than the exact route**, so against it the goal is not met." if faster and rr["feasible"]
-                    else "slower than the exact route." if rr["feasible"] else "not on this machine.")
+                 + f"{versus_exact(rr['seconds'])}: "
+                 + ("so against it the goal is not met." if faster and rr["feasible"]
+                    else "the exact route is faster." if rr["feasible"] else "not on this machine.")
                  + " Unlike the exact route, no FFT estimate says how many of its digits are right.")
     t6 = [(reach[r, 1e-6], r) for r in ORDER]
     best, rule = min(t6, key=lambda xr: xr[0]["seconds"])
     met = exact_wall <= best["seconds"]
     L.append(f"- 1e-6, exact no slower than the FFT: **{'met' if met else 'not met'}**: the fastest FFT to 1e-6 is "
-             f"the {RULE_NAME[rule]} at N = {best['n']:,.0f} ({best['how']}), {fmt_dur(best['seconds'])}; the "
-             f"exact route takes {exact_wall:.1f} s, **{exact_wall / best['seconds']:,.1f}x** the FFT "
-             f"(FFT / exact = {best['seconds'] / exact_wall:.4f}); in CPU time {exact_cpu:.1f} s against "
-             f"{best['cpu']:.2f} s." if best["how"] == "measured" else
-             f"- 1e-6, exact no slower than the FFT: **{'met' if met else 'not met'}**: the fastest FFT to 1e-6 is the "
-             f"{RULE_NAME[rule]}, ~{fmt_dur(best['seconds'])} (*extrapolated*, N ~ {best['n']:,.0f}); exact "
-             f"{exact_wall:.1f} s.")
+             f"the {RULE_NAME[rule]} at N = {best['n']:,.0f} ({best['how']}), "
+             f"{'~' if best['how'] != 'measured' else ''}{fmt_dur(best['seconds'])} (CPU "
+             f"{fmt_dur(best['cpu'])}); the exact route takes {fmt_dur(exact_wall)} (CPU {fmt_dur(exact_cpu)}): "
+             + (f"**{fmt_times(best['seconds'] / exact_wall)} faster** than that FFT." if met else
+                f"**{fmt_times(exact_wall / best['seconds'])}** that FFT's time."))
     rr6 = rich_reach.get(1e-6)
-    if rr6 and rr6["seconds"] < best["seconds"]:
-        L.append(f"  The *Richardson trapezoid* gets there faster still: N = {fmt_big(rr6['n'])} "
-                 f"({rr6['how']}), {fmt_dur(rr6['seconds'])}.")
+    if rr6:
+        L.append(f"  The *Richardson trapezoid* reaches 1e-6 at N {'= ' if rr6['how'] == 'measured' else '~ '}"
+                 f"{fmt_big(rr6['n'])} ({rr6['how']}) in {'~' if rr6['how'] != 'measured' else ''}"
+                 f"{fmt_dur(rr6['seconds'])}, {versus_exact(rr6['seconds'])}"
+                 + (": against it the 1e-6 goal is not met." if rr6["seconds"] < exact_wall else "."))
     rr = reach["rect", 1e-6]
     L.append(f"- The rectangle rule (`np.fft.fft2(y) / N**2`, what users compute) to 1e-6: N "
              f"{'= ' + format(rr['n'], ',') + ' measured' if rr['how'] == 'measured' else '~ ' + fmt_big(rr['n']) + ' extrapolated'}"
-             f", {fmt_dur(rr['seconds'])}, {fmt_ratio(rr['seconds'] / exact_wall)}x the exact route "
-             f"({'fits' if rr['feasible'] else 'does not fit'} this machine's memory); at the paper's "
-             f"N = 64 its max error is {fft_rows[0]['rect']['max_abs_error']:.1e}.")
+             f", {fmt_dur(rr['seconds'])}, {versus_exact(rr['seconds'])} "
+             f"({'fits' if rr['feasible'] else 'does not fit'} this machine's memory); at N = {fft_rows[0]['n']} "
+             f"its max error is {fft_rows[0]['rect']['max_abs_error']:.1e}.")
     L.append("")
 
     # Cross-checks.
     L.append("### Cross-checks")
     L.append("")
+    for what, x in ((f"the {len(probe_ks)} probe frequencies", ac),
+                    (f"the {len(worst_ks)} frequencies of route C's largest certified uncertainties", acw)):
+        if x:
+            L.append(f"- Route A (`--route regions`, {PRECISION} bits) against route C at {what} ({x['count']} "
+                     f"coefficients): largest difference {x['max_diff']:.1e}, at most {x['max_rel']:.2g}x route C's "
+                     f"certified uncertainty; {x['beyond']} beyond both routes' uncertainties.")
+    L.append("- The exact mean (k = 0, the rational \"mean\"): "
+             + ("identical in routes C and A." if means_agree else "**differs** between routes C and A."))
     if cross:
         L.append(f"- `relutope spectrum --fft {cross['n']}` (FFTW) and numpy's rectangle rule at N = {cross['n']} "
                  f"agree to {cross['max_diff']:.1e} on {cross['count']} coefficients.")
@@ -660,26 +710,8 @@ def main():
                              "value by more than 10x the FFT's own Richardson error estimate and 10% of the grid's "
                              "worst error (see Cross-checks)")
     L.append("")
-    if notes:
-        L.append("### Notes")
-        L.append("")
-        for n_ in notes:
-            L.append(f"- {n_}")
-        L.append("")
-    L.append("### Anomalies")
-    L.append("")
-    if anomalies:
-        for a_ in anomalies:
-            L.append(f"- {a_}")
-    else:
-        L.append("- none")
-    text = "\n".join(L) + "\n"
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    tmp = RESULTS + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, RESULTS)
-    print(text)
+    L += closing_sections(notes, anomalies)
+    write_report(L)
 
 
 if __name__ == "__main__":
