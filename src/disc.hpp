@@ -7,8 +7,9 @@
 // radius expression is itself evaluated in round-to-nearest (a handful of operations on
 // non-negative numbers, each off by a factor within 1 +- u) and then passed through up(),
 // whose factor 1 + 2^-48 = 1 + 32 u exceeds the accumulated (1 + u)^10, and whose 2^-1000
-// absorbs underflow (at most 2^-1075 per operation). So each radius is an upper bound; no
-// rounding-mode switches are needed (Rump, BIT 39 (1999) 534-554, in the same spirit).
+// absorbs underflow (at most 2^-1075 per operation). So each radius is an upper bound without
+// directed rounding (Rump, BIT 39 (1999) 534-554, in the same spirit); the evaluation only holds
+// round-to-nearest in place (RoundToNearest), in case a caller changed the mode.
 #include <cfloat>
 #include <cfenv>
 #include <cmath>
