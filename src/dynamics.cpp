@@ -1,5 +1,6 @@
 #include "relutope/dynamics.hpp"
 
+#include "relutope/atomic_file.hpp"
 #include "relutope/error.hpp"
 #include "relutope/network_io.hpp"
 #include "relutope/regions.hpp"
@@ -8,10 +9,35 @@
 #include <Eigen/SVD>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace relutope {
+
+SnapshotWriter::SnapshotWriter(std::string dir, std::string preset) : dir_(std::move(dir)), preset_(std::move(preset)) {
+  std::error_code error;
+  std::filesystem::create_directories(dir_, error);
+  if (error) throw InputError(dir_, "cannot create the snapshot directory: " + error.message());
+}
+
+void SnapshotWriter::add(long step, const Network& net, double loss) {
+  Network snapshot = net;
+  snapshot.meta = {{"step", std::to_string(step)}, {"loss", shortest_decimal(loss)}, {"preset", preset_}};
+  char name[32];
+  std::snprintf(name, sizeof name, "step_%09ld.json", step);
+  write_network(snapshot, (std::filesystem::path(dir_) / name).string(), NetworkFormat::json);
+  index_ += std::to_string(step) + "," + shortest_decimal(loss) + "," + name + "\n";
+  write_text_atomically((std::filesystem::path(dir_) / "snapshots.csv").string(), index_);
+}
+
+void SnapshotWriter::write_losses(const std::vector<double>& batch_loss) const {
+  std::ostringstream losses;
+  losses << "step,batch_loss\n";
+  for (size_t i = 0; i < batch_loss.size(); ++i) losses << i + 1 << "," << shortest_decimal(batch_loss[i]) << "\n";
+  write_text_atomically((std::filesystem::path(dir_) / "losses.csv").string(), losses.str());
+}
 
 std::vector<Snapshot> read_snapshots(const std::string& dir) {
   const std::string index = (std::filesystem::path(dir) / "snapshots.csv").string();

@@ -2,6 +2,7 @@
 // Analyses over a training run's snapshots (relutope train --snapshots DIR).
 #include "relutope/domain.hpp"
 #include "relutope/exact.hpp"
+#include "relutope/network.hpp"
 
 #include <functional>
 #include <string>
@@ -14,6 +15,21 @@ struct Snapshot {
   long step = 0;
   double loss = 0;
   std::string path;
+};
+
+/// Writes a training run's snapshots into a directory: step_<step>.json (the network, with its
+/// step, loss and preset in meta), the index snapshots.csv ("step,loss,file", rewritten whole
+/// after every snapshot, so that an interrupted run leaves a directory read_snapshots accepts)
+/// and, at the end, losses.csv ("step,batch_loss").
+class SnapshotWriter {
+public:
+  /// Creates `dir`; throws InputError naming it when it cannot.
+  SnapshotWriter(std::string dir, std::string preset);
+  void add(long step, const Network& net, double loss);
+  void write_losses(const std::vector<double>& batch_loss) const;
+
+private:
+  std::string dir_, preset_, index_ = "step,loss,file\n";
 };
 
 /// Reads DIR/snapshots.csv ("step,loss,file", files relative to DIR), in step order.

@@ -2,15 +2,15 @@
 
 #include "output.hpp"
 #include "progress.hpp"
+#include "relutope/dynamics.hpp"
 #include "relutope/error.hpp"
 #include "relutope/network_io.hpp"
 #include "relutope/train.hpp"
 
 #include <charconv>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
-#include <sstream>
+#include <optional>
 
 namespace relutope::cli {
 namespace {
@@ -42,12 +42,6 @@ TrainConfig config_of(const TrainOptions& o) {
   return config;
 }
 
-std::string step_file(const std::string& dir, long step) {
-  char name[32];
-  std::snprintf(name, sizeof name, "step_%09ld.json", step);
-  return (std::filesystem::path(dir) / name).string();
-}
-
 void train_command(const TrainOptions& o) {
   const TrainConfig config = config_of(o);
   const std::string out = o.out.empty() ? (config.preset.empty() ? "network" : config.preset) + ".json" : o.out;
@@ -57,14 +51,8 @@ void train_command(const TrainOptions& o) {
   const Dataset data = make_dataset(config.task, config.seed);
   std::ostream& text = human(o.json);
 
-  // The snapshot index, written whole after every snapshot so an interrupted run leaves a
-  // consistent directory.
-  std::string snapshot_index = "step,loss,file\n";
-  if (!o.snapshots.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(o.snapshots, error);
-    if (error) throw InputError(o.snapshots, "cannot create the snapshot directory: " + error.message());
-  }
+  std::optional<SnapshotWriter> snapshots;
+  if (!o.snapshots.empty()) snapshots.emplace(o.snapshots, config.preset);
 
   Progress progress("train " + (config.preset.empty() ? std::string("config") : config.preset), config.steps, o.quiet);
   TrainObserver observer;
@@ -73,27 +61,14 @@ void train_command(const TrainOptions& o) {
     std::snprintf(detail, sizeof detail, "loss %.4g", loss);
     progress.update(step, detail);
   };
-  if (!o.snapshots.empty())
-    observer.on_snapshot = [&](long step, const Network& net, double loss) {
-      Network snapshot = net;
-      snapshot.meta = {{"step", std::to_string(step)}, {"loss", shortest_decimal(loss)}, {"preset", config.preset}};
-      const std::string file = step_file(o.snapshots, step);
-      write_network(snapshot, file, NetworkFormat::json);
-      snapshot_index += std::to_string(step) + "," + shortest_decimal(loss) + "," +
-                        std::filesystem::path(file).filename().string() + "\n";
-      write_text_atomically((std::filesystem::path(o.snapshots) / "snapshots.csv").string(), snapshot_index);
-    };
+  if (snapshots)
+    observer.on_snapshot = [&](long step, const Network& net, double loss) { snapshots->add(step, net, loss); };
 
   const TrainResult result = train(config, data, observer, source_of(o, config));
   const double seconds = progress.seconds();
   progress.finish();
   write_network(result.net, out, format_for_path(out));
-  if (!o.snapshots.empty()) {
-    std::ostringstream losses;
-    losses << "step,batch_loss\n";
-    for (size_t i = 0; i < result.batch_loss.size(); ++i) losses << i + 1 << "," << shortest_decimal(result.batch_loss[i]) << "\n";
-    write_text_atomically((std::filesystem::path(o.snapshots) / "losses.csv").string(), losses.str());
-  }
+  if (snapshots) snapshots->write_losses(result.batch_loss);
 
   const double rate = config.steps / seconds;
   write_json({{"network", out},
