@@ -3,7 +3,9 @@
 #include "helpers.hpp"
 
 #include "relutope/dataset.hpp"
+#include "relutope/dynamics.hpp"
 #include "relutope/error.hpp"
+#include "relutope/network_io.hpp"
 #include "relutope/train.hpp"
 
 #include <cairo.h>
@@ -449,4 +451,30 @@ TEST_CASE("read_train_config reads a config file and names it in every fault", "
       CHECK_THROWS_WITH(read_train_config(path), Catch::StartsWith(path + ": ") && Catch::Contains(fault));
     }
   }
+}
+
+TEST_CASE("SnapshotWriter writes what read_snapshots reads, the index whole after every snapshot", "[train][snapshots]") {
+  TempDir dir;
+  const std::string run = (dir.path / "run").string();
+  Network net;
+  net.input_dim = 1;
+  net.layers.push_back({MatD::Constant(2, 1, 0.5), VecD::Constant(2, -0.25)});
+  net.layers.push_back({MatD::Constant(1, 2, 1.5), VecD::Constant(1, 0)});
+  SnapshotWriter writer(run, "rahaman-sines");
+  writer.add(0, net, 0.5);
+  CHECK(read_snapshots(run).size() == 1);  // readable mid-run
+  writer.add(100, net, 0.125);
+  writer.write_losses({0.75, 0.5});
+  const std::vector<Snapshot> snapshots = read_snapshots(run);
+  REQUIRE(snapshots.size() == 2);
+  CHECK(snapshots[1].step == 100);
+  CHECK(snapshots[1].loss == 0.125);
+  const Network back = read_network(snapshots[1].path);
+  CHECK(back.meta.at("step") == "100");
+  CHECK(back.meta.at("preset") == "rahaman-sines");
+  CHECK(differing_weights(back, net) == 0);
+  CHECK(lines_of((dir.path / "run" / "losses.csv").string()) == std::vector<std::string>{"step,batch_loss", "1,0.75", "2,0.5"});
+  // a directory that cannot be made: a file stands in its way
+  std::ofstream((dir.path / "file").string()) << "x";
+  CHECK_THROWS_AS(SnapshotWriter((dir.path / "file" / "run").string(), ""), InputError);
 }
