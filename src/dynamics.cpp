@@ -6,7 +6,6 @@
 #include "relutope/regions.hpp"
 #include "relutope/spectrum.hpp"
 
-#include <Eigen/SVD>
 
 #include <algorithm>
 #include <cstdio>
@@ -85,7 +84,7 @@ SpectrumDynamics spectrum_dynamics(const std::vector<Snapshot>& snapshots, const
       d.amplitude(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(i)) = 2 * values[i * outputs].abs / amplitudes[i];
     if (d.spectral_norms.cols() == 0) d.spectral_norms.resize(static_cast<Eigen::Index>(snapshots.size()), static_cast<Eigen::Index>(net.layers.size()));
     for (size_t l = 0; l < net.layers.size() && static_cast<Eigen::Index>(l) < d.spectral_norms.cols(); ++l)
-      d.spectral_norms(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(l)) = Eigen::JacobiSVD<MatD>(net.layers[l].weight).singularValues()(0);
+      d.spectral_norms(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(l)) = spectral_norm(net.layers[l].weight);
     d.steps.push_back(snapshots[s].step);
     if (progress) progress(static_cast<long>(s + 1), static_cast<long>(snapshots.size()));
   }

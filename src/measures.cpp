@@ -2,7 +2,6 @@
 
 #include "relutope/error.hpp"
 
-#include <Eigen/SVD>
 #include <mpfr.h>
 
 #include <algorithm>
@@ -225,7 +224,7 @@ Lipschitz lipschitz(const Partition& partition, const NetworkQ& net) {
     MatD w(layer.weight.rows, layer.weight.cols);
     for (Eigen::Index i = 0; i < w.rows(); ++i)
       for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = to_double(layer.weight(i, j));
-    result.product_of_norms *= Eigen::JacobiSVD<MatD>(w).singularValues()(0);
+    result.product_of_norms *= spectral_norm(w);
   }
   return result;
 }

@@ -2,6 +2,9 @@
 
 #include "relutope/error.hpp"
 
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
 #include <cmath>
 
 namespace relutope {
@@ -90,6 +93,14 @@ NetworkQ to_exact(const Network& net) {
   exact.encoding = net.encoding;
   for (const Layer& layer : net.layers) exact.layers.push_back({to_exact(layer.weight), to_exact(layer.bias)});
   return exact;
+}
+
+double spectral_norm(const MatD& W) {
+  if (W.size() == 0) return 0;
+  // a symmetric eigenvalue problem of the smaller side: far cheaper than an SVD at width 512
+  const MatD gram = W.rows() < W.cols() ? MatD(W * W.transpose()) : MatD(W.transpose() * W);
+  const Eigen::SelfAdjointEigenSolver<MatD> eigen(gram, Eigen::EigenvaluesOnly);
+  return std::sqrt(std::max(0.0, eigen.eigenvalues().maxCoeff()));
 }
 
 }  // namespace relutope

@@ -2,9 +2,11 @@
 #include "relutope/error.hpp"
 #include "relutope/network.hpp"
 
+#include <Eigen/SVD>
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 
 using namespace relutope;
 
@@ -92,4 +94,20 @@ TEST_CASE("the exact view holds each weight's rational value", "[network]") {
   CHECK(q.layers[0].weight(0, 1) == Rational(-1));
   CHECK(q.layers[0].bias[1] == Rational(-1, 2));
   CHECK(q.layers[1].weight(1, 1) == Rational(-1));
+}
+
+TEST_CASE("spectral_norm is the largest singular value (against Jacobi SVD and a closed form)", "[network]") {
+  // [[3, 0], [4, 5]]: W^T W = [[25, 20], [20, 25]], eigenvalues 45 and 5
+  MatD W(2, 2);
+  W << 3, 0, 4, 5;
+  CHECK(spectral_norm(W) == Approx(std::sqrt(45.0)).epsilon(1e-15));
+  CHECK(spectral_norm(MatD(0, 3)) == 0);
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  for (const auto& [rows, cols] : std::vector<std::pair<int, int>>{{1, 5}, {5, 1}, {7, 3}, {3, 7}, {64, 64}, {128, 2}}) {
+    MatD A(rows, cols);
+    for (Eigen::Index i = 0; i < A.size(); ++i) A.data()[i] = normal(rng);
+    const double svd = Eigen::JacobiSVD<MatD>(A).singularValues()(0);
+    CHECK(spectral_norm(A) == Approx(svd).epsilon(1e-13));
+  }
 }

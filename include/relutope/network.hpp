@@ -64,6 +64,10 @@ struct Evaluation {
 /// Evaluates the network in double precision at the points X (#points x input_dim).
 Evaluation evaluate(const Network& net, const MatD& X);
 
+/// The spectral norm of W (its largest singular value), in double: the square root of the
+/// largest eigenvalue of the smaller Gram matrix (W^T W or W W^T).
+double spectral_norm(const MatD& W);
+
 /// A layer in exact rationals.
 struct LayerQ {
   MatQ weight;
