@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 
 namespace relutope {
@@ -50,13 +52,18 @@ void render(const std::string& path, double width, double height, const std::fun
 }
 
 // Distinct, light colours: hues spaced by the golden angle.
-void region_colour(cairo_t* cr, size_t index) {
+std::array<double, 3> region_rgb(size_t index) {
   const double hue = std::fmod(static_cast<double>(index) * 0.618033988749895, 1.0) * 6;
   const double x = 1 - std::fabs(std::fmod(hue, 2) - 1);
   const double rgb[6][3] = {{1, x, 0}, {x, 1, 0}, {0, 1, x}, {0, x, 1}, {x, 0, 1}, {1, 0, x}};
   const double* c = rgb[static_cast<int>(hue) % 6];
   const double light = 0.45 + 0.2 * static_cast<double>((index * 7) % 3) / 2;  // vary lightness too
-  cairo_set_source_rgb(cr, light + (1 - light) * c[0] * 0.9, light + (1 - light) * c[1] * 0.9, light + (1 - light) * c[2] * 0.9);
+  return {light + (1 - light) * c[0] * 0.9, light + (1 - light) * c[1] * 0.9, light + (1 - light) * c[2] * 0.9};
+}
+
+void region_colour(cairo_t* cr, size_t index) {
+  const auto c = region_rgb(index);
+  cairo_set_source_rgb(cr, c[0], c[1], c[2]);
 }
 
 void label(cairo_t* cr, double x, double y, const std::string& text, double align_x, double align_y) {
@@ -174,6 +181,42 @@ void draw_regions(const Partition& partition, const NetworkQ& net, const Regions
     cairo_restore(cr);
     frame(cr, box, options.x_label, partition.dim == 2 ? options.y_label : "", partition.dim == 2);
   });
+}
+
+void draw_sampled_patterns(const std::vector<ActivationPattern>& patterns, int resolution, const Box& domain,
+                           const std::string& path) {
+  if (domain.dim() != 2 || resolution < 1 || patterns.size() != static_cast<size_t>(resolution) * static_cast<size_t>(resolution))
+    throw InputError(path, "sampled patterns are drawn for 2 coordinates, R x R of them");
+  // One pixel per cell, scaled up without smoothing: the cells stay visible as what was sampled.
+  cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, resolution, resolution);
+  const int stride = cairo_image_surface_get_stride(image);
+  unsigned char* data = cairo_image_surface_get_data(image);
+  std::map<ActivationPattern, size_t> numbers;
+  for (int i = 0; i < resolution; ++i)      // x cell
+    for (int j = 0; j < resolution; ++j) {  // y cell, drawn upwards
+      const ActivationPattern& p = patterns[static_cast<size_t>(i) * static_cast<size_t>(resolution) + static_cast<size_t>(j)];
+      const auto c = region_rgb(numbers.emplace(p, numbers.size()).first->second);
+      auto* pixel = reinterpret_cast<uint32_t*>(data + static_cast<ptrdiff_t>(resolution - 1 - j) * stride) + i;
+      *pixel = static_cast<uint32_t>(std::lround(c[0] * 255)) << 16 | static_cast<uint32_t>(std::lround(c[1] * 255)) << 8 |
+               static_cast<uint32_t>(std::lround(c[2] * 255));
+    }
+  cairo_surface_mark_dirty(image);
+  try {
+    render(path, kPlot + kMargin * 1.5, kPlot + kMargin * 1.5, [&](cairo_t* cr) {
+      cairo_save(cr);
+      cairo_translate(cr, kMargin, kMargin / 2);
+      cairo_scale(cr, kPlot / resolution, kPlot / resolution);
+      cairo_set_source_surface(cr, image, 0, 0);
+      cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+      cairo_paint(cr);
+      cairo_restore(cr);
+      frame(cr, domain, "x1", "x2", true);
+    });
+  } catch (...) {
+    cairo_surface_destroy(image);
+    throw;
+  }
+  cairo_surface_destroy(image);
 }
 
 void draw_loglog(const std::vector<Series>& series, const std::string& x_label, const std::string& y_label,

@@ -723,3 +723,38 @@ TEST_CASE("figures are written whole, in the suffix's format, or not at all", "[
   CHECK(!fs::exists(dir / "out/r.bmp"));
   CHECK(temporaries(dir.path).empty());
 }
+
+TEST_CASE("figure patterns draws sampled patterns the right way up (positional encodings too)", "[cli][figure]") {
+  CliDir dir;
+  // bit 0: x2 > 1/2 (the top half), bit 1: x1 > 3/4 (the right quarter)
+  const std::string net = dir / "out/two.json";
+  std::ofstream(net) << R"({"format":"relutope.mlp","version":1,"input_dim":2,)"
+                     << R"("layers":[{"weight":[[0,1],[1,0]],"bias":[-0.5,-0.75]},{"weight":[[1,1]],"bias":[0]}]})";
+  const std::string png = dir / "out/patterns.png";
+  const std::vector<std::string> args = {"figure", "patterns", net, "--domain", "0,1,0,1", "--resolution", "8", "-o", png};
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find("4 distinct activation patterns sampled on the 8 x 8 grid") != std::string::npos);
+  cairo_surface_t* image = cairo_image_surface_create_from_png(png.c_str());
+  REQUIRE(cairo_surface_status(image) == CAIRO_STATUS_SUCCESS);
+  const int stride = cairo_image_surface_get_stride(image);
+  const unsigned char* data = cairo_image_surface_get_data(image);
+  auto colour = [&](double x, double y) {  // the figure's layout: 42 pt margin, 300 pt plot, 3 pixels per pt
+    const int column = static_cast<int>((42 + x * 300) * 3), row = static_cast<int>((21 + (1 - y) * 300) * 3);
+    return *reinterpret_cast<const uint32_t*>(data + static_cast<ptrdiff_t>(row) * stride + 4 * column) & 0xffffff;
+  };
+  CHECK(colour(0.1, 0.1) == colour(0.6, 0.3));  // neither neuron active
+  CHECK(colour(0.1, 0.9) == colour(0.6, 0.7));  // the top half
+  CHECK(colour(0.9, 0.1) == colour(0.8, 0.4));  // the right quarter, bottom
+  const std::set<uint32_t> four = {colour(0.1, 0.1), colour(0.1, 0.9), colour(0.9, 0.1), colour(0.9, 0.9)};
+  CHECK(four.size() == 4);
+  cairo_surface_destroy(image);
+
+  const std::string pe = fixture("net_c_pe.json");
+  const Run curved = relutope_run({"figure", "patterns", pe, "-o", dir / "out/pe.svg"}, dir);
+  CHECK(curved.status == 0);
+  CHECK(std::filesystem::file_size(dir / "out/pe.svg") > 0);
+  check_one_error_line(relutope_run({"figure", "patterns", pe, "--domain", "0,1", "-o", dir / "out/x.pdf"}, dir), "--domain");
+  check_one_error_line(relutope_run({"figure", "patterns", net, "-o", dir / "out/x.pdf"}, dir), net);  // no domain in the file
+}

@@ -21,6 +21,14 @@ struct RegionsFigure {
 /// unknown suffix or an unwritable path.
 void draw_regions(const Partition& partition, const NetworkQ& net, const RegionsFigure& options, const std::string& path);
 
+/// Draws sampled activation patterns: each cell of the R x R grid of `domain` filled in its
+/// pattern's colour (patterns numbered as first met), the regions as a sampler sees them. For
+/// any network, positional encodings included, whose regions are curved in the input.
+/// `patterns`: R^2 of them, as sampled_patterns returns them (the last coordinate fastest).
+/// Same formats and guarantees as draw_regions.
+void draw_sampled_patterns(const std::vector<ActivationPattern>& patterns, int resolution, const Box& domain,
+                           const std::string& path);
+
 /// One line of a log-log plot.
 struct Series {
   std::string label;

@@ -33,18 +33,22 @@ inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
                   "space of a positional network: o1,..:u1,..[:v1,..]");
 }
 
-inline AnalysisInput load_analysis(const AnalysisOptions& o) {
+/// With exact = false (for sampling) any network is accepted, positional encodings included,
+/// and `exact` stays empty unless there is a slice.
+inline AnalysisInput load_analysis(const AnalysisOptions& o, bool exact = true) {
   AnalysisInput in;
   in.net = read_network(o.net);
   if (!o.slice.empty()) in.slice = parse_slice(o.slice, "--slice");
-  in.exact = analysis_network(in.net, in.slice ? &*in.slice : nullptr, in.slice ? "--slice" : o.net);
+  if (exact || in.slice)  // a slice is checked against the network either way
+    in.exact = analysis_network(in.net, in.slice ? &*in.slice : nullptr, in.slice ? "--slice" : o.net);
   if (!o.domain.empty()) in.domain = parse_box(o.domain, "--domain");
   else if (in.slice) throw InputError("--slice", "a slice needs --domain, the box of its coordinates (s, t)");
   else if (in.net.domain) in.domain = *in.net.domain;
   else throw InputError(o.net, "the network file has no domain: give --domain");
-  if (in.domain.dim() != in.exact.input_dim)
+  const int dims = in.slice ? in.slice->rank() : in.net.input_dim;
+  if (in.domain.dim() != dims)
     throw InputError("--domain", "the domain has " + std::to_string(in.domain.dim()) + " dimensions, the analysis " +
-                                     std::to_string(in.exact.input_dim));
+                                     std::to_string(dims));
   return in;
 }
 

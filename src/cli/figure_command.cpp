@@ -6,6 +6,7 @@
 #include "progress.hpp"
 #include "relutope/dynamics.hpp"
 #include "relutope/figure.hpp"
+#include "relutope/measures.hpp"
 #include "relutope/train_config.hpp"
 #include "relutope/spectrum.hpp"
 
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <set>
 
 namespace relutope::cli {
 namespace {
@@ -99,6 +101,23 @@ void decay_figure(const CurveOptions& o) {
   std::cout << "fitted exponent " << decay.exponent << " along k = (" << direction << "); wrote " << o.out << "\n";
 }
 
+struct PatternsFigureOptions {
+  AnalysisOptions input;
+  std::string out;
+  int resolution = 256;
+};
+
+void patterns_figure(const PatternsFigureOptions& o) {
+  check_directory_of(o.out);
+  const AnalysisInput in = load_analysis(o.input, false);
+  if (in.domain.dim() != 2) throw InputError("--domain", "figure patterns draws 2 coordinates: give a 2D domain (or a plane --slice)");
+  const auto patterns = sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.resolution);
+  draw_sampled_patterns(patterns, o.resolution, in.domain, o.out);
+  const std::set<ActivationPattern> distinct(patterns.begin(), patterns.end());
+  std::cout << "wrote " << o.out << " (" << distinct.size() << " distinct activation patterns sampled on the " << o.resolution
+            << " x " << o.resolution << " grid: a lower bound on the regions)\n";
+}
+
 struct DynamicsOptions {
   std::string dir, out, freq, amplitudes, domain = "0,1";
   bool quiet = false;
@@ -145,6 +164,14 @@ void add_figure_command(CLI::App& app, std::function<void()>& run) {
   cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")
       ->check(CLI::PositiveNumber);
   cmd->callback([&run, o] { run = [o] { regions_figure(*o); }; });
+
+  auto p = std::make_shared<PatternsFigureOptions>();
+  CLI::App* patterns = figure->add_subcommand(
+      "patterns", "Activation patterns sampled on a grid, in distinct colours: any network, positional encodings included");
+  add_analysis_options(patterns, p->input);
+  patterns->add_option("-o,--out", p->out, "Output file: .pdf, .svg or .png")->required();
+  patterns->add_option("--resolution", p->resolution, "The R x R grid of cell centres (default 256)")->check(CLI::Range(1, 2048));
+  patterns->callback([&run, p] { run = [p] { patterns_figure(*p); }; });
 
   auto c = std::make_shared<CurveOptions>();
   CLI::App* fft = figure->add_subcommand("fft-error", "FFT estimate's error against N, rectangle and trapezoid rules (log-log)");
