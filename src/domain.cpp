@@ -7,6 +7,12 @@
 
 namespace relutope {
 
+Rational Box::volume() const {
+  Rational v = 1;
+  for (size_t i = 0; i < lo.size(); ++i) v *= hi[i] - lo[i];
+  return v;
+}
+
 Box parse_box(const std::string& text, const std::string& source) {
   const VecQ values = parse_rationals(text, source);
   if (values.empty() || values.size() % 2 != 0)

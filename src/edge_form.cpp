@@ -148,10 +148,9 @@ std::pair<int, int> unit_multiple(const VecQ& k, const VecQ& from) {
 
 EdgeForm::EdgeForm(const Partition& partition) : dim_(partition.dim) {
   const RoundToNearest rounding;
-  outputs_ = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
+  outputs_ = output_count(partition);
   const Box& box = partition.domain;
-  volume_ = 1;
-  for (int i = 0; i < dim_; ++i) volume_ *= box.hi[static_cast<size_t>(i)] - box.lo[static_cast<size_t>(i)];
+  volume_ = box.volume();
   std::map<VecQ, int> ids;
   auto id_of = [&](const VecQ& v) {
     const auto [it, fresh] = ids.emplace(v, static_cast<int>(vertices_.size()));
@@ -161,11 +160,6 @@ EdgeForm::EdgeForm(const Partition& partition) : dim_(partition.dim) {
   const size_t outputs = static_cast<size_t>(outputs_);
   std::map<std::pair<int, int>, VecQ> weight;  // per edge (ids in increasing order)
   for (const Region& region : partition.regions) {
-    auto value = [&](size_t out, const VecQ& x) {
-      Rational g = region.bias[out];
-      for (size_t i = 0; i < x.size(); ++i) g += region.weight(static_cast<Eigen::Index>(out), static_cast<Eigen::Index>(i)) * x[i];
-      return g;
-    };
     const auto& v = region.vertices;
     const size_t edges = dim_ == 1 ? 2 : v.size();
     for (size_t j = 0; j < edges; ++j) {
@@ -193,9 +187,9 @@ EdgeForm::EdgeForm(const Partition& partition) : dim_(partition.dim) {
       }
       boundary_.push_back(piece);
       for (size_t o = 0; o < outputs; ++o) {
-        const Rational ga = value(o, a);
+        const Rational ga = affine_value(region, static_cast<int>(o), a);
         boundary_value_.push_back(nearest(ga));
-        boundary_value_.push_back(nearest(value(o, b) - ga));
+        boundary_value_.push_back(nearest(affine_value(region, static_cast<int>(o), b) - ga));
       }
     }
   }

@@ -377,6 +377,16 @@ Partition regions(const NetworkQ& net, const Box& domain, const RegionOptions& o
   return partition;
 }
 
+int output_count(const Partition& partition) {
+  return partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
+}
+
+Rational affine_value(const Region& region, int out, const VecQ& x) {
+  Rational value = region.bias[static_cast<size_t>(out)];
+  for (size_t i = 0; i < x.size(); ++i) value += region.weight(out, static_cast<Eigen::Index>(i)) * x[i];
+  return value;
+}
+
 Rational measure(const Region& region) {
   if (region.vertices.front().size() == 1) return region.vertices[1][0] - region.vertices[0][0];
   Rational twice = 0;

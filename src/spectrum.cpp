@@ -81,12 +81,6 @@ EdgeKernel edge_kernel(const Ball& d, const Ball& exp_d, slong prec) {
   return k;
 }
 
-Rational affine(const Region& region, int out, const VecQ& x) {
-  Rational value = region.bias[static_cast<size_t>(out)];
-  for (size_t i = 0; i < x.size(); ++i) value += region.weight(out, static_cast<Eigen::Index>(i)) * x[i];
-  return value;
-}
-
 Ball real_ball(const Rational& q, slong prec) {
   Ball b;
   set_rational(acb_realref(b.get()), q, prec);
@@ -115,7 +109,7 @@ struct Prepared {
 Prepared prepare(const Partition& partition, slong prec) {
   Prepared p;
   p.dim = partition.dim;
-  p.outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
+  p.outputs = output_count(partition);
   std::map<VecQ, int> ids;
   auto id_of = [&](const VecQ& v) {
     const auto [it, fresh] = ids.emplace(v, static_cast<int>(p.vertex.size()));
@@ -154,7 +148,7 @@ Prepared prepare(const Partition& partition, slong prec) {
     piece.values.resize(static_cast<size_t>(p.outputs));
     piece.weight.resize(static_cast<size_t>(p.outputs));
     for (int o = 0; o < p.outputs; ++o) {
-      for (const VecQ& x : v) piece.values[static_cast<size_t>(o)].push_back(real_ball(affine(region, o, x), prec));
+      for (const VecQ& x : v) piece.values[static_cast<size_t>(o)].push_back(real_ball(affine_value(region, o, x), prec));
       for (int axis = 0; axis < p.dim; ++axis) piece.weight[static_cast<size_t>(o)].push_back(real_ball(region.weight(o, axis), prec));
     }
     p.pieces.push_back(std::move(piece));
@@ -305,12 +299,6 @@ Ball lemma1_prefactor(const VecQ& k, slong prec) {
   return f;
 }
 
-Rational volume(const Box& box) {
-  Rational v = 1;
-  for (int i = 0; i < box.dim(); ++i) v *= box.hi[static_cast<size_t>(i)] - box.lo[static_cast<size_t>(i)];
-  return v;
-}
-
 // Sums pairwise: one by one, every addition would pay for the common denominator of all the
 // terms so far (the mean of a trained network has about 10^5 digits).
 Rational tree_sum(std::vector<Rational> terms) {
@@ -325,7 +313,7 @@ Rational tree_sum(std::vector<Rational> terms) {
 // The exact means of every output: per region, its measure and first moments (the shoelace
 // formulas), dotted with the region's affine map.
 std::vector<Rational> means(const Partition& partition) {
-  const size_t outputs = partition.regions.empty() ? 0 : static_cast<size_t>(partition.regions.front().weight.rows);
+  const size_t outputs = static_cast<size_t>(output_count(partition));
   std::vector<std::vector<Rational>> terms(outputs);
   for (const Region& region : partition.regions) {
     const auto& v = region.vertices;
@@ -354,7 +342,7 @@ std::vector<Rational> means(const Partition& partition) {
     }
   }
   std::vector<Rational> result;
-  const Rational vol = volume(partition.domain);
+  const Rational vol = partition.domain.volume();
   for (auto& t : terms) result.push_back(tree_sum(std::move(t)) / vol);
   return result;
 }
@@ -362,13 +350,19 @@ std::vector<Rational> means(const Partition& partition) {
 // The edge forms divide by |q|^2 twice, so as k -> 0 they cancel about 2 log2(1 / (|k| diam D))
 // bits: work with that many more, so that c(k) keeps the requested precision all the way to
 // the (exact) mean.
-slong working_precision(const Partition& partition, const VecQ& k, slong prec) {
-  Rational squared = 0;  // |k|^2 diam^2, exactly: doubles would underflow for tiny k
+// |k|^2 diam(D)^2, exactly: doubles would underflow for tiny k. Below 1, the edge forms' 1/|q|^2
+// cancels digits.
+Rational scaled_frequency(const Partition& partition, const VecQ& k) {
+  Rational squared = 0;
   for (int i = 0; i < partition.dim; ++i) {
     const size_t ii = static_cast<size_t>(i);
     squared += (partition.domain.hi[ii] - partition.domain.lo[ii]) * (partition.domain.hi[ii] - partition.domain.lo[ii]);
   }
-  squared *= squared_norm(k);
+  return squared * squared_norm(k);
+}
+
+slong working_precision(const Partition& partition, const VecQ& k, slong prec) {
+  const Rational squared = scaled_frequency(partition, k);
   if (squared == 0 || squared >= 1) return prec;
   // log2(1 / scale^2) from the sizes of numerator and denominator, within one bit
   const long log2_inverse = static_cast<long>(mpz_sizeinbase(squared.get_den_mpz_t(), 2)) -
@@ -430,7 +424,7 @@ void check_options(const Partition& partition, const std::vector<VecQ>& frequenc
 }  // namespace
 
 void check_output(const Partition& partition, int out) {
-  const int outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
+  const int outputs = output_count(partition);
   if (out < 0 || out >= outputs)
     throw InputError("--output", "output " + std::to_string(out) + " does not exist: the network has " +
                                      std::to_string(outputs));
@@ -443,8 +437,8 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
   std::map<slong, Prepared> prepared_at;  // by working precision
   std::optional<internal::EdgeForm> edge_form;
   std::vector<Rational> mean;  // of every output, once k = 0 is asked for
-  const int outputs = partition.regions.empty() ? 0 : static_cast<int>(partition.regions.front().weight.rows);
-  const Rational vol = volume(partition.domain);
+  const int outputs = output_count(partition);
+  const Rational vol = partition.domain.volume();
 
   // Routes A and B, in Arb at the requested precision.
   auto in_arb = [&](const VecQ& k, SpectrumRoute route) {
@@ -467,14 +461,17 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
       acb_mul(value.get(), value.get(), real_ball(1 / vol, working).get(), working);
       values.push_back(to_coefficient(k, o, value.get(), prec));
       values.back().bits = static_cast<int>(prec);
+      values.back().route = route;
     }
     return values;
   };
-  // Route C, in doubles; where it certifies fewer than 6 digits (|k| so small that the
-  // identity's 1/|q|^2 cancels them, or a coefficient close to 0), route A instead.
+  // Route C, in doubles. Its only amplification of rounding errors is the identity's 1/|q|^2:
+  // where |k| diam D < 1 and it certifies fewer than 6 digits, route A instead. (Elsewhere few
+  // digits mean a coefficient close to 0, whose absolute error is as small as any other's.)
   auto in_doubles = [&](const VecQ& k) {
     if (!edge_form) edge_form.emplace(partition);
     const auto discs = edge_form->coefficients(k);
+    const bool low_frequency = scaled_frequency(partition, k) < 1;
     std::vector<Coefficient> values;
     for (int o = 0; o < outputs; ++o) {
       const internal::Disc& d = discs[static_cast<size_t>(o)];
@@ -489,7 +486,8 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
       mag_clear(radius);
       values.push_back(to_coefficient(k, o, value.get(), 53));
       values.back().bits = 53;
-      if (values.back().certified_digits < 6) return in_arb(k, SpectrumRoute::regions);
+      values.back().route = SpectrumRoute::edges;
+      if (low_frequency && values.back().certified_digits < 6) return in_arb(k, SpectrumRoute::regions);
     }
     return values;
   };
@@ -502,7 +500,10 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
     std::vector<Coefficient> values;
     if (squared_norm(k) == 0) {
       if (mean.empty()) mean = means(partition);
-      for (int o = 0; o < outputs; ++o) values.push_back(exact_coefficient(k, o, mean[static_cast<size_t>(o)], prec));
+      for (int o = 0; o < outputs; ++o) {
+        values.push_back(exact_coefficient(k, o, mean[static_cast<size_t>(o)], prec));
+        values.back().route = options.route;
+      }
     } else {
       values = options.route == SpectrumRoute::edges ? in_doubles(k) : in_arb(k, options.route);
     }
@@ -521,7 +522,7 @@ std::vector<std::pair<double, double>> lemma1_terms(const Partition& partition, 
   const Prepared prepared = prepare(partition, prec);
   const Transforms t = transforms(prepared, k, prec);
   Ball scale = lemma1_prefactor(k, prec);
-  acb_mul(scale.get(), scale.get(), real_ball(1 / volume(partition.domain), prec).get(), prec);
+  acb_mul(scale.get(), scale.get(), real_ball(1 / partition.domain.volume(), prec).get(), prec);
   std::vector<std::pair<double, double>> terms;
   auto push = [&](const Ball& sum) {
     Ball term;

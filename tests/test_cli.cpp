@@ -706,6 +706,27 @@ TEST_CASE("spectrum prints the contract's JSON with the FFT, and refuses bad fre
     CHECK(doc["coefficients"][0]["certified_digits"].get<int>() >= 25);
     CHECK_FALSE(doc.contains("recomputed"));
   }
+  {  // a precision without a route asks for Arb's digits; tiny |k| through route C is recomputed by route A
+    const std::vector<std::string> args = {"spectrum", net, "--domain", "0,1,0,1", "--freq", "1,0", "--precision", "256", "--json", "-"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const json doc = json::parse(run.out);
+    CHECK(doc["route"] == "regions");
+    CHECK(doc["precision_bits"] == 256);
+    CHECK(doc["coefficients"][0]["certified_digits"].get<int>() >= 70);
+    for (const std::string bits : {"53", "128"}) {
+      const std::vector<std::string> tiny = {"spectrum", net, "--domain", "0,1,0,1", "--freq", "1/1000000000,0 1,2", "--route", "edges",
+                                             "--precision", bits, "--json", "-"};
+      const Run small = relutope_run(tiny, dir);
+      INFO(describe(tiny, small));
+      REQUIRE(small.status == 0);
+      const json d = json::parse(small.out);
+      CHECK(d["route"] == "edges");
+      CHECK(d["recomputed"]["coefficients"] == 3);  // the three outputs at k = (1e-9, 0)
+      CHECK(d["recomputed"]["precision_bits"] == std::stoi(bits));
+    }
+  }
   check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,2,3"}, dir), "--freq");
   check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,2,"}, dir), "--freq");
   check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,0", "--precision", "8"}, dir), "--precision");

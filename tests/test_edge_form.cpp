@@ -188,8 +188,8 @@ struct Tally {
 };
 
 /// Checks a route C coefficient `c` (asked at `bits`) against an independent reference value:
-/// right to its certified digits, and coming from route C (bits 53, >= 6 digits) or from the
-/// fallback (route A at `bits`).
+/// right to its certified digits, and coming from route C (bits 53) or from the fallback
+/// (route A at `bits`).
 void check_right(const Coefficient& c, const Cx& ref, long bits, Tally& tally, const std::string& what) {
   INFO(what << ", " << describe(c.k) << ", out " << c.out << ": route C re = " << c.re << ", im = " << c.im
             << ", certified_digits = " << c.certified_digits << ", bits = " << c.bits
@@ -197,20 +197,21 @@ void check_right(const Coefficient& c, const Cx& ref, long bits, Tally& tally, c
   REQUIRE_FALSE(c.exact);
   const so::Read r = so::read(c.re, c.im);
   REQUIRE(r.ok);
-  if (c.bits == 53) {
-    CHECK(c.certified_digits >= 6);  // else the fallback should have recomputed it
+  if (c.route == SpectrumRoute::edges) {
+    CHECK(c.bits == 53);
     ++tally.kept;
     tally.min_kept_cd = std::min(tally.min_kept_cd, c.certified_digits);
   } else {
+    CHECK(c.route == SpectrumRoute::regions);
     CHECK(c.bits == bits);
     ++tally.fallback;
   }
   ++tally.checked;
   if (is_zero(ref)) {
-    // c(k) = 0 exactly: no value can certify a digit of it, so route C must have handed the
-    // frequency to route A, whose answer is 0 or certifies nothing (a tiny ball around 0)
-    CHECK(c.bits == bits);
-    CHECK((is_zero(r.value) || (c.certified_digits == 0 && std::hypot(c.re_double, c.im_double) <= 1e-30)));
+    // c(k) = 0 exactly: no enclosure certifies a digit of it. Route C keeps it (at |k| diam D
+    // >= 1) as a value tiny in absolute terms; route A's answer is 0 or a tiny ball around 0.
+    CHECK((is_zero(r.value) || c.certified_digits == 0));
+    CHECK(std::hypot(c.re_double, c.im_double) <= (c.route == SpectrumRoute::edges ? 1e-12 : 1e-30));
     return;
   }
   const double achieved = so::agreement_digits(r.value, ref, ref);
@@ -959,15 +960,15 @@ TEST_CASE("route C: relu(x + y - 1) on [0,1]^2 against its closed form and quadr
   check_mean(P, mean[0], 0);
 }
 
-// Coefficients that are exactly 0: no enclosure certifies a digit of them, so route C must hand
-// them to route A (bits = precision_bits), whose value is 0 or a ball certifying nothing.
+// Coefficients that are exactly 0: no enclosure certifies a digit of them. Route C keeps them at
+// |k| diam D >= 1 (no digit claimed, tiny in absolute terms) rather than pay route A for nothing.
 //  - the hat relu(x) - 2 relu(x - 1/2) on [0, 1]: f(0) = f(1) = 0, so one integration by parts
 //    gives c(n) = (1 / (iq)) integral of f' e^{-iqx}, and f' = +1 on (0, 1/2), -1 on (1/2, 1):
 //    integral f' e^{-iqx} = (1 - 2 e^{-iq/2} + e^{-iq}) / (iq) = (2 - 2 (-1)^n) / (iq) for
 //    integer n. So c(n) = -(2 - 2 (-1)^n) / (4 pi^2 n^2): -1/(pi^2 n^2) for odd n, 0 for even n;
 //  - relu(x - 1/2) on [0,1]^2: separable, c(k) = c_1D(k1) * integral_0^1 e^{-2 pi i k2 y} dy,
 //    0 for every integer k2 != 0.
-TEST_CASE("route C: exactly vanishing coefficients fall back to route A", "[spectrum][edges]") {
+TEST_CASE("route C: exactly vanishing coefficients claim no digit and stay in route C", "[spectrum][edges]") {
   Tally tally{"exact zeros"};
   {
     const Partition P = regions(netq(1, {{{{1}, {1}}, {0, Q(-1, 2)}}, {{{1, -2}}, {0}}}), unit(1));
@@ -985,7 +986,7 @@ TEST_CASE("route C: exactly vanishing coefficients fall back to route A", "[spec
       const auto C = route_c(P, ks, bits);
       check_all(P, ks, C, exact, bits, tally, "hat");
       for (size_t i = 0; i < ks.size(); ++i)
-        if (ks[i][0] != 0 && ks[i][0].get_num().get_si() % 2 == 0) CHECK(C[i].bits == bits);
+        if (ks[i][0] != 0 && ks[i][0].get_num().get_si() % 2 == 0) CHECK(C[i].route == SpectrumRoute::edges);
     }
   }
   {

@@ -13,6 +13,7 @@ struct Box {
   VecQ lo, hi;
 
   int dim() const { return static_cast<int>(lo.size()); }
+  Rational volume() const;  // exact: the product of the side lengths
   bool operator==(const Box& other) const { return lo == other.lo && hi == other.hi; }
 };
 

@@ -47,6 +47,12 @@ struct RegionOptions {
 /// same dimension. Throws InputError on a mismatch and LimitError when a limit is hit.
 Partition regions(const NetworkQ& net, const Box& domain, const RegionOptions& options = {});
 
+/// The number of outputs of the partitioned network's function (0 without regions).
+int output_count(const Partition& partition);
+
+/// The region's affine map of output `out` at x, exactly.
+Rational affine_value(const Region& region, int out, const VecQ& x);
+
 /// Exact area (2D) or length (1D) of a region.
 Rational measure(const Region& region);
 

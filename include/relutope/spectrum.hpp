@@ -1,6 +1,7 @@
 #pragma once
 // The closed-form Fourier transform of the network's piecewise-linear function on its domain,
-// from the exact regions, evaluated in ball arithmetic (Arb) with certified digits.
+// from the exact regions, with certified digits: in hardware doubles with rigorous radii
+// (route C) or in Arb's ball arithmetic (routes A and B).
 #include "relutope/regions.hpp"
 
 #include <functional>
@@ -9,6 +10,15 @@
 
 namespace relutope {
 
+enum class SpectrumRoute {
+  edges,    // (C) Green's identity: one term per region edge with a kink, in hardware doubles
+            // with certified radii (53 bits, typically 8-12 digits); the fast route. Where
+            // |k| diam D < 1 and it certifies fewer than 6 digits, route A recomputes the frequency.
+  regions,  // (A) region by region: each region's integral as a sum over its edges of divided
+            // differences of exp (DESIGN §5), in Arb
+  lemma1    // (B) Rahaman et al. Lemma 1's region sum plus the domain's boundary integral, in Arb
+};
+
 /// One Fourier coefficient c(k) = (1/vol D) * integral over D of f_out(x) exp(-2 pi i k.x) dx.
 struct Coefficient {
   VecQ k;                    // cycles per unit length, exact
@@ -16,29 +26,23 @@ struct Coefficient {
   std::string re, im;        // decimal strings of the midpoint, certified_digits significant digits
   double re_double = 0, im_double = 0, abs = 0;
   int certified_digits = 0;  // significant decimal digits of c(k) guaranteed (relative to |c(k)|)
-  int bits = 0;              // the working precision it was evaluated at (53: route C, in doubles)
+  int bits = 0;              // the precision it was evaluated at (53: route C, in doubles)
+  SpectrumRoute route{};     // the route that evaluated it (route A where route C fell back)
   bool exact = false;        // k = 0: the mean, an exact rational
   std::string mean;          // with exact: the mean as "p/q" (re holds its decimal digits)
 };
 
-enum class SpectrumRoute {
-  edges,    // (C) Green's identity: one term per region edge with a kink, in hardware doubles with
-            // certified radii (53 bits, typically 8-12 digits); the fast route. A frequency it
-            // certifies to fewer than 6 digits is recomputed by route A at precision_bits.
-  regions,  // (A) region by region: triangle fans, divided differences of exp (DESIGN §5), in Arb
-  lemma1    // (B) Rahaman et al. Lemma 1's region sum plus the domain's boundary integral, in Arb
-};
-
 struct SpectrumOptions {
-  long precision_bits = 128;   // working precision of Arb (routes A and B), 32..4096
+  long precision_bits = 128;   // Arb's working precision, 32..4096: routes A and B, route C's
+                               // fallback, and the decimal digits of the exact mean
   SpectrumRoute route = SpectrumRoute::edges;
   std::function<void(long done, long total)> progress;  // called as frequencies are done
 };
 
 /// c(k) for every frequency and every output (frequency-major: k0 out0, k0 out1, ...).
 /// Each k has partition.dim entries. Route C is fastest on integer grids listed row by row
-/// (as frequency_grid does): neighbouring frequencies share their phases by multiplication. Throws InputError for a dimension mismatch or a precision
-/// out of range.
+/// (as frequency_grid does): neighbouring frequencies share their phases by multiplication.
+/// Throws InputError for a dimension mismatch or a precision out of range.
 std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<VecQ>& frequencies,
                                   const SpectrumOptions& options = {});
 

@@ -17,8 +17,8 @@ struct SpectrumCommandOptions {
   AnalysisOptions input;
   std::vector<std::string> freq;
   int grid = -1, fft = 0;
-  long precision = 128;
-  std::string route = "edges", json;
+  long precision = -1;  // -1: not given (128 bits)
+  std::string route, json;  // empty: edges, or regions when --precision is given
   long max_regions = 1'000'000;
 };
 
@@ -46,10 +46,12 @@ void spectrum_command(const SpectrumCommandOptions& o) {
   RegionOptions region_options;
   region_options.max_regions = o.max_regions;
   const Partition partition = regions(in.exact, in.domain, region_options);
+  // Asking for a precision without a route asks for Arb's digits: route A.
+  const std::string route = !o.route.empty() ? o.route : o.precision != -1 ? "regions" : "edges";
   SpectrumOptions options;
-  options.precision_bits = o.precision;
-  options.route = o.route == "edges" ? SpectrumRoute::edges : o.route == "lemma1" ? SpectrumRoute::lemma1 : SpectrumRoute::regions;
-  const long bits = options.route == SpectrumRoute::edges ? 53 : o.precision;  // route C works in doubles
+  options.precision_bits = o.precision != -1 ? o.precision : 128;
+  options.route = route == "edges" ? SpectrumRoute::edges : route == "lemma1" ? SpectrumRoute::lemma1 : SpectrumRoute::regions;
+  const long bits = options.route == SpectrumRoute::edges ? 53 : options.precision_bits;  // route C works in doubles
 
   Progress progress("spectrum", static_cast<long>(frequencies.size()), false);
   options.progress = [&progress](long done, long) { progress.update(done); };
@@ -61,15 +63,15 @@ void spectrum_command(const SpectrumCommandOptions& o) {
   int fewest_digits = 1 << 30;
   long recomputed = 0;  // route C's coefficients that route A recomputed in Arb
   for (const Coefficient& c : coefficients) {
-    if (!c.exact && c.bits != bits) ++recomputed;
+    if (!c.exact && c.route != options.route) ++recomputed;
     list.push_back({{"k", k_json(c.k)}, {"out", c.out}, {"re", c.re}, {"im", c.im}, {"abs", c.abs},
                     {"certified_digits", c.certified_digits}, {"exact", c.exact}});
     if (c.exact) list.back()["mean"] = c.mean;
     fewest_digits = std::min(fewest_digits, c.certified_digits);
   }
-  nlohmann::json doc = {{"domain", nlohmann::json::parse(domain_json(in.domain))}, {"precision_bits", bits}, {"route", o.route},
+  nlohmann::json doc = {{"domain", nlohmann::json::parse(domain_json(in.domain))}, {"precision_bits", bits}, {"route", route},
                         {"regions", partition.regions.size()}, {"seconds", seconds}, {"coefficients", list}};
-  if (options.route == SpectrumRoute::edges) doc["recomputed"] = {{"coefficients", recomputed}, {"precision_bits", o.precision}};
+  if (options.route == SpectrumRoute::edges) doc["recomputed"] = {{"coefficients", recomputed}, {"precision_bits", options.precision_bits}};
   if (o.fft > 0) {
     const auto estimates = fft_estimate(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.fft, frequencies);
     nlohmann::json fft = nlohmann::json::array();
@@ -89,7 +91,9 @@ void spectrum_command(const SpectrumCommandOptions& o) {
   if (o.json == "-") return;
   std::cout << coefficients.size() << " coefficients from " << partition.regions.size() << " exact regions in " << seconds
             << " s at " << bits << " bits; at least " << fewest_digits << " digits certified\n";
-  if (recomputed > 0) std::cout << "  " << recomputed << " of them had fewer than 6 digits in doubles: recomputed by route A at " << o.precision << " bits\n";
+  if (recomputed > 0)
+    std::cout << "  " << recomputed << " of them (frequencies below 1/diam D with fewer than 6 digits in doubles) recomputed by route A at "
+              << options.precision_bits << " bits\n";
   if (coefficients.size() <= 24)
     for (const Coefficient& c : coefficients) {
       std::cout << "  k = " << k_json(c.k).dump() << " out " << c.out << ": " << c.re << " + " << c.im << " i  ("
@@ -108,10 +112,12 @@ void add_spectrum_command(CLI::App& app, std::function<void()>& run) {
   cmd->add_option("--freq", o->freq, "Frequencies (cycles per unit length): k1[,k2] vectors separated by spaces, exact");
   cmd->add_option("--grid", o->grid, "All integer frequencies in [-K, K]^d")->check(CLI::Range(0, 4096));
   cmd->add_option("--precision", o->precision,
-                  "Working precision in bits of routes regions and lemma1 (and of route edges' recomputations), 32..4096 (default 128)");
+                  "Arb's working precision in bits, 32..4096 (default 128): routes regions and lemma1, route edges' "
+                  "recomputations; given without --route, it selects route regions");
   cmd->add_option("--route", o->route,
-                  "edges (C, default: one term per kinked edge, in doubles with certified radii; coefficients with fewer than 6 "
-                  "digits are recomputed by route A), regions (A: region by region) or lemma1 (B: Lemma 1 + boundary term), both in Arb")
+                  "edges (C, the default: one term per kinked edge, in doubles with certified radii; low frequencies with "
+                  "fewer than 6 digits are recomputed by route A), regions (A: region by region) or lemma1 (B: Lemma 1 + "
+                  "boundary term), both in Arb")
       ->check(CLI::IsMember({"regions", "lemma1", "edges"}));
   cmd->add_option("--fft", o->fft, "Also estimate by FFT on the N^d sample grid (rectangle rule) and report the error")
       ->check(CLI::Range(2, 1 << 24));
