@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 namespace relutope {
 namespace {
@@ -26,27 +27,32 @@ std::string suffix(const std::string& path) {
   return dot == std::string::npos ? "" : path.substr(dot + 1);
 }
 
+using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
+using Context = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
+
 // Renders `draw` (on a canvas of width x height points) into `path` in the suffix's format.
 void render(const std::string& path, double width, double height, const std::function<void(cairo_t*)>& draw) {
   const std::string format = suffix(path);
   if (format != "pdf" && format != "svg" && format != "png")
     throw InputError(path, "unknown figure format '." + format + "' (use .pdf, .svg or .png)");
   write_atomically(path, [&](const std::string& temporary) {
-    cairo_surface_t* surface = format == "pdf"   ? cairo_pdf_surface_create(temporary.c_str(), width, height)
-                               : format == "svg" ? cairo_svg_surface_create(temporary.c_str(), width, height)
-                                                 : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width * 3),
-                                                                              static_cast<int>(height * 3));
-    cairo_t* cr = cairo_create(surface);
-    if (format == "png") cairo_scale(cr, 3, 3);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    draw(cr);
-    cairo_destroy(cr);
-    cairo_status_t status = cairo_surface_status(surface);
-    if (format == "png" && status == CAIRO_STATUS_SUCCESS) status = cairo_surface_write_to_png(surface, temporary.c_str());
-    cairo_surface_finish(surface);
-    if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
+    Surface surface(format == "pdf"   ? cairo_pdf_surface_create(temporary.c_str(), width, height)
+                    : format == "svg" ? cairo_svg_surface_create(temporary.c_str(), width, height)
+                                      : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width * 3),
+                                                                   static_cast<int>(height * 3)),
+                    &cairo_surface_destroy);
+    cairo_status_t status;
+    {
+      Context cr(cairo_create(surface.get()), &cairo_destroy);
+      if (format == "png") cairo_scale(cr.get(), 3, 3);
+      cairo_set_source_rgb(cr.get(), 1, 1, 1);
+      cairo_paint(cr.get());
+      draw(cr.get());
+    }
+    status = cairo_surface_status(surface.get());
+    if (format == "png" && status == CAIRO_STATUS_SUCCESS) status = cairo_surface_write_to_png(surface.get(), temporary.c_str());
+    cairo_surface_finish(surface.get());
+    if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface.get());
     if (status != CAIRO_STATUS_SUCCESS) throw InputError(path, std::string("cannot write the figure: ") + cairo_status_to_string(status));
   });
 }
@@ -184,13 +190,15 @@ void draw_regions(const Partition& partition, const NetworkQ& net, const Regions
 }
 
 void draw_sampled_patterns(const std::vector<ActivationPattern>& patterns, int resolution, const Box& domain,
-                           const std::string& path) {
+                           const std::string& x_label, const std::string& y_label, const std::string& path) {
   if (domain.dim() != 2 || resolution < 1 || patterns.size() != static_cast<size_t>(resolution) * static_cast<size_t>(resolution))
-    throw InputError(path, "sampled patterns are drawn for 2 coordinates, R x R of them");
+    throw std::invalid_argument("draw_sampled_patterns: R x R patterns of a 2D domain expected");
   // One pixel per cell, scaled up without smoothing: the cells stay visible as what was sampled.
-  cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, resolution, resolution);
-  const int stride = cairo_image_surface_get_stride(image);
-  unsigned char* data = cairo_image_surface_get_data(image);
+  Surface image(cairo_image_surface_create(CAIRO_FORMAT_RGB24, resolution, resolution), &cairo_surface_destroy);
+  if (cairo_surface_status(image.get()) != CAIRO_STATUS_SUCCESS)
+    throw InputError(path, std::string("cannot draw the figure: ") + cairo_status_to_string(cairo_surface_status(image.get())));
+  const int stride = cairo_image_surface_get_stride(image.get());
+  unsigned char* data = cairo_image_surface_get_data(image.get());
   std::map<ActivationPattern, size_t> numbers;
   for (int i = 0; i < resolution; ++i)      // x cell
     for (int j = 0; j < resolution; ++j) {  // y cell, drawn upwards
@@ -200,23 +208,17 @@ void draw_sampled_patterns(const std::vector<ActivationPattern>& patterns, int r
       *pixel = static_cast<uint32_t>(std::lround(c[0] * 255)) << 16 | static_cast<uint32_t>(std::lround(c[1] * 255)) << 8 |
                static_cast<uint32_t>(std::lround(c[2] * 255));
     }
-  cairo_surface_mark_dirty(image);
-  try {
-    render(path, kPlot + kMargin * 1.5, kPlot + kMargin * 1.5, [&](cairo_t* cr) {
-      cairo_save(cr);
-      cairo_translate(cr, kMargin, kMargin / 2);
-      cairo_scale(cr, kPlot / resolution, kPlot / resolution);
-      cairo_set_source_surface(cr, image, 0, 0);
-      cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-      cairo_paint(cr);
-      cairo_restore(cr);
-      frame(cr, domain, "x1", "x2", true);
-    });
-  } catch (...) {
-    cairo_surface_destroy(image);
-    throw;
-  }
-  cairo_surface_destroy(image);
+  cairo_surface_mark_dirty(image.get());
+  render(path, kPlot + kMargin * 1.5, kPlot + kMargin * 1.5, [&](cairo_t* cr) {
+    cairo_save(cr);
+    cairo_translate(cr, kMargin, kMargin / 2);
+    cairo_scale(cr, kPlot / resolution, kPlot / resolution);
+    cairo_set_source_surface(cr, image.get(), 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    frame(cr, domain, x_label, y_label, true);
+  });
 }
 
 void draw_loglog(const std::vector<Series>& series, const std::string& x_label, const std::string& y_label,

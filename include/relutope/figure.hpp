@@ -26,8 +26,9 @@ void draw_regions(const Partition& partition, const NetworkQ& net, const Regions
 /// any network, positional encodings included, whose regions are curved in the input.
 /// `patterns`: R^2 of them, as sampled_patterns returns them (the last coordinate fastest).
 /// Same formats and guarantees as draw_regions.
+/// \pre domain.dim() == 2 and patterns.size() == R^2 (else std::invalid_argument).
 void draw_sampled_patterns(const std::vector<ActivationPattern>& patterns, int resolution, const Box& domain,
-                           const std::string& path);
+                           const std::string& x_label, const std::string& y_label, const std::string& path);
 
 /// One line of a log-log plot.
 struct Series {

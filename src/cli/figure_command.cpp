@@ -112,7 +112,7 @@ void patterns_figure(const PatternsFigureOptions& o) {
   const AnalysisInput in = load_analysis(o.input, false);
   if (in.domain.dim() != 2) throw InputError("--domain", "figure patterns draws 2 coordinates: give a 2D domain (or a plane --slice)");
   const auto patterns = sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.resolution);
-  draw_sampled_patterns(patterns, o.resolution, in.domain, o.out);
+  draw_sampled_patterns(patterns, o.resolution, in.domain, in.slice ? "s" : "x1", in.slice ? "t" : "x2", o.out);
   const std::set<ActivationPattern> distinct(patterns.begin(), patterns.end());
   std::cout << "wrote " << o.out << " (" << distinct.size() << " distinct activation patterns sampled on the " << o.resolution
             << " x " << o.resolution << " grid: a lower bound on the regions)\n";
