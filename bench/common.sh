@@ -11,7 +11,8 @@
 #
 # Environment: BUILD_DIR (build-bench), PYTHON (/usr/bin/python3), RELUTOPE (an executable to
 # measure instead of building one; the report names it, with RELUTOPE_LABEL if set, e.g. the
-# commit it was built from), BENCH_OPENBLAS (1), BENCH_CPU (0), BENCH_WORK (the work directory).
+# commit it was built from), BENCH_OPENBLAS (1), BENCH_CPU (0), BENCH_WORK (the work directory),
+# BENCH_RESULTS (the report, default bench/results/$BENCH_NAME.md; set it for quick trial runs).
 set -euo pipefail
 : "${BENCH_NAME:?set BENCH_NAME before sourcing bench/common.sh}"
 
@@ -49,6 +50,6 @@ PIN=""
 command -v taskset >/dev/null && PIN="taskset -c ${BENCH_CPU:-0}"
 
 WORK="${BENCH_WORK:-$BENCH/.cache/$BENCH_NAME}"
-RESULTS="$BENCH/results/$BENCH_NAME.md"
+RESULTS="${BENCH_RESULTS:-$BENCH/results/$BENCH_NAME.md}"
 export ROOT PYTHON BUILD_DIR RELUTOPE OPENBLAS_DIR PIN WORK RESULTS
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1

@@ -6,7 +6,6 @@
 #include "relutope/regions.hpp"
 #include "relutope/spectrum.hpp"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>

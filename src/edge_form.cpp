@@ -91,18 +91,18 @@ Disc kernel_value(const Kernel& kernel, const Real& s) {
   return {horner(kernel.re, x), s.mid * horner(kernel.im, x), up(4 * kUnitRoundoff + kernel.re.tail + kernel.im.tail + s.rad / 2)};
 }
 
-bool use_series(const Real& s) { return std::fabs(s.mid) < kSeriesBelow; }
+bool is_small(const Real& s) { return std::fabs(s.mid) < kSeriesBelow; }
 
 // J = integral over t in [0,1] of exp(-i q.(a + t e)) = z_a E1(s), with s = q.e, z = exp(-i q.v):
 // i (z_b - z_a) / s in closed form.
 Disc edge_mean(const Real& s, const Disc& za, const Disc& zb) {
-  if (use_series(s)) return za * kernel_value(e1(), s);
+  if (is_small(s)) return za * kernel_value(e1(), s);
   return times_i((zb - za) * inverse(s));
 }
 
 // integral over t in [0,1] of t exp(-i q.(a + t e)) = z_a E11(s): i z_b / s + (z_b - z_a) / s^2.
 Disc edge_moment(const Real& s, const Disc& za, const Disc& zb) {
-  if (use_series(s)) return za * kernel_value(e11(), s);
+  if (is_small(s)) return za * kernel_value(e11(), s);
   const Real inv = inverse(s);
   return times_i(zb * inv) + (zb - za) * (inv * inv);
 }

@@ -48,7 +48,7 @@ private:
   std::vector<Kink> kinks_;
   std::vector<Real> kink_weight_;        // [kink * outputs + out]: -(sum of W_P . nu), exact rounded
   std::vector<BoundaryPiece> boundary_;
-  std::vector<Real> boundary_value_;     // [piece * outputs + out]: (f at a, f at b - f at a)
+  std::vector<Real> boundary_value_;     // [(piece * outputs + out) * 2 + 0|1]: f at a, f at b - f at a
   std::vector<std::vector<Disc>> unit_step_;  // [axis][vertex]: exp(-2 pi i v_axis)
   std::vector<Disc> phase_, anchor_phase_;    // exp(-2 pi i k.v) at k_ and at anchor_
   VecQ k_, anchor_;

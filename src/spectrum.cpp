@@ -7,9 +7,9 @@
 #include <arb.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
-#include <cmath>
 #include <sstream>
 
 namespace relutope {

@@ -1,5 +1,6 @@
 #pragma once
-// Analyses over a training run's snapshots (relutope train --snapshots DIR).
+// A training run's snapshots (relutope train --snapshots DIR): writing and reading them, and
+// analyses over them.
 #include "relutope/domain.hpp"
 #include "relutope/exact.hpp"
 #include "relutope/network.hpp"
@@ -25,7 +26,9 @@ class SnapshotWriter {
 public:
   /// Creates `dir`; throws InputError naming it when it cannot.
   SnapshotWriter(std::string dir, std::string preset);
+  /// Writes the network at `step` (with its `loss` on the whole data) and rewrites the index.
   void add(long step, const Network& net, double loss);
+  /// Writes losses.csv: the loss of every step's batch, steps from 1.
   void write_losses(const std::vector<double>& batch_loss) const;
 
 private:

@@ -3,7 +3,6 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "relutope/dynamics.hpp"
-#include "relutope/error.hpp"
 #include "relutope/network_io.hpp"
 #include "relutope/train.hpp"
 
