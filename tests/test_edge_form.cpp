@@ -12,9 +12,10 @@
 //
 // Set RELUTOPE_SPECTRUM_VERBOSE=1 to see per case the digits achieved and the share of frequencies
 // route C kept (as Catch warnings).
+#include "spectrum_cases.hpp"
 #include "spectrum_oracle.hpp"
 
-#include "../src/edge_form.hpp"
+#include "edge_form.hpp"  // internal (src/): its raw enclosures are checked too
 #include "helpers.hpp"
 
 #include "relutope/error.hpp"
@@ -40,76 +41,13 @@ namespace so = spectrum_oracle;
 using so::Cx;
 using so::Mp;
 using so::Q;
+using namespace spectrum_cases;
 
 namespace {
 
 // ------------------------------------------------------------------ networks and domains
 
-struct LayerSpec {
-  std::vector<std::vector<Q>> W;
-  std::vector<Q> b;
-};
-
-/// An exact network from rational layers.
-NetworkQ netq(int input_dim, const std::vector<LayerSpec>& layers) {
-  NetworkQ net;
-  net.input_dim = input_dim;
-  for (const LayerSpec& L : layers) {
-    LayerQ lq;
-    lq.weight = MatQ(static_cast<Eigen::Index>(L.W.size()), static_cast<Eigen::Index>(L.W.at(0).size()));
-    for (size_t i = 0; i < L.W.size(); ++i)
-      for (size_t j = 0; j < L.W[i].size(); ++j)
-        lq.weight(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = L.W[i][j];
-    lq.bias = L.b;
-    net.layers.push_back(std::move(lq));
-  }
-  return net;
-}
-
-/// A random double network, weights uniform in +-1/sqrt(fan_in), biases that times bias_scale.
-Network random_net(int input_dim, const std::vector<int>& widths, int outputs, unsigned seed, double bias_scale) {
-  std::mt19937_64 rng(seed);
-  Network net;
-  net.input_dim = input_dim;
-  int fan_in = input_dim;
-  std::vector<int> sizes = widths;
-  sizes.push_back(outputs);
-  for (int width : sizes) {
-    const double bound = 1 / std::sqrt(static_cast<double>(fan_in));
-    std::uniform_real_distribution<double> U(-bound, bound);
-    Layer L{MatD(width, fan_in), VecD(width)};
-    for (int i = 0; i < width; ++i) {
-      for (int j = 0; j < fan_in; ++j) L.weight(i, j) = U(rng);
-      L.bias[i] = bias_scale * U(rng);
-    }
-    net.layers.push_back(L);
-    fan_in = width;
-  }
-  return net;
-}
-
-/// The partition of the first random_net(dim, widths, outputs, seed + 1000 j, 2) with
-/// min_regions..max_regions regions on the domain (not trivially affine, not too costly).
-Partition random_partition(int dim, const std::vector<int>& widths, int outputs, unsigned seed, const Box& domain,
-                           size_t min_regions, size_t max_regions) {
-  for (unsigned s = seed; s < seed + 1000 * 200; s += 1000) {
-    Partition P = regions(to_exact(random_net(dim, widths, outputs, s, 2)), domain);
-    if (P.regions.size() >= min_regions && P.regions.size() <= max_regions) return P;
-  }
-  FAIL("no random network with " << min_regions << ".." << max_regions << " regions");
-  return {};
-}
-
-Box box(std::vector<Q> lo, std::vector<Q> hi) { return Box{std::move(lo), std::move(hi)}; }
-Box unit(int dim) { return dim == 1 ? box({0}, {1}) : box({0, 0}, {1, 1}); }
 Box skew_box() { return box({-1, Q(-1, 2)}, {2, Q(3, 2)}); }  // [-1, 2] x [-0.5, 1.5]
-
-/// 10^-e as an exact rational.
-Q ten_to_minus(int e) {
-  mpz_class p;
-  mpz_ui_pow_ui(p.get_mpz_t(), 10, static_cast<unsigned long>(e));
-  return Q(mpz_class(1), p);
-}
 
 /// A decimal "a.b" as an exact rational (no exponent).
 Q dec(const std::string& text) {
@@ -144,31 +82,6 @@ std::vector<Coefficient> route_c(const Partition& P, const std::vector<VecQ>& ks
 }
 
 int outputs_of(const Partition& P) { return static_cast<int>(P.regions.front().weight.rows); }
-
-bool verbose() { return std::getenv("RELUTOPE_SPECTRUM_VERBOSE") != nullptr; }
-
-std::string describe(const VecQ& k) {
-  std::ostringstream s;
-  s << "k = (";
-  for (size_t i = 0; i < k.size(); ++i) {
-    const std::string exact = k[i].get_str();
-    s << (i ? ", " : "");
-    if (exact.size() <= 24) {
-      s << exact;
-    } else {  // a long rational: its value, and how long it is
-      s.precision(17);
-      s << "~" << k[i].get_d() << " [" << exact.size() << " chars]";
-    }
-  }
-  s << ")";
-  return s.str();
-}
-
-Cx cx(const Coefficient& c) {
-  const so::Read r = so::read(c.re, c.im);
-  REQUIRE(r.ok);
-  return r.value;
-}
 
 bool is_zero(const Cx& z) { return mpfr_zero_p(z.re.v) && mpfr_zero_p(z.im.v); }
 
@@ -396,14 +309,6 @@ VecQ scaled(const VecQ& k, const Q& s) {
   return r;
 }
 
-/// k with its first entry times (1 + 10^-e).
-VecQ nearly(const VecQ& k, int e) {
-  VecQ r = k;
-  r[0] *= 1 + ten_to_minus(e);
-  r[0].canonicalize();
-  return r;
-}
-
 // ------------------------------------------------------------------ closed forms (MPFR)
 
 /// e^{i s}
@@ -412,8 +317,6 @@ Cx expi(const Mp& s) {
   mpfr_neg(minus.v, minus.v, MPFR_RNDN);
   return so::expmi(minus);
 }
-
-Cx real(const Mp& x) { return Cx{x, Mp()}; }
 
 Cx imag(const Mp& x) { return Cx{Mp(), x}; }
 

@@ -6,6 +6,7 @@
 // certified_digits (one unit in the last certified significant digit).
 //
 // Set RELUTOPE_SPECTRUM_VERBOSE=1 to see the digits achieved per test case (as Catch warnings).
+#include "spectrum_cases.hpp"
 #include "spectrum_oracle.hpp"
 
 #include "relutope/error.hpp"
@@ -32,71 +33,11 @@ namespace so = spectrum_oracle;
 using so::Cx;
 using so::Mp;
 using so::Q;
+using namespace spectrum_cases;
 
 namespace {
 
 // ------------------------------------------------------------------ building networks
-
-/// An exact network from rational layers: each layer as rows of weights plus biases.
-struct LayerSpec {
-  std::vector<std::vector<Q>> W;
-  std::vector<Q> b;
-};
-
-NetworkQ netq(int input_dim, const std::vector<LayerSpec>& layers) {
-  NetworkQ net;
-  net.input_dim = input_dim;
-  for (const LayerSpec& L : layers) {
-    LayerQ lq;
-    lq.weight = MatQ(static_cast<Eigen::Index>(L.W.size()), static_cast<Eigen::Index>(L.W.at(0).size()));
-    for (size_t i = 0; i < L.W.size(); ++i)
-      for (size_t j = 0; j < L.W[i].size(); ++j)
-        lq.weight(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = L.W[i][j];
-    lq.bias = L.b;
-    net.layers.push_back(std::move(lq));
-  }
-  return net;
-}
-
-/// A random double network, PyTorch-like: weights and biases uniform in +-1/sqrt(fan_in), biases
-/// scaled by `bias_scale` so that the first layer's lines cross the domain.
-Network random_net(int input_dim, const std::vector<int>& widths, int outputs, unsigned seed, double bias_scale = 1) {
-  std::mt19937_64 rng(seed);
-  Network net;
-  net.input_dim = input_dim;
-  int fan_in = input_dim;
-  std::vector<int> sizes = widths;
-  sizes.push_back(outputs);
-  for (int width : sizes) {
-    const double bound = 1 / std::sqrt(static_cast<double>(fan_in));
-    std::uniform_real_distribution<double> U(-bound, bound);
-    Layer L{MatD(width, fan_in), VecD(width)};
-    for (int i = 0; i < width; ++i) {
-      for (int j = 0; j < fan_in; ++j) L.weight(i, j) = U(rng);
-      L.bias[i] = bias_scale * U(rng);
-    }
-    net.layers.push_back(L);
-    fan_in = width;
-  }
-  return net;
-}
-
-/// The partition of random_net(dim, widths, outputs, seed', 2) for the first seed' >= seed that
-/// has at least `min_regions` regions (so that small random nets are not trivially affine).
-Partition random_partition(int dim, const std::vector<int>& widths, int outputs, unsigned seed, const Box& domain,
-                           size_t min_regions, Network* net_out = nullptr) {
-  for (unsigned s = seed;; s += 1000) {
-    const Network net = random_net(dim, widths, outputs, s, 2);
-    Partition P = regions(to_exact(net), domain);
-    if (P.regions.size() >= min_regions) {
-      if (net_out) *net_out = net;
-      return P;
-    }
-  }
-}
-
-Box box(std::vector<Q> lo, std::vector<Q> hi) { return Box{std::move(lo), std::move(hi)}; }
-Box unit(int dim) { return dim == 1 ? box({0}, {1}) : box({0, 0}, {1, 1}); }
 
 /// An exact rational from "p/q", an integer or a decimal such as "-2.5e-1" (parsed here, not by
 /// relutope::parse_rational).
@@ -129,20 +70,11 @@ Q q(const std::string& text) {
   return r;
 }
 
-/// 10^-e as an exact rational.
-Q ten_to_minus(int e) {
-  mpz_class p;
-  mpz_ui_pow_ui(p.get_mpz_t(), 10, static_cast<unsigned long>(e));
-  return Q(mpz_class(1), p);
-}
-
 // ------------------------------------------------------------------ library calls
 
 std::vector<Coefficient> lib(const Partition& P, const std::vector<VecQ>& ks, long bits, SpectrumRoute route) {
   return spectrum(P, ks, SpectrumOptions{bits, route, {}});
 }
-
-bool verbose() { return std::getenv("RELUTOPE_SPECTRUM_VERBOSE") != nullptr; }
 
 /// Running summary of a test case: smallest margin (achieved - certified digits), smallest
 /// certified digits, smallest achieved digits.
@@ -167,12 +99,6 @@ struct Stats {
     }
   }
 };
-
-std::string describe(const VecQ& k) {
-  std::string s = "k = (";
-  for (size_t i = 0; i < k.size(); ++i) s += (i ? ", " : "") + k[i].get_str();
-  return s + ")";
-}
 
 /// Checks a library coefficient against a reference value: the strings parse, and the value is
 /// right to its certified digits. `min_cd`: the certified digits it must at least claim.
@@ -207,12 +133,6 @@ void check_zero(const Coefficient& c, double scale, const std::string& what) {
   if (!r.ok || !mpfr_zero_p(r.value.re.v) || !mpfr_zero_p(r.value.im.v)) CHECK(c.certified_digits == 0);
 }
 
-Cx cx(const Coefficient& c) {
-  const so::Read r = so::read(c.re, c.im);
-  REQUIRE(r.ok);
-  return r.value;
-}
-
 // ------------------------------------------------------------------ closed forms
 
 Mp pi() {
@@ -226,12 +146,6 @@ Cx times_i(const Cx& z) {
   Cx r;
   mpfr_neg(r.re.v, z.im.v, MPFR_RNDN);
   mpfr_set(r.im.v, z.re.v, MPFR_RNDN);
-  return r;
-}
-
-Cx real(const Mp& x) {
-  Cx r;
-  r.re = x;
   return r;
 }
 
@@ -295,13 +209,6 @@ VecQ orthogonal_to_an_edge(const Partition& P, double size) {
   }
   REQUIRE(best > 0);
   return k;
-}
-
-/// k with its first entry perturbed by 10^-e relative (e = 12 by default).
-VecQ nearly(const VecQ& k, int e = 12) {
-  VecQ r = k;
-  r[0] *= 1 + ten_to_minus(e);
-  return r;
 }
 
 }  // namespace
@@ -736,7 +643,7 @@ TEST_CASE("spectrum: the FFT estimate converges at the predicted rate", "[spectr
   // 2D: a random network with f(0, y) != f(1, y): the rectangle rule's error is again O(1/N).
   {
     Network net;
-    const Partition P = random_partition(2, {4}, 1, 71, unit(2), 5, &net);
+    const Partition P = random_partition(2, {4}, 1, 71, unit(2), 5, SIZE_MAX, &net);
     const VecQ k = {1, -2};
     const Cx exact = so::coefficient(P, k, 0);
     const std::complex<double> e(exact.re.d(), exact.im.d());
@@ -895,5 +802,4 @@ TEST_CASE("spectrum: Lemma 1's prefactor is -i (not the paper's +i)", "[spectrum
   CHECK(re == Approx(-1 / (M_PI * M_PI)).epsilon(1e-14));
   CHECK_THROWS_AS(lemma1_terms(P, {0}, 0), InputError);
 }
-
 
