@@ -36,37 +36,37 @@ private:
 inline double up(double radius) { return radius * (1 + 0x1p-48) + 0x1p-1000; }
 
 /// A real interval [mid - rad, mid + rad].
-struct Real {
+struct IntervalD {
   double mid = 0, rad = 0;
 };
 
 /// A complex disc: |exact - (re + i im)| <= rad.
-struct Disc {
+struct DiscD {
   double re = 0, im = 0, rad = 0;
 };
 
 /// |re| + |im|: an upper bound on the modulus that needs no square root, for rounding terms.
-inline double magnitude(const Disc& z) { return std::fabs(z.re) + std::fabs(z.im); }
+inline double magnitude(const DiscD& z) { return std::fabs(z.re) + std::fabs(z.im); }
 
 /// A tight upper bound on the modulus, for factors that multiply a radius: with |re| + |im|
 /// there, repeated products (phases stepped across a grid) would grow radii by up to sqrt(2)
 /// per step. The sum of squares and the square root lose at most 2.5 u; 2^-500 covers underflow.
-inline double modulus(const Disc& z) { return std::sqrt(z.re * z.re + z.im * z.im) * (1 + 0x1p-50) + 0x1p-500; }
+inline double modulus(const DiscD& z) { return std::sqrt(z.re * z.re + z.im * z.im) * (1 + 0x1p-50) + 0x1p-500; }
 
-inline Real operator+(const Real& a, const Real& b) {
+inline IntervalD operator+(const IntervalD& a, const IntervalD& b) {
   const double m = a.mid + b.mid;
   return {m, up(a.rad + b.rad + kUnitRoundoff * std::fabs(m))};
 }
 
-inline Real operator-(const Real& a, const Real& b) { return a + Real{-b.mid, b.rad}; }
+inline IntervalD operator-(const IntervalD& a, const IntervalD& b) { return a + IntervalD{-b.mid, b.rad}; }
 
-inline Real operator*(const Real& a, const Real& b) {
+inline IntervalD operator*(const IntervalD& a, const IntervalD& b) {
   const double m = a.mid * b.mid;
   return {m, up(std::fabs(a.mid) * b.rad + a.rad * (std::fabs(b.mid) + b.rad) + kUnitRoundoff * std::fabs(m))};
 }
 
 /// 1/a; an infinite radius if a may contain 0.
-inline Real inverse(const Real& a) {
+inline IntervalD inverse(const IntervalD& a) {
   const double m = 1 / a.mid;
   // |1/x - 1/mid| <= rad / ((|mid| - rad) |mid|); the denominator rounded down
   // (normal range only: a subnormal low would carry an absolute, not relative, rounding error)
@@ -76,32 +76,32 @@ inline Real inverse(const Real& a) {
 }
 
 /// The disc enclosing the box re x im.
-inline Disc disc(const Real& re, const Real& im) { return {re.mid, im.mid, up(re.rad + im.rad)}; }
+inline DiscD disc(const IntervalD& re, const IntervalD& im) { return {re.mid, im.mid, up(re.rad + im.rad)}; }
 
-inline Disc operator+(const Disc& a, const Disc& b) {
-  const Disc m{a.re + b.re, a.im + b.im};
+inline DiscD operator+(const DiscD& a, const DiscD& b) {
+  const DiscD m{a.re + b.re, a.im + b.im};
   return {m.re, m.im, up(a.rad + b.rad + kUnitRoundoff * magnitude(m))};
 }
 
-inline Disc operator-(const Disc& a, const Disc& b) { return a + Disc{-b.re, -b.im, b.rad}; }
+inline DiscD operator-(const DiscD& a, const DiscD& b) { return a + DiscD{-b.re, -b.im, b.rad}; }
 
-inline Disc times_i(const Disc& a) { return {-a.im, a.re, a.rad}; }
+inline DiscD times_i(const DiscD& a) { return {-a.im, a.re, a.rad}; }
 
-inline Disc operator*(const Disc& a, const Disc& b) {
+inline DiscD operator*(const DiscD& a, const DiscD& b) {
   const double ac = a.re * b.re, bd = a.im * b.im, ad = a.re * b.im, bc = a.im * b.re;
-  const Disc m{ac - bd, ad + bc};
+  const DiscD m{ac - bd, ad + bc};
   const double rounding = std::fabs(ac) + std::fabs(bd) + std::fabs(ad) + std::fabs(bc) + magnitude(m);
   return {m.re, m.im, up(modulus(a) * b.rad + a.rad * (modulus(b) + b.rad) + kUnitRoundoff * rounding)};
 }
 
-inline Disc operator*(const Disc& a, const Real& b) {
-  const Disc m{a.re * b.mid, a.im * b.mid};
+inline DiscD operator*(const DiscD& a, const IntervalD& b) {
+  const DiscD m{a.re * b.mid, a.im * b.mid};
   return {m.re, m.im, up(magnitude(a) * b.rad + a.rad * (std::fabs(b.mid) + b.rad) + kUnitRoundoff * magnitude(m))};
 }
 
 /// acc + b z with one rounding per component (fused multiply-add).
-inline Disc add_product(const Disc& acc, const Real& b, const Disc& z) {
-  const Disc m{std::fma(b.mid, z.re, acc.re), std::fma(b.mid, z.im, acc.im)};
+inline DiscD add_product(const DiscD& acc, const IntervalD& b, const DiscD& z) {
+  const DiscD m{std::fma(b.mid, z.re, acc.re), std::fma(b.mid, z.im, acc.im)};
   return {m.re, m.im,
           up(acc.rad + std::fabs(b.mid) * z.rad + b.rad * (magnitude(z) + z.rad) + kUnitRoundoff * magnitude(m))};
 }

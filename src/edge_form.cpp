@@ -17,12 +17,12 @@ constexpr double kSeriesBelow = 0.25;
 constexpr double kSeriesReach = kSeriesBelow + 1.0 / 64;  // |s| up to this (midpoint + radius)
 constexpr int kSeriesTerms = 7;  // in x = s^2: the first omitted term is below 1e-19
 
-Real nearest(const Rational& q) {
+IntervalD nearest(const Rational& q) {
   const double m = to_double(q);
   return {m, up(kUnitRoundoff * std::fabs(m))};
 }
 
-Real nearest(const arb_t x) {
+IntervalD nearest(const arb_t x) {
   const double m = arf_get_d(arb_midref(x), ARF_RND_NEAR);
   return {m, up(mag_get_d(arb_radref(x)) + kUnitRoundoff * std::fabs(m))};
 }
@@ -85,34 +85,34 @@ double horner(const Series& series, double x) {
 // for the real part; the imaginary part, half that times |s| < 0.27 plus the rounding of the
 // product, < 0.5 u. Hence 4 u plus both tails at the midpoint; and as |dE/ds| <= 1/2, the
 // radius of s adds s.rad / 2.
-Disc kernel_value(const Kernel& kernel, const Real& s) {
+DiscD kernel_value(const Kernel& kernel, const IntervalD& s) {
   if (!(std::fabs(s.mid) + s.rad <= kSeriesReach)) return {0, 0, std::numeric_limits<double>::infinity()};
   const double x = s.mid * s.mid;
   return {horner(kernel.re, x), s.mid * horner(kernel.im, x), up(4 * kUnitRoundoff + kernel.re.tail + kernel.im.tail + s.rad / 2)};
 }
 
-bool is_small(const Real& s) { return std::fabs(s.mid) < kSeriesBelow; }
+bool is_small(const IntervalD& s) { return std::fabs(s.mid) < kSeriesBelow; }
 
 // J = integral over t in [0,1] of exp(-i q.(a + t e)) = z_a E1(s), with s = q.e, z = exp(-i q.v):
 // i (z_b - z_a) / s in closed form.
-Disc edge_mean(const Real& s, const Disc& za, const Disc& zb) {
+DiscD edge_mean(const IntervalD& s, const DiscD& za, const DiscD& zb) {
   if (is_small(s)) return za * kernel_value(e1(), s);
   return times_i((zb - za) * inverse(s));
 }
 
 // integral over t in [0,1] of t exp(-i q.(a + t e)) = z_a E11(s): i z_b / s + (z_b - z_a) / s^2.
-Disc edge_moment(const Real& s, const Disc& za, const Disc& zb) {
+DiscD edge_moment(const IntervalD& s, const DiscD& za, const DiscD& zb) {
   if (is_small(s)) return za * kernel_value(e11(), s);
-  const Real inv = inverse(s);
+  const IntervalD inv = inverse(s);
   return times_i(zb * inv) + (zb - za) * (inv * inv);
 }
 
 // exp(-2 pi i k.v) for every vertex, from Arb's sine and cosine.
-std::vector<Disc> fresh_phases(const std::vector<VecQ>& vertices, const VecQ& k) {
+std::vector<DiscD> fresh_phases(const std::vector<VecQ>& vertices, const VecQ& k) {
   const slong prec = 128;  // enough for the phase of any k with |k| |v| < 2^60 to round to a double
   arb_t phase, term, x, sine, cosine;
   for (arb_ptr a : {phase, term, x, sine, cosine}) arb_init(a);
-  std::vector<Disc> z;
+  std::vector<DiscD> z;
   z.reserve(vertices.size());
   for (const VecQ& v : vertices) {
     arb_zero(phase);
@@ -215,12 +215,12 @@ EdgeForm::EdgeForm(const Partition& partition) : dim_(partition.dim) {
 }
 
 void EdgeForm::update_phases(const VecQ& k) {
-  auto step = [&](std::vector<Disc>& z, std::pair<int, int> move) {
+  auto step = [&](std::vector<DiscD>& z, std::pair<int, int> move) {
     const auto& factor = unit_step_[static_cast<size_t>(move.first)];
     for (int n = 0; n < std::abs(move.second); ++n)
       for (size_t v = 0; v < z.size(); ++v) {
-        const Disc& f = factor[v];
-        z[v] = z[v] * (move.second > 0 ? f : Disc{f.re, -f.im, f.rad});
+        const DiscD& f = factor[v];
+        z[v] = z[v] * (move.second > 0 ? f : DiscD{f.re, -f.im, f.rad});
       }
   };
   if (const auto move = unit_multiple(k, k_); move.second != 0) {
@@ -237,14 +237,14 @@ void EdgeForm::update_phases(const VecQ& k) {
   k_ = k;
 }
 
-std::vector<Disc> EdgeForm::coefficients(const VecQ& k) {
+std::vector<DiscD> EdgeForm::coefficients(const VecQ& k) {
   const RoundToNearest rounding;
   update_phases(k);
   const size_t outputs = static_cast<size_t>(outputs_);
   const slong prec = 128;
   // q = 2 pi k, and the final factor -1 / (|q|^2 vol D), from Arb
-  std::array<Real, 2> q{};
-  Real factor;
+  std::array<IntervalD, 2> q{};
+  IntervalD factor;
   {
     arb_t two_pi, c, norm;
     arb_init(two_pi);
@@ -267,32 +267,32 @@ std::vector<Disc> EdgeForm::coefficients(const VecQ& k) {
     arb_clear(c);
     arb_clear(norm);
   }
-  const std::vector<Disc>& z = phase_;
-  std::vector<Disc> sum(outputs);
+  const std::vector<DiscD>& z = phase_;
+  std::vector<DiscD> sum(outputs);
   for (size_t e = 0; e < kinks_.size(); ++e) {
     const Kink& kink = kinks_[e];
-    const Disc& za = z[static_cast<size_t>(kink.a)];
-    const Disc mean = dim_ == 1 ? za : edge_mean(q[0] * kink.dx + q[1] * kink.dy, za, z[static_cast<size_t>(kink.b)]);
-    const Real* w = &kink_weight_[e * outputs];
+    const DiscD& za = z[static_cast<size_t>(kink.a)];
+    const DiscD mean = dim_ == 1 ? za : edge_mean(q[0] * kink.dx + q[1] * kink.dy, za, z[static_cast<size_t>(kink.b)]);
+    const IntervalD* w = &kink_weight_[e * outputs];
     for (size_t o = 0; o < outputs; ++o) sum[o] = add_product(sum[o], w[o], mean);
   }
   for (size_t p = 0; p < boundary_.size(); ++p) {
     const BoundaryPiece& piece = boundary_[p];
-    const Disc& za = z[static_cast<size_t>(piece.a)];
-    const Real* g = &boundary_value_[p * outputs * 2];
+    const DiscD& za = z[static_cast<size_t>(piece.a)];
+    const IntervalD* g = &boundary_value_[p * outputs * 2];
     if (dim_ == 1) {
-      const Real q_nu = q[0] * piece.nu_x;
+      const IntervalD q_nu = q[0] * piece.nu_x;
       for (size_t o = 0; o < outputs; ++o) sum[o] = sum[o] - times_i(za * (g[2 * o] * q_nu));
       continue;
     }
-    const Disc& zb = z[static_cast<size_t>(piece.b)];
-    const Real s = q[0] * piece.dx + q[1] * piece.dy;
-    const Disc mean = edge_mean(s, za, zb), moment = edge_moment(s, za, zb);
-    const Real q_nu = q[0] * piece.nu_x + q[1] * piece.nu_y;
+    const DiscD& zb = z[static_cast<size_t>(piece.b)];
+    const IntervalD s = q[0] * piece.dx + q[1] * piece.dy;
+    const DiscD mean = edge_mean(s, za, zb), moment = edge_moment(s, za, zb);
+    const IntervalD q_nu = q[0] * piece.nu_x + q[1] * piece.nu_y;
     for (size_t o = 0; o < outputs; ++o)  // -i (q.nu) * integral of f phi along the piece
       sum[o] = sum[o] - times_i((mean * g[2 * o] + moment * g[2 * o + 1]) * q_nu);
   }
-  for (Disc& value : sum) value = value * factor;
+  for (DiscD& value : sum) value = value * factor;
   return sum;
 }
 

@@ -27,17 +27,17 @@ public:
   /// output. k != 0, with the partition's dimension. Successive calls whose k differ by a small
   /// integer multiple of a unit vector (an integer grid, row by row) update the phases
   /// exp(-2 pi i k.v) by multiplication instead of recomputing them.
-  std::vector<Disc> coefficients(const VecQ& k);
+  std::vector<DiscD> coefficients(const VecQ& k);
 
 private:
   struct Kink {     // an edge (2D) or a breakpoint (1D, b = -1)
     int a = 0, b = -1;  // vertex ids
-    Real dx, dy;        // b - a
+    IntervalD dx, dy;        // b - a
   };
   struct BoundaryPiece {  // a piece of the domain's boundary under one region
     int a = 0, b = -1;
-    Real dx, dy;         // b - a
-    Real nu_x, nu_y;     // the outward normal times the length (1D: the sign)
+    IntervalD dx, dy;         // b - a
+    IntervalD nu_x, nu_y;     // the outward normal times the length (1D: the sign)
   };
 
   void update_phases(const VecQ& k);
@@ -46,11 +46,11 @@ private:
   Rational volume_;
   std::vector<VecQ> vertices_;
   std::vector<Kink> kinks_;
-  std::vector<Real> kink_weight_;        // [kink * outputs + out]: -(sum of W_P . nu), exact rounded
+  std::vector<IntervalD> kink_weight_;        // [kink * outputs + out]: -(sum of W_P . nu), exact rounded
   std::vector<BoundaryPiece> boundary_;
-  std::vector<Real> boundary_value_;     // [(piece * outputs + out) * 2 + 0|1]: f at a, f at b - f at a
-  std::vector<std::vector<Disc>> unit_step_;  // [axis][vertex]: exp(-2 pi i v_axis)
-  std::vector<Disc> phase_, anchor_phase_;    // exp(-2 pi i k.v) at k_ and at anchor_
+  std::vector<IntervalD> boundary_value_;     // [(piece * outputs + out) * 2 + 0|1]: f at a, f at b - f at a
+  std::vector<std::vector<DiscD>> unit_step_;  // [axis][vertex]: exp(-2 pi i v_axis)
+  std::vector<DiscD> phase_, anchor_phase_;    // exp(-2 pi i k.v) at k_ and at anchor_
   VecQ k_, anchor_;
 };
 

@@ -474,7 +474,7 @@ std::vector<Coefficient> spectrum(const Partition& partition, const std::vector<
     const bool low_frequency = scaled_frequency(partition, k) < 1;
     std::vector<Coefficient> values;
     for (int o = 0; o < outputs; ++o) {
-      const internal::Disc& d = discs[static_cast<size_t>(o)];
+      const internal::DiscD& d = discs[static_cast<size_t>(o)];
       // |k| beyond the doubles' range (or below it in 1D): overflow, and route A instead
       if (!std::isfinite(d.re) || !std::isfinite(d.im) || !std::isfinite(d.rad)) return in_arb(k, SpectrumRoute::regions);
       Ball value;

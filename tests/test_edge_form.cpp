@@ -204,10 +204,10 @@ std::vector<Cx> values(const std::vector<Coefficient>& cs) {
 
 /// The discs of EdgeForm contain the reference: |mid - ref| <= rad (the core certification),
 /// for every output of one frequency.
-void check_discs(const std::vector<internal::Disc>& discs, const std::vector<Cx>& ref, size_t first,
+void check_discs(const std::vector<internal::DiscD>& discs, const std::vector<Cx>& ref, size_t first,
                  const VecQ& k, const std::string& what) {
   for (size_t o = 0; o < discs.size(); ++o) {
-    const internal::Disc& d = discs[o];
+    const internal::DiscD& d = discs[o];
     const Cx& r = ref[first + o];
     const Cx mid{Mp::of(d.re), Mp::of(d.im)};
     const Mp dist = so::mp_abs(mid - r);
