@@ -85,6 +85,20 @@ inline Partition random_partition(int dim, const std::vector<int>& widths, int o
   return {};
 }
 
+/// A random network to draw: its hidden widths, outputs, seed and domain (whose dimension is the
+/// input's).
+struct RandomCase {
+  std::vector<int> widths;
+  int outputs;
+  unsigned seed;
+  Box domain;
+
+  int dim() const { return domain.dim(); }
+  Partition partition(size_t min_regions, size_t max_regions = SIZE_MAX) const {
+    return random_partition(dim(), widths, outputs, seed, domain, min_regions, max_regions);
+  }
+};
+
 /// 10^-e as an exact rational.
 inline Q ten_to_minus(int e) {
   mpz_class p;

@@ -258,6 +258,15 @@ struct Affine {
   }
 };
 
+/// acc += weight exp(-i phase), in place with the scratch c and s: a quadrature node.
+inline void add_expmi(Cx& acc, const Mp& phase, const Mp& weight, Mp& c, Mp& s) {
+  mpfr_sin_cos(s.v, c.v, phase.v, MPFR_RNDN);
+  mpfr_mul(c.v, c.v, weight.v, MPFR_RNDN);
+  mpfr_mul(s.v, s.v, weight.v, MPFR_RNDN);
+  mpfr_add(acc.re.v, acc.re.v, c.v, MPFR_RNDN);
+  mpfr_sub(acc.im.v, acc.im.v, s.v, MPFR_RNDN);
+}
+
 /// integral_0^1 g(p + t e) exp(-i q.(p + t e)) dt (no length factor).
 inline Cx segment_integral(const Point& p, const Point& e, const Affine& g, const std::vector<Mp>& q) {
   const double alpha = std::fabs(dot(q, e).d());
@@ -280,11 +289,7 @@ inline Cx segment_integral(const Point& p, const Point& e, const Affine& g, cons
       mpfr_mul(val.v, t.v, ge.v, MPFR_RNDN);
       mpfr_add(val.v, val.v, g0.v, MPFR_RNDN);
       mpfr_mul(coef.v, val.v, rule.w[j].v, MPFR_RNDN);
-      mpfr_sin_cos(s.v, c.v, phase.v, MPFR_RNDN);
-      mpfr_mul(c.v, c.v, coef.v, MPFR_RNDN);
-      mpfr_mul(s.v, s.v, coef.v, MPFR_RNDN);
-      mpfr_add(acc.re.v, acc.re.v, c.v, MPFR_RNDN);
-      mpfr_sub(acc.im.v, acc.im.v, s.v, MPFR_RNDN);
+      add_expmi(acc, phase, coef, c, s);
     }
   }
   return scale(acc, h);
@@ -322,11 +327,7 @@ inline Cx duffy_piece(const Point& v0, const Point& v1, const Point& v2, const A
       mpfr_mul(val.v, u.v, hj[j].v, MPFR_RNDN);
       mpfr_add(val.v, val.v, g0.v, MPFR_RNDN);
       mpfr_mul(coef.v, val.v, rule.w[j].v, MPFR_RNDN);
-      mpfr_sin_cos(s.v, c.v, phase.v, MPFR_RNDN);
-      mpfr_mul(c.v, c.v, coef.v, MPFR_RNDN);
-      mpfr_mul(s.v, s.v, coef.v, MPFR_RNDN);
-      mpfr_add(inner.re.v, inner.re.v, c.v, MPFR_RNDN);
-      mpfr_sub(inner.im.v, inner.im.v, s.v, MPFR_RNDN);
+      add_expmi(inner, phase, coef, c, s);
     }
     mpfr_mul(wu.v, rule.w[i].v, u.v, MPFR_RNDN);  // Duffy Jacobian factor u
     mpfr_mul(c.v, inner.re.v, wu.v, MPFR_RNDN);

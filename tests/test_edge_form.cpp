@@ -36,12 +36,7 @@
 #include <string>
 #include <vector>
 
-using namespace relutope;
-namespace so = spectrum_oracle;
-using so::Cx;
-using so::Mp;
-using so::Q;
-using namespace spectrum_cases;
+using namespace spectrum_cases;  // relutope, the oracle (so::) and its Cx, Mp, Q too
 
 namespace {
 
@@ -525,20 +520,14 @@ TEST_CASE("route C: long runs of stepped phases (an 81 x 81 grid, 5000 steps in 
 // ====================================================================== 2. one input
 
 TEST_CASE("route C: 1D networks on grids, non-integer and stepped non-integer frequencies", "[spectrum][edges]") {
-  struct Case {
-    std::vector<int> widths;
-    int outputs;
-    unsigned seed;
-    Box domain;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<RandomCase> cases = {
       {{16}, 1, 201, unit(1)},
       {{8, 8}, 2, 202, unit(1)},
       {{16}, 2, 203, box({-1}, {2})},
       {{8, 8}, 1, 204, box({Q(-1, 3)}, {dec("1.7")})},
   };
-  for (const Case& c : cases) {
-    const Partition P = random_partition(1, c.widths, c.outputs, c.seed, c.domain, 5, 40);
+  for (const RandomCase& c : cases) {
+    const Partition P = c.partition(5, 40);
     const size_t outs = static_cast<size_t>(c.outputs);
     INFO("seed " << c.seed << ", " << P.regions.size() << " regions");
     Tally tally{"1D, seed " + std::to_string(c.seed) + " (" + std::to_string(P.regions.size()) + " regions)"};
@@ -582,19 +571,13 @@ TEST_CASE("route C: 1D networks on grids, non-integer and stepped non-integer fr
 // ====================================================================== 3. adversarial frequencies
 
 TEST_CASE("route C: frequencies orthogonal and nearly orthogonal to edges, large and tiny |k|", "[spectrum][edges]") {
-  struct Case {
-    std::vector<int> widths;
-    int outputs;
-    unsigned seed;
-    Box domain;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<RandomCase> cases = {
       {{8, 8}, 1, 301, unit(2)},
       {{8, 8}, 2, 302, skew_box()},
       {{16}, 1, 303, box({-2, -2}, {2, 2})},
   };
-  for (const Case& c : cases) {
-    const Partition P = random_partition(2, c.widths, c.outputs, c.seed, c.domain, 10, 80);
+  for (const RandomCase& c : cases) {
+    const Partition P = c.partition(10, 80);
     const size_t outs = static_cast<size_t>(c.outputs);
     INFO("seed " << c.seed << ", " << P.regions.size() << " regions");
     Tally tally{"adversarial, seed " + std::to_string(c.seed)};

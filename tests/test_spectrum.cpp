@@ -28,12 +28,7 @@
 #include <string>
 #include <vector>
 
-using namespace relutope;
-namespace so = spectrum_oracle;
-using so::Cx;
-using so::Mp;
-using so::Q;
-using namespace spectrum_cases;
+using namespace spectrum_cases;  // relutope, the oracle (so::) and its Cx, Mp, Q too
 
 namespace {
 
@@ -391,29 +386,22 @@ TEST_CASE("spectrum: a constant network", "[spectrum]") {
 TEST_CASE("spectrum: routes A and B agree on random networks; k = 0 is the exact mean", "[spectrum]") {
   Stats stats{"route A vs route B"}, honest{"routes at 128 bits vs route A at 512 bits (A/B test)"},
       edges{"route C vs route A at 512 bits"};
-  struct Case {
-    int dim;
-    std::vector<int> widths;
-    int outputs;
-    unsigned seed;
-    Box domain;
+  const std::vector<RandomCase> cases = {
+      {{5}, 1, 1, unit(1)},
+      {{4, 6}, 1, 2, box({-1}, {1})},
+      {{8, 3, 5}, 2, 3, box({q("-0.7")}, {Q(5, 3)})},
+      {{2}, 1, 4, unit(2)},
+      {{6}, 1, 5, box({-1, -1}, {1, 1})},
+      {{5, 4}, 1, 6, box({-1, q("-0.5")}, {q("1.5"), 1})},
+      {{8, 3, 2}, 3, 7, box({-1, -1}, {1, 1})},
+      {{8, 8, 8}, 1, 8, box({-2, -2}, {2, 2})},
   };
-  const std::vector<Case> cases = {
-      {1, {5}, 1, 1, unit(1)},
-      {1, {4, 6}, 1, 2, box({-1}, {1})},
-      {1, {8, 3, 5}, 2, 3, box({q("-0.7")}, {Q(5, 3)})},
-      {2, {2}, 1, 4, unit(2)},
-      {2, {6}, 1, 5, box({-1, -1}, {1, 1})},
-      {2, {5, 4}, 1, 6, box({-1, q("-0.5")}, {q("1.5"), 1})},
-      {2, {8, 3, 2}, 3, 7, box({-1, -1}, {1, 1})},
-      {2, {8, 8, 8}, 1, 8, box({-2, -2}, {2, 2})},
-  };
-  for (const Case& c : cases) {
-    const Partition P = random_partition(c.dim, c.widths, c.outputs, c.seed, c.domain, c.widths[0] + 1);
+  for (const RandomCase& c : cases) {
+    const Partition P = c.partition(c.widths[0] + 1);
     INFO("case seed " << c.seed << ", " << P.regions.size() << " regions");
     if (verbose()) WARN("A/B case seed " << c.seed << ": " << P.regions.size() << " regions");
     std::vector<VecQ> ks;
-    if (c.dim == 1) {
+    if (c.dim() == 1) {
       ks = {{1}, {3}, {-2}, {q("0.37")}, {q("-2.5")}, {40}, {200}, {q("12345.678")}};
     } else {
       ks = {{1, 2}, {3, 0}, {0, -2}, {q("0.37"), q("-2.5")}, {q("-2.5"), q("0.37")}, {40, 3}, {200, -150},
@@ -457,7 +445,7 @@ TEST_CASE("spectrum: routes A and B agree on random networks; k = 0 is the exact
     }
     // k = 0: the exact mean, against the shoelace/centroid mean computed here.
     for (SpectrumRoute route : {SpectrumRoute::regions, SpectrumRoute::lemma1, SpectrumRoute::edges}) {
-      const auto m = lib(P, {VecQ(static_cast<size_t>(c.dim), Q(0))}, 128, route);
+      const auto m = lib(P, {VecQ(static_cast<size_t>(c.dim()), Q(0))}, 128, route);
       REQUIRE(m.size() == outs);
       for (int o = 0; o < c.outputs; ++o) {
         const Coefficient& mean = m[static_cast<size_t>(o)];
@@ -476,24 +464,17 @@ TEST_CASE("spectrum: routes A and B agree on random networks; k = 0 is the exact
 
 TEST_CASE("spectrum: both routes against the quadrature oracle on small networks", "[spectrum]") {
   Stats stats{"routes vs quadrature"};
-  struct Case {
-    int dim;
-    std::vector<int> widths;
-    int outputs;
-    unsigned seed;
-    Box domain;
+  const std::vector<RandomCase> cases = {
+      {{4, 3}, 1, 21, box({-1}, {1})},
+      {{6}, 2, 22, box({Q(-1, 3)}, {2})},
+      {{4}, 1, 23, box({-1, -1}, {1, 1})},
+      {{3, 3}, 2, 24, box({Q(-1, 3), q("0.1")}, {2, q("1.7")})},
   };
-  const std::vector<Case> cases = {
-      {1, {4, 3}, 1, 21, box({-1}, {1})},
-      {1, {6}, 2, 22, box({Q(-1, 3)}, {2})},
-      {2, {4}, 1, 23, box({-1, -1}, {1, 1})},
-      {2, {3, 3}, 2, 24, box({Q(-1, 3), q("0.1")}, {2, q("1.7")})},
-  };
-  for (const Case& c : cases) {
-    const Partition P = random_partition(c.dim, c.widths, c.outputs, c.seed, c.domain, c.widths[0] + 1);
+  for (const RandomCase& c : cases) {
+    const Partition P = c.partition(c.widths[0] + 1);
     INFO("case seed " << c.seed << ", " << P.regions.size() << " regions");
     std::vector<VecQ> ks;
-    if (c.dim == 1) {
+    if (c.dim() == 1) {
       ks = {{1}, {q("0.37")}, {q("-2.5")}, {40}, {200}};
     } else {
       const VecQ orth = orthogonal_to_an_edge(P, 3);
