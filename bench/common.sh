@@ -1,7 +1,8 @@
-# Sourced by bench/regions.sh and bench/spectrum.sh after they set BENCH_NAME (regions,
-# spectrum): the preamble both share, ending with the environment their Python driver reads.
+# Sourced by the bench scripts after they set BENCH_NAME (regions, spectrum, train_throughput)
+# and, if their baseline is not numpy, BENCH_MODULE (torch): the preamble they share, ending with
+# the environment their drivers read.
 #
-#   - python3-numpy (apt-get) if $PYTHON cannot import numpy (the baselines are numpy);
+#   - python3-$BENCH_MODULE (apt-get) if $PYTHON cannot import it (the baseline);
 #   - relutope built in $BUILD_DIR (Release, no tests), unless RELUTOPE names an executable;
 #   - Debian's OpenBLAS, fetched into bench/.cache (bench/openblas.sh), unless BENCH_OPENBLAS=0;
 #   - PIN: every measured process on CPU $BENCH_CPU (taskset), one thread of BLAS/OpenMP.
@@ -24,10 +25,11 @@ BENCH_OPENBLAS="${BENCH_OPENBLAS:-1}"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! "$PYTHON" -c "import numpy" 2>/dev/null; then
-  echo "== installing python3-numpy" >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-numpy >&2 ||
-    { as_root apt-get update >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-numpy >&2; }
+BENCH_MODULE="${BENCH_MODULE:-numpy}"
+if ! "$PYTHON" -c "import $BENCH_MODULE" 2>/dev/null; then
+  echo "== installing python3-$BENCH_MODULE" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "python3-$BENCH_MODULE" >&2 ||
+    { as_root apt-get update >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "python3-$BENCH_MODULE" >&2; }
 fi
 
 if [ -n "${RELUTOPE:-}" ]; then

@@ -27,53 +27,28 @@
 # The data come from different random generators (random RGB targets, sine phases), so the losses
 # agree in size, not in digits.
 #
-# Environment: LAZZARI_STEPS (default 1600 = 100 epochs), SINES_STEPS (default 150),
-# BENCH_OPENBLAS (1/0, default 1), BUILD_DIR (default build-bench), PYTHON (default /usr/bin/python3).
+# Environment: LAZZARI_STEPS (default 1600 = 100 epochs), SINES_STEPS (default 150), and those of
+# bench/common.sh: BENCH_OPENBLAS (1/0, default 1), BUILD_DIR (default build-bench), PYTHON
+# (default /usr/bin/python3), RELUTOPE, BENCH_CPU, BENCH_RESULTS.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="$ROOT/bench"
-BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
+BENCH_NAME=train_throughput
+BENCH_MODULE=torch
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"  # torch, the build, OpenBLAS, PIN, RESULTS
 LAZZARI_STEPS="${LAZZARI_STEPS:-1600}"
 SINES_STEPS="${SINES_STEPS:-150}"
-BENCH_OPENBLAS="${BENCH_OPENBLAS:-1}"
-RESULTS="$BENCH/results/train_throughput.md"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-# 1. PyTorch ---------------------------------------------------------------------------------
-if ! "$PYTHON" -c "import torch" 2>/dev/null; then
-  echo "== installing python3-torch" >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch >&2 ||
-    { as_root apt-get update >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch >&2; }
-fi
-
-# 2. relutope --------------------------------------------------------------------------------
-echo "== building relutope in $BUILD_DIR" >&2
-cmake -S "$ROOT" -B "$BUILD_DIR" -DRELUTOPE_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD_DIR" -j2 --target relutope_cli >/dev/null
-RELUTOPE="$BUILD_DIR/relutope"
-
-OPENBLAS_DIR=""
-if [ "$BENCH_OPENBLAS" = 1 ]; then
-  source "$BENCH/openblas.sh"
-fi
-
-# 3. runs ------------------------------------------------------------------------------------
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
-PIN=()
-command -v taskset >/dev/null && PIN=(taskset -c 0)
+# Runs ---------------------------------------------------------------------------------------
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
 run_relutope() {  # preset steps -> json file
-  "${PIN[@]}" "$RELUTOPE" train --preset "$1" --steps "$2" --quiet --json - --out "$TMP/$1.net.json" \
+  $PIN "$RELUTOPE" train --preset "$1" --steps "$2" --quiet --json - --out "$TMP/$1.net.json" \
     >"$TMP/$1.relutope.json" 2>"$TMP/$1.relutope.err"
 }
 run_torch() {  # preset steps warmup dtype tag [LD_LIBRARY_PATH]
-  LD_LIBRARY_PATH="${6:-${LD_LIBRARY_PATH:-}}" "${PIN[@]}" "$PYTHON" "$BENCH/pytorch_train.py" \
+  LD_LIBRARY_PATH="${6:-${LD_LIBRARY_PATH:-}}" $PIN "$PYTHON" "$BENCH/pytorch_train.py" \
     --preset "$1" --steps "$2" --warmup "$3" --dtype "$4" --threads 1 >"$TMP/$1.$5.$4.json"
 }
 
@@ -92,7 +67,7 @@ for spec in "lazzari-random-rgb $LAZZARI_STEPS 50" "rahaman-sines $SINES_STEPS 1
   done
 done
 
-# 4. table -----------------------------------------------------------------------------------
+# Table -----------------------------------------------------------------------------------
 mkdir -p "$(dirname "$RESULTS")"
 SYSTEM_BLAS="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
 CPU="$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)"
