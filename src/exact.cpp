@@ -41,14 +41,15 @@ double to_double(const Rational& q) {
 }
 
 Rational parse_rational(const std::string& text, const std::string& source) {
-  static const std::regex fraction(R"(\s*([+-]?\d+)\s*/\s*(\d+)\s*)");
+  static const std::regex fraction(R"(\s*([+-]?)(\d+)\s*/\s*(\d+)\s*)");
   static const std::regex decimal(R"(\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*)");
   std::smatch m;
   if (std::regex_match(text, m, fraction)) {
-    Rational q(mpz_class(m[1].str(), 10), mpz_class(m[2].str(), 10));  // base 10: "010" is ten
+    // The sign apart: GMP reads no '+'. Base 10: "010" is ten.
+    Rational q(mpz_class(m[2].str(), 10), mpz_class(m[3].str(), 10));
     if (q.get_den() == 0) throw InputError(source, "zero denominator in '" + text + "'");
     q.canonicalize();
-    return q;
+    return m[1].str() == "-" ? Rational(-q) : q;
   }
   if (std::regex_match(text, m, decimal) && (m[2].length() > 0 || m[3].length() > 0)) {
     const std::string digits = m[2].str() + m[3].str();

@@ -63,3 +63,13 @@ TEST_CASE("boxes parse exactly and refuse empty or inverted intervals", "[exact]
   CHECK_THROWS_AS(parse_box("0,1,2", "--domain"), InputError);
   CHECK_THROWS_WITH(parse_box("0,x", "--domain"), Catch::Contains("--domain"));
 }
+
+TEST_CASE("regression: a fraction with a plus sign is read and not an internal error", "[exact]") {
+  // "+1/2" escaped as GMP's std::invalid_argument (mpz_set_str takes no '+'): the command line
+  // reported an internal error for --domain +1/2,1. Found by the fuzz_rational seed corpus.
+  CHECK(parse_rational("+1/2", "t") == Rational(1, 2));
+  CHECK(parse_rational(" +12 / 8 ", "t") == Rational(3, 2));
+  CHECK(parse_rational("-12/8", "t") == Rational(-3, 2));
+  CHECK_THROWS_AS(parse_rational("+-1/2", "t"), InputError);
+  CHECK_THROWS_AS(parse_rational("1/+2", "t"), InputError);
+}
