@@ -73,3 +73,19 @@ TEST_CASE("regression: a fraction with a plus sign is read and not an internal e
   CHECK_THROWS_AS(parse_rational("+-1/2", "t"), InputError);
   CHECK_THROWS_AS(parse_rational("1/+2", "t"), InputError);
 }
+
+TEST_CASE("regression: numbers of 100000 digits are read without overflowing the stack", "[exact]") {
+  // std::regex matched a number by recursing once per character, so a long number crashed the
+  // process: a domain bound printed exactly, a points file, a JSON domain string. Found by
+  // fuzz_domain: "-1e400,1e-400314" prints back as "1/1000..." (tests/fuzz/regressions/domain).
+  const std::string digits(100000, '7');
+  mpz_class scale;
+  mpz_ui_pow_ui(scale.get_mpz_t(), 10, 100000);
+  CHECK(parse_rational(digits, "t") == Rational(mpz_class(digits, 10)));
+  CHECK(parse_rational("-0." + digits + "e-3", "t") == -Rational(mpz_class(digits, 10), scale * 1000));
+  CHECK(parse_rational("1/" + digits, "t") == Rational(mpz_class(1), mpz_class(digits, 10)));
+  CHECK_THROWS_AS(parse_rational(digits + "x", "t"), InputError);
+  CHECK_THROWS_AS(parse_rational(std::string(100000, ' '), "t"), InputError);
+  const Box box = parse_box("-1e400,1e-400314", "--domain");
+  CHECK(parse_box(to_string(box), "round trip") == box);
+}
