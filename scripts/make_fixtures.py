@@ -319,6 +319,11 @@ savez("nested_prefix.npz", {"0.0.weight": tiny["0.weight"], "0.0.bias": tiny["0.
                             "1.0.weight": tiny["2.weight"], "1.0.bias": tiny["2.bias"]})
 savez("mixed_prefix.npz", {"enc.0.weight": tiny["0.weight"], "enc.0.bias": tiny["0.bias"],
                            "dec.2.weight": tiny["2.weight"], "dec.2.bias": tiny["2.bias"]})
+# A header of 45,000 characters: the reader matched it with std::regex, which recursed once per
+# character and overflowed the stack (found by fuzzing).
+zip_members("long_header.npz", {"0.weight.npy": npy_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (" +
+                                                        "1, " * 15000 + "), }", bytes(8)),
+                                "0.bias.npy": npy(np.zeros(1))})
 write_bytes(os.path.join(BAD, "empty_file.json"), b"")
 rbytes = np.random.default_rng(7).integers(0, 256, 200, dtype=np.uint8).tobytes()
 assert not rbytes.startswith(b"PK") and rbytes.lstrip(b" \t\r\n")[:1] != b"{"

@@ -3,6 +3,7 @@
 // float64. Also: JSON and npz round trips bit for bit, and every bad file refused with an
 // InputError that names it.
 #include "helpers.hpp"
+#include "npy.hpp"
 
 #include "relutope/error.hpp"
 #include "relutope/network.hpp"
@@ -352,4 +353,20 @@ TEST_CASE("regression: a domain with a trailing comma is refused", "[io]") {
   for (const char* text : {"0,1,0,1,", "0,1,,0,1", ",0,1", "0,1, "})
     CHECK_THAT(input_error_of([&] { parse_box(text, "--domain"); }), Catch::StartsWith("--domain: empty value"));
   CHECK(parse_box(" 0 , 1/3 ", "--domain").hi[0] == Rational(1, 3));
+}
+
+TEST_CASE("regression: an npy header of 45000 characters is read without overflowing the stack", "[io]") {
+  // The header's fields were matched with std::regex, which recursed once per character: a long
+  // header crashed relutope (fuzz_npy crashes on it). numpy's format allows headers up to 4 GB.
+  const std::string path = fixture("bad/long_header.npz");
+  CHECK(input_error_of([&] { read_network(path); }) == path + ": 0.weight.npy: arrays of 15000 dimensions are not supported");
+  // A good array whose header is padded with 60,000 spaces (version 2.0: a 4-byte length).
+  const std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::string(60000, ' ') + "1,), }";
+  std::string bytes("\x93NUMPY\x02\x00", 8);
+  for (int i = 0; i < 4; ++i) bytes += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  const double value = 0.5;
+  bytes += header + std::string(reinterpret_cast<const char*>(&value), sizeof value);
+  const internal::NpyArray array = internal::parse_npy(bytes, "t");
+  CHECK(array.shape == std::vector<long>{1});
+  CHECK(array.data == std::vector<double>{0.5});
 }
