@@ -324,6 +324,8 @@ savez("mixed_prefix.npz", {"enc.0.weight": tiny["0.weight"], "enc.0.bias": tiny[
 zip_members("long_header.npz", {"0.weight.npy": npy_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (" +
                                                         "1, " * 15000 + "), }", bytes(8)),
                                 "0.bias.npy": npy(np.zeros(1))})
+# A member name of 45,000 characters, likewise for the keys' regex.
+zip_members("long_name.npz", {"x" * 45000 + "0.weight.npy": npy(np.ones((1, 1))), "0.bias.npy": npy(np.zeros(1))})
 write_bytes(os.path.join(BAD, "empty_file.json"), b"")
 rbytes = np.random.default_rng(7).integers(0, 256, 200, dtype=np.uint8).tobytes()
 assert not rbytes.startswith(b"PK") and rbytes.lstrip(b" \t\r\n")[:1] != b"{"

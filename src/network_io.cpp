@@ -149,6 +149,8 @@ Network network_from_npz(const std::string& path) {
   const std::string* first_key = nullptr;
   std::string prefix;
   for (const auto& [name, array] : arrays) {
+    // std::regex recurses once per character: a long name would overflow the stack.
+    if (name.size() > 1000) throw InputError(path, "array name of " + std::to_string(name.size()) + " characters is too long");
     std::smatch m;
     if (!std::regex_match(name, m, key))
       throw InputError(path, "unexpected array '" + name + "' (expected '<index>.weight' and '<index>.bias')");
