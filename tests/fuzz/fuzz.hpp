@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -37,22 +37,32 @@ inline void require(bool holds, const char* property) {
   std::abort();
 }
 
-// The input as a file named `name` in a directory of its own, for the readers that take a path
-// as the command line gives it (the network reader chooses the format by content, as it does
-// for the command line). Removed at the end of the scope; one directory per process, so
-// parallel fuzzing jobs do not collide.
-struct InputFile {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("relutope-fuzz-" + std::to_string(::getpid()));
-  std::string path;
-
-  InputFile(const std::uint8_t* data, std::size_t size, const std::string& name = "input") {
-    std::filesystem::create_directories(dir);
-    path = (dir / name).string();
+// The input written to a file named `name` in a directory of this process (so that parallel
+// fuzzing jobs do not collide), for the readers that take a path as the command line gives it:
+// the network reader chooses the format by content, as it does for the command line.
+class InputFile {
+public:
+  InputFile(const std::uint8_t* data, std::size_t size, const std::string& name = "input")
+      : path((directory().path / name).string()) {
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
-  ~InputFile() { std::filesystem::remove_all(dir); }
+  // Removed after each input: rewriting a file in place makes ext4 flush it to disk on close.
+  ~InputFile() { std::filesystem::remove(path); }
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
+  std::string dir() const { return directory().path.string(); }
+  const std::string path;
+
+private:
+  struct Directory {  // made once, removed at exit
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("relutope-fuzz-" + std::to_string(::getpid()));
+    Directory() { std::filesystem::create_directories(path); }
+    ~Directory() { std::filesystem::remove_all(path); }
+  };
+  static const Directory& directory() {
+    static const Directory made;
+    return made;
+  }
 };
 
 }  // namespace relutope::fuzz
