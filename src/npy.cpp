@@ -75,9 +75,10 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   else throw InputError(source, "unsupported dtype " + descr + " (expected float32 '<f4' or float64 '<f8')");
 
   size_t count = 1;
-  for (long s : array.shape) {  // every dimension is < 10^15, so the product cannot wrap
+  for (long s : array.shape) {  // checked before multiplying, so that the product cannot wrap
+    if (s != 0 && count > bytes.size() / static_cast<size_t>(s))
+      throw InputError(source, "truncated .npy data (shape larger than the file)");
     count *= static_cast<size_t>(s);
-    if (count > bytes.size()) throw InputError(source, "truncated .npy data (shape larger than the file)");
   }
   const size_t begin = offset + header_len;
   if (bytes.size() - begin < count * width)

@@ -377,3 +377,12 @@ TEST_CASE("regression: an npz member name of 45000 characters is refused without
   const std::string path = fixture("bad/long_name.npz");
   CHECK(input_error_of([&] { read_network(path); }) == path + ": array name of 45008 characters is too long");
 }
+
+TEST_CASE("regression: an npy shape whose element count wraps around 2^64 is refused as bad input", "[io]") {
+  // 32768 x 2^49 = 2^64 elements wrapped to 0: a 33 kB file passed the size check with no data,
+  // and relutope reported "out of memory" (exit 3) instead of the fault. Each dimension was
+  // below 10^15, which only bounds the product for files under 18 kB.
+  const std::string bytes = slurp(RELUTOPE_SOURCE_DIR "/tests/fuzz/regressions/npy/wrapping_count.npy");
+  REQUIRE(bytes.size() > 32768);
+  CHECK(input_error_of([&] { internal::parse_npy(bytes, "t"); }) == "t: truncated .npy data (shape larger than the file)");
+}

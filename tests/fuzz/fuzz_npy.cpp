@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::refuse_or_accept([&] {
     const internal::NpyArray array = internal::parse_npy(fuzz::text(data, size), "fuzz.npy");
     size_t count = 1;
-    for (long s : array.shape) count *= static_cast<size_t>(s);
+    for (long s : array.shape)
+      fuzz::require(!__builtin_mul_overflow(count, static_cast<size_t>(s), &count), "the element count does not wrap");
     fuzz::require(array.data.size() == count, "the array has as many values as its shape says");
     const internal::NpyArray back = internal::parse_npy(internal::npy_bytes(array.shape, array.data), "round trip");
     fuzz::require(back.shape == array.shape &&
