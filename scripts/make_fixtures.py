@@ -343,6 +343,9 @@ write_text(os.path.join(BAD, "string_weight.json"), head + '[{"weight": [[1, "2"
 write_text(os.path.join(BAD, "wrong_version.json"),
            head.replace('"version": 1', '"version": 2') + '[{"weight": [[1, 2]], "bias": [0]}]}\n')
 write_text(os.path.join(BAD, "json_array.json"), '[{"weight": [[1, 2]], "bias": [0]}]\n')
+# An input_dim beyond int: read as 4294967297 mod 2^32 = 1, it loaded a 1-input network.
+write_text(os.path.join(BAD, "wrapping_input_dim.json"),
+           head.replace('"input_dim": 2', '"input_dim": 4294967297') + '[{"weight": [[1]], "bias": [0]}]}\n')
 
 # Points files for net_a_f64.json (2 inputs).
 write_text(os.path.join(BAD, "points_wrong_columns.csv"), "0.5,0.25\n0.1,0.2,0.3\n")

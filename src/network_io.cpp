@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <sstream>
 
@@ -108,7 +110,10 @@ Network network_from_json(const json& doc, const std::string& source) {
   if (version != 1) throw InputError(source, "unsupported version " + version.dump() + " (this relutope reads version 1)");
   Network net;
   const json& input_dim = field(doc, "input_dim", source);
-  if (!input_dim.is_number_integer()) throw InputError(source, "input_dim must be an integer");
+  // Range-checked as a JSON integer (unsigned ones wrap to negative): get<int> would wrap.
+  if (!input_dim.is_number_integer() || input_dim.get<std::int64_t>() < 1 ||
+      input_dim.get<std::int64_t>() > std::numeric_limits<int>::max())
+    throw InputError(source, "input_dim must be an integer in 1.." + std::to_string(std::numeric_limits<int>::max()));
   net.input_dim = input_dim.get<int>();
   if (doc.contains("encoding")) net.encoding = encoding_of(doc["encoding"], source);
   const json& layers = field(doc, "layers", source);

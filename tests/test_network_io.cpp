@@ -386,3 +386,9 @@ TEST_CASE("regression: an npy shape whose element count wraps around 2^64 is ref
   REQUIRE(bytes.size() > 32768);
   CHECK(input_error_of([&] { internal::parse_npy(bytes, "t"); }) == "t: truncated .npy data (shape larger than the file)");
 }
+
+TEST_CASE("regression: an input_dim beyond int is refused and not wrapped", "[io]") {
+  // 4294967297 was read as 4294967297 mod 2^32 = 1: a 1-input network loaded from a broken file.
+  const std::string path = fixture("bad/wrapping_input_dim.json");
+  CHECK(input_error_of([&] { read_network(path); }) == path + ": input_dim must be an integer in 1..2147483647");
+}
