@@ -346,6 +346,10 @@ write_text(os.path.join(BAD, "json_array.json"), '[{"weight": [[1, 2]], "bias": 
 # An input_dim beyond int: read as 4294967297 mod 2^32 = 1, it loaded a 1-input network.
 write_text(os.path.join(BAD, "wrapping_input_dim.json"),
            head.replace('"input_dim": 2', '"input_dim": 4294967297') + '[{"weight": [[1]], "bias": [0]}]}\n')
+# 2 L d features with L = 30, d = 10^8 overflow an int (undefined behaviour; UBSan in fuzz_network).
+write_text(os.path.join(BAD, "positional_overflow.json"),
+           head.replace('"input_dim": 2', '"input_dim": 100000000')
+               .replace('{"type": "identity"}', '{"type": "positional", "L": 30}') + '[{"weight": [[1]], "bias": [0]}]}\n')
 
 # Points files for net_a_f64.json (2 inputs).
 write_text(os.path.join(BAD, "points_wrong_columns.csv"), "0.5,0.25\n0.1,0.2,0.3\n")
