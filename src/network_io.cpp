@@ -1,5 +1,6 @@
 #include "relutope/network_io.hpp"
 
+#include "json_input.hpp"
 #include "npy.hpp"
 #include "relutope/atomic_file.hpp"
 #include "relutope/error.hpp"
@@ -194,12 +195,7 @@ Network network_from_npz(const std::string& path) {
 }  // namespace
 
 Network parse_network_json(const std::string& text, const std::string& source) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    throw InputError(source, std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = internal::parse_json(text, source);
   try {
     Network net = network_from_json(doc, source);
     check_network(net, source);

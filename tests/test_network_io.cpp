@@ -392,3 +392,17 @@ TEST_CASE("regression: an input_dim beyond int is refused and not wrapped", "[io
   const std::string path = fixture("bad/wrapping_input_dim.json");
   CHECK(input_error_of([&] { read_network(path); }) == path + ": input_dim must be an integer in 1..2147483647");
 }
+
+TEST_CASE("regression: JSON nested 200000 levels deep is refused without overflowing the stack", "[io]") {
+  // nlohmann's dump() recursed once per level: printing a deep meta value (or a deep "format" in
+  // the error message) crashed relutope. Found reviewing the readers: the fuzzers' inputs (4 kB)
+  // are too short to nest this deep. The input is made here rather than kept (400 kB of brackets).
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  TempDir dir;
+  const std::string path = dir / "deep.json";
+  std::ofstream(path) << R"({"format": "relutope.mlp", "version": 1, "input_dim": 1, "layers": [{"weight": [[1]], "bias": [0]}],)"
+                      << R"( "meta": {"x": )" << deep << "}}";
+  CHECK_THAT(input_error_of([&] { read_network(path); }), Catch::StartsWith(path + ": JSON nested more than 100 levels deep"));
+  CHECK_THAT(input_error_of([&] { parse_network_json("{\"format\": " + deep + "}", "SOURCE.json"); }),
+             Catch::StartsWith("SOURCE.json: JSON nested more than 100 levels deep"));
+}
