@@ -44,7 +44,8 @@ double to_double(const Rational& q) {
 Rational parse_rational(const std::string& text, const std::string& source) {
   // Scanned by hand: std::regex recurses once per character and overflows the stack on a long
   // number. Grammar: space* sign? (digits space* '/' space* digits | decimal) space*, where a
-  // decimal is digits? ('.' digits?)? ([eE] sign? digits)? with at least one digit.
+  // decimal is digits? ('.' digits?)? ([eE] sign? digits)? with at least one digit, and at most
+  // 4 digits of exponent (a 10-byte "1e9999999" took seconds to print).
   size_t i = 0;
   const auto is_digit = [&] { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
   const auto digits = [&] {
@@ -91,7 +92,7 @@ Rational parse_rational(const std::string& text, const std::string& source) {
       const bool minus = sign();
       const std::string power = digits();
       if (power.empty()) throw not_a_number();
-      if (power.size() > 7) throw InputError(source, "exponent out of range in '" + text + "'");
+      if (power.size() > 4) throw InputError(source, "exponent out of range in '" + text + "'");
       exponent += minus ? -std::stol(power) : std::stol(power);
     }
     space();

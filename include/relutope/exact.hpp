@@ -38,7 +38,8 @@ MatQ to_exact(const MatD& m);
 /// 2^-1022) the result may be off by one subnormal unit: MPFR rounds to 53 bits first.
 double to_double(const Rational& q);
 
-/// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly.
+/// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly. Exponents
+/// have at most 4 digits, so that a few bytes cannot ask for millions of digits.
 /// Throws InputError(source, ...) if `text` is none of these.
 Rational parse_rational(const std::string& text, const std::string& source);
 
