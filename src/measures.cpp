@@ -144,7 +144,7 @@ std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPatter
 
 std::vector<int> hidden_widths(const NetworkQ& net) {
   std::vector<int> widths;
-  for (size_t l = 0; l + 1 < net.layers.size(); ++l) widths.push_back(static_cast<int>(net.layers[l].weight.rows));
+  for (const LayerQ& layer : net.layers) widths.push_back(layer.activation.has_kink() ? static_cast<int>(layer.weight.rows) : 0);
   return widths;
 }
 
@@ -169,8 +169,7 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
   MatD jacobian = MatD::Identity(d, d);
   for (int k = 0; k < d; ++k) h[k] = to_double(x[static_cast<size_t>(k)]);
   double estimate = INFINITY;
-  for (size_t l = 0; l + 1 < net.layers.size(); ++l) {
-    const LayerQ& layer = net.layers[l];
+  for (const LayerQ& layer : net.layers) {
     MatD w(layer.weight.rows, layer.weight.cols);
     VecD b(layer.weight.rows);
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
@@ -179,12 +178,18 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
     }
     const VecD z = w * h + b;
     const MatD grad = w * jacobian;
+    if (!layer.activation.has_kink()) {  // no boundary: the map passes through
+      h = z;
+      jacobian = grad;
+      continue;
+    }
     for (Eigen::Index i = 0; i < z.size(); ++i) {
       const double norm = grad.row(i).norm();
       if (norm > 0) estimate = std::min(estimate, std::fabs(z[i]) / norm);
     }
-    h = z.cwiseMax(0.0);
-    jacobian = (z.array() > 0).cast<double>().matrix().asDiagonal() * grad;
+    const VecD slope = (z.array() > 0).select(VecD::Ones(z.size()), layer.activation.slope_below());
+    h = slope.cwiseProduct(z);
+    jacobian = slope.asDiagonal() * grad;
   }
   result.neuron_estimate = estimate;
   return result;

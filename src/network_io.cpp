@@ -84,20 +84,52 @@ json domain_value(const Box& box) {
 }
 
 json encoding_value(const Encoding& encoding) {
-  return encoding.type == Encoding::Type::identity ? json{{"type", "identity"}}
-                                                   : json{{"type", "positional"}, {"L", encoding.L}};
+  if (encoding.type == Encoding::Type::identity) return {{"type", "identity"}};
+  return {{"type", "positional"}, {"L", encoding.L}, {"order", order_name(encoding.order)},
+          {"include_input", encoding.include_input}};
 }
 
 Encoding encoding_of(const json& value, const std::string& source) {
-  const std::string type = field(value, "type", source).get<std::string>();
+  if (!value.is_object()) throw InputError(source, "encoding must be an object");
+  const json& type = field(value, "type", source);
   if (type == "identity") return {};
-  if (type == "positional") {
-    const json& L = field(value, "L", source);
-    if (!L.is_number_integer() || L.get<long>() < 1 || L.get<long>() > 30)
-      throw InputError(source, "encoding.L must be an integer in 1..30");
-    return {Encoding::Type::positional, L.get<int>()};
+  if (type != "positional")
+    throw InputError(source, "unknown encoding type " + type.dump() + " (expected identity or positional)");
+  const json& L = field(value, "L", source);
+  if (!L.is_number_integer() || L.get<long>() < 1 || L.get<long>() > 30)
+    throw InputError(source, "encoding.L must be an integer in 1..30");
+  Encoding encoding{Encoding::Type::positional, L.get<int>()};
+  if (value.contains("order")) {
+    if (!value["order"].is_string()) throw InputError(source, "encoding.order must be a string");
+    encoding.order = parse_order(value["order"].get<std::string>(), source);
   }
-  throw InputError(source, "unknown encoding type '" + type + "' (expected identity or positional)");
+  if (value.contains("include_input")) {
+    if (!value["include_input"].is_boolean()) throw InputError(source, "encoding.include_input must be true or false");
+    encoding.include_input = value["include_input"].get<bool>();
+  }
+  return encoding;
+}
+
+// A layer's "activation" (and "negative_slope" for leaky_relu); absent: ReLU after every layer
+// but the last, identity after the last (CONTRACT.md).
+Activation activation_of(const json& layer, bool last, const std::string& where, const std::string& source) {
+  if (!layer.contains("activation")) return last ? Activation::identity() : Activation::relu();
+  const json& name = layer["activation"];
+  if (name == "relu") return Activation::relu();
+  if (name == "identity") return Activation::identity();
+  if (name != "leaky_relu")
+    throw InputError(source, where + ".activation is " + name.dump() + " (expected \"relu\", \"identity\" or \"leaky_relu\")");
+  const double slope = number(field(layer, "negative_slope", source), where + ".negative_slope", source);
+  return Activation::leaky_relu(slope);
+}
+
+json activation_value(const Activation& activation) {
+  switch (activation.kind) {
+    case Activation::Kind::relu: return "relu";
+    case Activation::Kind::identity: return "identity";
+    case Activation::Kind::leaky_relu: return "leaky_relu";
+  }
+  return nullptr;
 }
 
 Network network_from_json(const json& doc, const std::string& source) {
@@ -118,7 +150,8 @@ Network network_from_json(const json& doc, const std::string& source) {
     if (!layers[l].is_object()) throw InputError(source, where + ": expected an object");
     if (!layers[l].contains("bias")) throw InputError(source, where + ": missing bias");
     net.layers.push_back({matrix_of(field(layers[l], "weight", source), where + ".weight", source),
-                          vector_of(layers[l]["bias"], where + ".bias", source)});
+                          vector_of(layers[l]["bias"], where + ".bias", source),
+                          activation_of(layers[l], l + 1 == layers.size(), where, source)});
   }
   if (doc.contains("domain") && !doc["domain"].is_null()) {
     const json& domain = doc["domain"];
@@ -139,7 +172,7 @@ Network network_from_json(const json& doc, const std::string& source) {
 
 // ---- npz ----
 
-Network network_from_npz(const std::string& path) {
+Network network_from_npz(const std::string& path, const ReadOptions& options) {
   const auto arrays = internal::read_npz(path);
   // Keys "<prefix><index>.weight" / ".bias", as torch.nn.Sequential names them. One prefix for
   // all: keys of two modules ("enc.0.weight", "dec.0.weight") or of nested Sequentials
@@ -165,7 +198,8 @@ Network network_from_npz(const std::string& path) {
   }
   if (weights.empty()) throw InputError(path, "the archive holds no layers (no '<index>.weight' arrays)");
   Network net;
-  for (const auto& [index, weight] : weights) {
+  for (auto it = weights.begin(); it != weights.end(); ++it) {
+    const auto& [index, weight] = *it;
     const std::string name = std::to_string(index);
     const auto bias = biases.find(index);
     if (bias == biases.end()) throw InputError(path, "layer '" + name + "' has a weight but no bias");
@@ -175,6 +209,12 @@ Network network_from_npz(const std::string& path) {
     layer.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
         weight->data.data(), weight->shape[0], weight->shape[1]);
     layer.bias = Eigen::Map<const VecD>(bias->second->data.data(), bias->second->shape[0]);
+    // A Sequential numbers every module: the next Linear right after this one means no
+    // activation between them; a gap holds a parameter-free activation module.
+    const auto next = std::next(it);
+    layer.activation = next == weights.end() ? Activation::identity()
+                       : next->first == index + 1 ? Activation::identity()
+                                                  : options.activation;
     net.layers.push_back(std::move(layer));
     biases.erase(bias);
   }
@@ -202,10 +242,10 @@ Network parse_network_json(const std::string& text, const std::string& source) {
   }
 }
 
-Network read_network(const std::string& path) {
+Network read_network(const std::string& path, const ReadOptions& options) {
   const std::string bytes = read_file(path);
   if (is_zip(bytes)) {
-    Network net = network_from_npz(path);
+    Network net = network_from_npz(path, options);
     check_network(net, path);
     return net;
   }
@@ -218,11 +258,16 @@ std::string network_json(const Network& net) {
   json doc = {{"format", "relutope.mlp"}, {"version", 1}, {"input_dim", net.input_dim}};
   doc["encoding"] = encoding_value(net.encoding);
   json layers = json::array();
-  for (const Layer& layer : net.layers) {
+  for (size_t l = 0; l < net.layers.size(); ++l) {
+    const Layer& layer = net.layers[l];
     json rows = json::array();
     for (Eigen::Index i = 0; i < layer.weight.rows(); ++i)
       rows.push_back(std::vector<double>(layer.weight.row(i).begin(), layer.weight.row(i).end()));
-    layers.push_back({{"weight", rows}, {"bias", std::vector<double>(layer.bias.begin(), layer.bias.end())}});
+    json entry = {{"weight", rows}, {"bias", std::vector<double>(layer.bias.begin(), layer.bias.end())}};
+    // Written always, so that the file says what it is without the default rule.
+    entry["activation"] = activation_value(layer.activation);
+    if (layer.activation.kind == Activation::Kind::leaky_relu) entry["negative_slope"] = layer.activation.negative_slope;
+    layers.push_back(std::move(entry));
   }
   doc["layers"] = layers;
   if (net.domain) doc["domain"] = domain_value(*net.domain);
@@ -253,15 +298,25 @@ void check_format(const Encoding& encoding, const std::string& path, NetworkForm
 void write_network(const Network& net, const std::string& path, NetworkFormat format) {
   check_format(net.encoding, path, format);
   if (format == NetworkFormat::json) return write_text_atomically(path, network_json(net));
-  std::map<std::string, internal::NpyArray> arrays;
+  // Module indices as a Sequential numbers them: an activation module takes an index, so a
+  // ReLU shows as a gap and adjacent indices mean no activation (what the reader assumes).
   for (size_t l = 0; l < net.layers.size(); ++l) {
-    const Layer& layer = net.layers[l];
-    const std::string index = std::to_string(2 * l);  // Linear, ReLU, Linear, ... in a Sequential
+    const Activation& a = net.layers[l].activation;
+    const bool last = l + 1 == net.layers.size();
+    if (a.kind == Activation::Kind::leaky_relu || (last && a.has_kink()))
+      throw InputError(path, "a PyTorch .npz cannot show layer " + std::to_string(l) + "'s activation (" +
+                                 activation_name(a) + "): write JSON instead");
+  }
+  std::map<std::string, internal::NpyArray> arrays;
+  long index = 0;
+  for (const Layer& layer : net.layers) {
+    const std::string name = std::to_string(index);
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = layer.weight;
-    arrays[index + ".weight"] = {{static_cast<long>(w.rows()), static_cast<long>(w.cols())},
-                                 std::vector<double>(w.data(), w.data() + w.size())};
-    arrays[index + ".bias"] = {{static_cast<long>(layer.bias.size())},
-                               std::vector<double>(layer.bias.begin(), layer.bias.end())};
+    arrays[name + ".weight"] = {{static_cast<long>(w.rows()), static_cast<long>(w.cols())},
+                                std::vector<double>(w.data(), w.data() + w.size())};
+    arrays[name + ".bias"] = {{static_cast<long>(layer.bias.size())},
+                              std::vector<double>(layer.bias.begin(), layer.bias.end())};
+    index += layer.activation.has_kink() ? 2 : 1;
   }
   write_atomically(path, [&](const std::string& temporary) { internal::write_npz(temporary, arrays); });
 }

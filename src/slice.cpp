@@ -41,7 +41,7 @@ NetworkQ analysis_network(const Network& net, const Slice* slice, const std::str
                                  std::to_string(features));
   // Layer 1 on x = o + s u + t v:  W (o + s u + t v) + b = [W u, W v] (s, t) + (W o + b).
   LayerQ& first = exact.layers.front();
-  LayerQ sliced{MatQ(first.weight.rows, slice->rank()), first.bias};
+  LayerQ sliced{MatQ(first.weight.rows, slice->rank()), first.bias, first.activation};
   for (Eigen::Index i = 0; i < first.weight.rows; ++i)
     for (Eigen::Index k = 0; k < first.weight.cols; ++k) {
       const Rational& w = first.weight(i, k);

@@ -43,6 +43,7 @@ inline NetworkQ netq(int input_dim, const std::vector<LayerSpec>& layers) {
     lq.bias = L.b;
     net.layers.push_back(std::move(lq));
   }
+  net.layers.back().activation = Activation::identity();
   return net;
 }
 
@@ -57,7 +58,7 @@ inline Network random_net(int input_dim, const std::vector<int>& widths, int out
   for (int width : sizes) {
     const double bound = 1 / std::sqrt(static_cast<double>(fan_in));
     std::uniform_real_distribution<double> U(-bound, bound);
-    Layer L{MatD(width, fan_in), VecD(width)};
+    Layer L{MatD(width, fan_in), VecD(width), Activation::relu()};
     for (int i = 0; i < width; ++i) {
       for (int j = 0; j < fan_in; ++j) L.weight(i, j) = U(rng);
       L.bias[i] = bias_scale * U(rng);
@@ -65,6 +66,7 @@ inline Network random_net(int input_dim, const std::vector<int>& widths, int out
     net.layers.push_back(L);
     fan_in = width;
   }
+  net.layers.back().activation = Activation::identity();
   return net;
 }
 

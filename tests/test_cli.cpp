@@ -132,7 +132,7 @@ TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]")
     INFO(describe(args, run));
     CHECK(run.status == 0);
     CHECK(run.err.empty());
-    CHECK(run.out.find("2 -> 5 -> 4 -> 3") != std::string::npos);
+    CHECK(run.out.find("2 -> 5 relu -> 4 relu -> 3") != std::string::npos);
     CHECK(run.out.find("54") != std::string::npos);  // 2*5+5 + 5*4+4 + 4*3+3
     CHECK(run.out.find("-1/3") != std::string::npos);
   }
@@ -168,7 +168,7 @@ TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]")
     const json doc = json::parse(run.out);
     CHECK(doc["widths"] == json::array({8, 6, 1}));
     CHECK(doc["parameters"] == 8 * 6 + 6 + 6 + 1);
-    CHECK(doc["encoding"] == json{{"type", "positional"}, {"L", 2}});
+    CHECK(doc["encoding"] == json{{"type", "positional"}, {"L", 2}, {"order", "nerf"}, {"include_input", false}});
     CHECK(doc["domain"] == json::array({0, 1, 0, 1}));
   }
 }

@@ -17,13 +17,13 @@ Box unit_square() { return {{Rational(0), Rational(0)}, {Rational(1), Rational(1
 Network one_layer(const std::vector<std::array<double, 3>>& neurons) {
   Network net;
   net.input_dim = 2;
-  Layer hidden{MatD(static_cast<Eigen::Index>(neurons.size()), 2), VecD(static_cast<Eigen::Index>(neurons.size()))};
+  Layer hidden{MatD(static_cast<Eigen::Index>(neurons.size()), 2), VecD(static_cast<Eigen::Index>(neurons.size())), Activation::relu()};
   for (size_t i = 0; i < neurons.size(); ++i) {
     hidden.weight(static_cast<Eigen::Index>(i), 0) = neurons[i][0];
     hidden.weight(static_cast<Eigen::Index>(i), 1) = neurons[i][1];
     hidden.bias[static_cast<Eigen::Index>(i)] = neurons[i][2];
   }
-  net.layers = {hidden, {MatD::Ones(1, static_cast<Eigen::Index>(neurons.size())), VecD::Zero(1)}};
+  net.layers = {hidden, {MatD::Ones(1, static_cast<Eigen::Index>(neurons.size())), VecD::Zero(1), Activation::identity()}};
   return net;
 }
 

@@ -16,10 +16,10 @@ namespace {
 Network two_neurons() {
   Network net;
   net.input_dim = 2;
-  Layer hidden{MatD(2, 2), VecD(2)};
+  Layer hidden{MatD(2, 2), VecD(2), Activation::relu()};
   hidden.weight << 1, -1, 0, 1;
   hidden.bias << 0, -0.5;
-  Layer out{MatD(2, 2), VecD(2)};
+  Layer out{MatD(2, 2), VecD(2), Activation::identity()};
   out.weight << 1, 2, 1, -1;
   out.bias << -1, 0;
   net.layers = {hidden, out};

@@ -98,7 +98,7 @@ Network awkward_network() {
   }
   Network net;
   net.input_dim = 8;
-  Layer first{MatD(36, 8), VecD(36)}, last{MatD(1, 36), VecD(1)};
+  Layer first{MatD(36, 8), VecD(36), Activation::relu()}, last{MatD(1, 36), VecD(1), Activation::identity()};
   size_t k = 0;
   for (Eigen::Index i = 0; i < 36; ++i)
     for (Eigen::Index j = 0; j < 8; ++j) first.weight(i, j) = values[k++ % values.size()];
@@ -339,7 +339,7 @@ TEST_CASE("regression: a domain bound beyond the doubles is written as an exact 
   CHECK(*back.domain == *net.domain);
   CHECK(domain_json(*net.domain) == "[\"-1" + std::string(400, '0') + "\",\"1/1" + std::string(400, '0') + "\",\"1/3\",0.5]");
   CHECK(encoding_json(Encoding{}) == R"({"type":"identity"})");
-  CHECK(encoding_json(Encoding{Encoding::Type::positional, 8}) == R"({"L":8,"type":"positional"})");
+  CHECK(encoding_json(Encoding{Encoding::Type::positional, 8}) == R"({"L":8,"include_input":false,"order":"nerf","type":"positional"})");
 }
 
 TEST_CASE("a directory is neither a network nor a points file", "[io]") {

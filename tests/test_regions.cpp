@@ -41,6 +41,7 @@ NetworkQ oracle_exact(const Network& net) {
     for (Eigen::Index i = 0; i < L.weight.rows(); ++i)
       for (Eigen::Index j = 0; j < L.weight.cols(); ++j) lq.weight(i, j) = Q(L.weight(i, j));
     for (Eigen::Index i = 0; i < L.bias.size(); ++i) lq.bias.push_back(Q(L.bias[i]));
+    lq.activation = L.activation;
     q.layers.push_back(std::move(lq));
   }
   return q;
@@ -48,7 +49,7 @@ NetworkQ oracle_exact(const Network& net) {
 
 Layer layer(const std::vector<std::vector<double>>& rows, const std::vector<double>& bias) {
   Layer L{MatD(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.at(0).size())),
-          VecD(static_cast<Eigen::Index>(bias.size()))};
+          VecD(static_cast<Eigen::Index>(bias.size())), Activation::relu()};
   for (size_t i = 0; i < rows.size(); ++i)
     for (size_t j = 0; j < rows[i].size(); ++j)
       L.weight(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
@@ -60,6 +61,7 @@ Network make_net(int input_dim, std::vector<Layer> layers) {
   Network net;
   net.input_dim = input_dim;
   net.layers = std::move(layers);
+  net.layers.back().activation = Activation::identity();
   return net;
 }
 
@@ -124,7 +126,7 @@ Network random_net(std::mt19937_64& rng, int input_dim, const std::vector<int>& 
   std::vector<int> widths = hidden;
   widths.push_back(outputs);
   for (int width : widths) {
-    Layer L{MatD(width, fan_in), VecD(width)};
+    Layer L{MatD(width, fan_in), VecD(width), Activation::relu()};
     for (int i = 0; i < width; ++i) {
       for (int j = 0; j < fan_in; ++j) L.weight(i, j) = w.draw(rng, fan_in);
       L.bias[i] = w.draw(rng, fan_in);
@@ -132,6 +134,7 @@ Network random_net(std::mt19937_64& rng, int input_dim, const std::vector<int>& 
     net.layers.push_back(L);
     fan_in = width;
   }
+  net.layers.back().activation = Activation::identity();
   return net;
 }
 

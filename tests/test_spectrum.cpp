@@ -587,8 +587,8 @@ TEST_CASE("spectrum: the FFT estimate converges at the predicted rate", "[spectr
   auto make = [](const std::vector<double>& w1, const std::vector<double>& b1, const std::vector<double>& w2) {
     Network net;
     net.input_dim = 1;
-    Layer L1{MatD(static_cast<Eigen::Index>(w1.size()), 1), VecD(static_cast<Eigen::Index>(w1.size()))};
-    Layer L2{MatD(1, static_cast<Eigen::Index>(w2.size())), VecD::Zero(1)};
+    Layer L1{MatD(static_cast<Eigen::Index>(w1.size()), 1), VecD(static_cast<Eigen::Index>(w1.size())), Activation::relu()};
+    Layer L2{MatD(1, static_cast<Eigen::Index>(w2.size())), VecD::Zero(1), Activation::identity()};
     for (size_t i = 0; i < w1.size(); ++i) {
       L1.weight(static_cast<Eigen::Index>(i), 0) = w1[i];
       L1.bias[static_cast<Eigen::Index>(i)] = b1[i];

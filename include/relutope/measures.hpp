@@ -27,11 +27,12 @@ struct SamplingReport {
 /// Matches the sampled patterns (any order, repeats allowed) against the exact regions' patterns.
 SamplingReport compare_sampling(const Partition& partition, const std::vector<ActivationPattern>& samples);
 
-/// Hidden neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
-/// `widths` are the hidden layers' widths.
+/// Neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
+/// `widths` are the layers' pattern widths (hidden_widths).
 std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPattern>& patterns, const std::vector<int>& widths);
 
-/// The hidden layers' widths of a network.
+/// Each layer's number of pattern bits: its width if its activation has a kink, else 0 (an
+/// identity layer has no pattern bits; the output layer usually is one). Indexed by layer.
 std::vector<int> hidden_widths(const NetworkQ& net);
 
 /// A value known to lie in [lower, upper] (outward rounded from an exact quantity).

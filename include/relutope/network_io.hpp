@@ -3,14 +3,25 @@
 #include "relutope/network.hpp"
 
 #include <string>
+#include <vector>
 
 namespace relutope {
 
 enum class NetworkFormat { json, npz };
 
+/// What a state_dict cannot say about itself (CONTRACT.md). Native JSON files need neither.
+struct ReadOptions {
+  /// The Linear modules' names in the order the network applies them ("fc1,fc2,out"): overrides
+  /// the order the file stores. Empty: numbered names in numeric order, others in file order.
+  std::vector<std::string> layers;
+  /// The parameter-free activation that a gap in the module numbering stands for (relu unless
+  /// given; torch's state_dict has no entry for activation modules).
+  Activation activation = Activation::relu();
+};
+
 /// Reads a network, choosing the format by the file's content (a zip archive is an .npz, text
 /// starting with '{' is JSON). Checks it with check_network. Throws InputError(path, fault).
-Network read_network(const std::string& path);
+Network read_network(const std::string& path, const ReadOptions& options = {});
 
 /// Parses a native relutope JSON document; `source` names it in errors.
 Network parse_network_json(const std::string& text, const std::string& source);
@@ -29,7 +40,7 @@ std::string number_json(const Rational& q);
 std::string domain_json(const Box& box);
 
 /// The JSON text of an encoding as network files write it: {"type": "identity"} or
-/// {"type": "positional", "L": L}.
+/// {"type": "positional", "L": L, "order": ..., "include_input": ...}.
 std::string encoding_json(const Encoding& encoding);
 
 /// Checks that a network with this encoding fits the format: an .npz has no room for a

@@ -3,6 +3,7 @@
 #include "relutope/error.hpp"
 #include "relutope/network_io.hpp"
 #include "relutope/slice.hpp"
+#include "read_options.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -13,6 +14,7 @@ namespace relutope::cli {
 
 struct AnalysisOptions {
   std::string net, domain, slice;
+  ReadFlags read;
 };
 
 /// The network, read and prepared for exact analysis in its 1 or 2 coordinates.
@@ -24,7 +26,8 @@ struct AnalysisInput {
 };
 
 inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
-  cmd->add_option("NET", o.net, "Network file (.json or PyTorch .npz)")->required();
+  cmd->add_option("NET", o.net, "Network file (.json, or a PyTorch state_dict: .npz, .pt/.pth, .safetensors)")->required();
+  add_read_options(cmd, o.read);
   cmd->add_option("--domain", o.domain,
                   "Box a,b (1D) or a,b,c,d (2D), exact decimals or fractions; default: the network file's "
                   "domain (required with --slice: the box of (s, t))");
@@ -37,7 +40,7 @@ inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
 /// and `exact` stays empty unless there is a slice.
 inline AnalysisInput load_analysis(const AnalysisOptions& o, bool exact = true) {
   AnalysisInput in;
-  in.net = read_network(o.net);
+  in.net = read_network(o.net, read_options(o.read));
   if (!o.slice.empty()) in.slice = parse_slice(o.slice, "--slice");
   if (exact || in.slice)  // a slice is checked against the network either way
     in.exact = analysis_network(in.net, in.slice ? &*in.slice : nullptr, in.slice ? "--slice" : o.net);
