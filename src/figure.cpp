@@ -155,7 +155,7 @@ void draw_regions(const Partition& partition, const NetworkQ& net, const Regions
       }
       cairo_stroke(cr);
     }
-    if (options.first_layer && partition.dim == 2 && !net.layers.empty()) {
+    if (options.first_layer && partition.dim == 2 && !net.layers.empty() && net.layers.front().activation.has_kink()) {
       cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 0.8);
       cairo_set_line_width(cr, 0.5);
       const LayerQ& first = net.layers.front();

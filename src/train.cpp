@@ -200,6 +200,7 @@ TrainResult train(const TrainConfig& config, const Dataset& data, const TrainObs
   TrainResult result;
   Network& net = result.net;
   net = initial_network(input_dim, config.encoding, widths, config.seed);
+  for (size_t l = 0; l + 1 < net.layers.size(); ++l) net.layers[l].activation = config.activation;
   net.domain = data.domain;
 
   const MatD input = encode(config.encoding, data.inputs).transpose();  // features x n
