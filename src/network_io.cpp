@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -89,8 +90,17 @@ json encoding_value(const Encoding& encoding) {
           {"include_input", encoding.include_input}};
 }
 
+// A misspelt key ("ordr") would silently leave its default in place: another function.
+void check_keys(const json& object, std::initializer_list<const char*> allowed, const std::string& where,
+                const std::string& source) {
+  for (const auto& item : object.items())
+    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* key) { return item.key() == key; }) == allowed.end())
+      throw InputError(source, "unknown key '" + item.key() + "' in " + where);
+}
+
 Encoding encoding_of(const json& value, const std::string& source) {
   if (!value.is_object()) throw InputError(source, "encoding must be an object");
+  check_keys(value, {"type", "L", "order", "include_input"}, "encoding", source);
   const json& type = field(value, "type", source);
   if (type == "identity") return {};
   if (type != "positional")
@@ -113,6 +123,9 @@ Encoding encoding_of(const json& value, const std::string& source) {
 // A layer's "activation" (and "negative_slope" for leaky_relu); absent: ReLU after every layer
 // but the last, identity after the last (CONTRACT.md).
 Activation activation_of(const json& layer, bool last, const std::string& where, const std::string& source) {
+  check_keys(layer, {"weight", "bias", "activation", "negative_slope"}, where, source);
+  if (layer.contains("negative_slope") && layer.value("activation", json()) != "leaky_relu")
+    throw InputError(source, where + ": negative_slope without \"activation\": \"leaky_relu\"");
   if (!layer.contains("activation")) return last ? Activation::identity() : Activation::relu();
   const json& name = layer["activation"];
   if (name == "relu") return Activation::relu();
@@ -134,6 +147,7 @@ json activation_value(const Activation& activation) {
 
 Network network_from_json(const json& doc, const std::string& source) {
   if (!doc.is_object()) throw InputError(source, "expected a JSON object");
+  check_keys(doc, {"format", "version", "input_dim", "encoding", "layers", "domain", "meta"}, "the network", source);
   const json& format = field(doc, "format", source);
   if (format != "relutope.mlp") throw InputError(source, "format is " + format.dump() + ", expected \"relutope.mlp\"");
   const json& version = field(doc, "version", source);

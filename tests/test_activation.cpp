@@ -235,3 +235,30 @@ TEST_CASE("activations survive the JSON round trip and are refused where an npz 
   CHECK_THROWS_AS(parse_activation("gelu", "test"), InputError);
   CHECK_THROWS_AS(parse_activation("leaky_relu:nan", "test"), InputError);
 }
+
+TEST_CASE("regression: a misspelt key in a JSON network is refused, not left at its default", "[activation][io]") {
+  const std::string head = R"({"format": "relutope.mlp", "version": 1, "input_dim": 1, )";
+  const std::string layers = R"("layers": [{"weight": [[1]], "bias": [0]}, {"weight": [[1]], "bias": [0]}])";
+  CHECK_NOTHROW(parse_network_json(head + layers + "}", "ok.json"));
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {head + R"("layers": [{"weight": [[1]], "bias": [0], "actvation": "identity"}, {"weight": [[1]], "bias": [0]}]})",
+       "unknown key 'actvation' in layers[0]"},
+      {head + R"("encoding": {"type": "positional", "L": 1, "ordr": "per-input"}, )" +
+           R"("layers": [{"weight": [[1, 1]], "bias": [0]}, {"weight": [[1]], "bias": [0]}]})",
+       "unknown key 'ordr' in encoding"},
+      {head + R"("layers": [{"weight": [[1]], "bias": [0], "negative_slope": 0.1}, {"weight": [[1]], "bias": [0]}]})",
+       "negative_slope without"},
+      {head + layers + R"(, "domian": [0, 1]})", "unknown key 'domian'"},
+      {head + R"("layers": [{"weight": [[1]], "bias": [0], "activation": "gelu"}, {"weight": [[1]], "bias": [0]}]})",
+       "activation"}};
+  for (const auto& [text, fault] : bad) {
+    INFO(text);
+    try {
+      parse_network_json(text, "bad.json");
+      FAIL("accepted");
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()).find(fault) != std::string::npos);
+      CHECK(std::string(e.what()).rfind("bad.json: ", 0) == 0);
+    }
+  }
+}
