@@ -165,18 +165,12 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
 
   // The neuron-boundary estimate, in double as it is used: forward values and gradients.
   const int d = partition.dim;
-  VecD h(d);
+  VecD h = to_double(x);
   MatD jacobian = MatD::Identity(d, d);
-  for (int k = 0; k < d; ++k) h[k] = to_double(x[static_cast<size_t>(k)]);
   double estimate = INFINITY;
   for (size_t l = 0; l + 1 < net.layers.size(); ++l) {
-    const LayerQ& layer = net.layers[l];
-    MatD w(layer.weight.rows, layer.weight.cols);
-    VecD b(layer.weight.rows);
-    for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = to_double(layer.weight(i, j));
-      b[i] = to_double(layer.bias[static_cast<size_t>(i)]);
-    }
+    const MatD w = to_double(net.layers[l].weight);
+    const VecD b = to_double(net.layers[l].bias);
     const VecD z = w * h + b;
     const MatD grad = w * jacobian;
     for (Eigen::Index i = 0; i < z.size(); ++i) {
