@@ -96,9 +96,9 @@ void regions_command(const RegionsOptions& o) {
 
   if (!points.empty()) {
     // `pattern` is eval's: the nearest doubles (strtod's) through the same double evaluation (on
-    // a slice, sampling's), so it equals eval's answer even where exact arithmetic differs. On z = x + 3y - 3 the
-    // point (0.6, 0.8) lies exactly on the boundary (z = 0, bit 0), but in double z = 4.4e-16
-    // and eval and PyTorch say bit 1. `regions` and `on_boundary` are the exact answer.
+    // a slice, sampling's), so it equals eval's answer where exact arithmetic differs: (0.3, 0.1)
+    // lies exactly on 3y - x = 0 (bit 0), but 0.3 and 0.1 are no doubles and in double z is
+    // 5.6e-17 > 0, so eval and PyTorch say bit 1. `regions` and `on_boundary` are exact.
     MatD coords(static_cast<Eigen::Index>(points.size()), in.exact.input_dim);
     for (size_t i = 0; i < points.size(); ++i) coords.row(static_cast<Eigen::Index>(i)) = to_double(points[i]).transpose();
     const std::vector<ActivationPattern> patterns = evaluate_in(in.net, in.slice ? &*in.slice : nullptr, coords).patterns;
