@@ -308,8 +308,8 @@ void draw_loglog(const std::vector<Series>& series, const std::string& x_label, 
     }
     const double pad = 4, sample = 18, right = kMargin + kPlot - pad, left = right - widest - sample - 4;
     double legend_y = kMargin / 2 + pad + 6;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_rectangle(cr, left - pad, kMargin / 2 + pad, right - left + 1.5 * pad, 12 * static_cast<double>(series.size()));  // clear of the frame
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);  // a backdrop, clear of the frame's line
+    cairo_rectangle(cr, left - pad, kMargin / 2 + pad, right - left + 1.5 * pad, 12 * static_cast<double>(series.size()));
     cairo_fill(cr);
     colour = 0;
     for (const Series& s : series) {

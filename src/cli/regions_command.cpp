@@ -100,20 +100,22 @@ void regions_command(const RegionsOptions& o) {
     // lies exactly on 3y - x = 0 (bit 0), but 0.3 and 0.1 are no doubles and in double z is
     // 5.6e-17 > 0, so eval and PyTorch say bit 1. `regions` and `on_boundary` are exact.
     MatD coords(static_cast<Eigen::Index>(points.size()), in.exact.input_dim);
-    for (size_t i = 0; i < points.size(); ++i) coords.row(static_cast<Eigen::Index>(i)) = to_double(points[i]).transpose();
-    const std::vector<ActivationPattern> patterns = evaluate_in(in.net, in.slice ? &*in.slice : nullptr, coords).patterns;
+    for (size_t i = 0; i < points.size(); ++i)
+      coords.row(static_cast<Eigen::Index>(i)) = to_double(points[i]).transpose();
+    const std::vector<ActivationPattern> patterns =
+        evaluate_in(in.net, in.slice ? &*in.slice : nullptr, coords).patterns;
     nlohmann::json list = nlohmann::json::array();
-    for (const VecQ& x : points) {
+    for (size_t i = 0; i < points.size(); ++i) {
+      const VecQ& x = points[i];
       const BoundaryDistance d = boundary_distance(partition, in.exact, x);
       if (d.region < 0)
-        throw InputError(o.points, "point " + std::to_string(list.size() + 1) + " lies outside the domain " +
-                                       to_string(in.domain));
+        throw InputError(o.points, "point " + std::to_string(i + 1) + " lies outside the domain " + to_string(in.domain));
       const std::vector<int> holding = locate_all(partition, x);
       nlohmann::json item = {{"x", nlohmann::json::array()},
                              {"region", d.region},
                              {"regions", holding},
                              {"on_boundary", holding.size() > 1},
-                             {"pattern", patterns[list.size()]},
+                             {"pattern", patterns[i]},
                              {"neuron_estimate", d.neuron_estimate},
                              {"distance", nullptr}};
       for (const Rational& c : x) item["x"].push_back(to_double(c));
