@@ -343,6 +343,7 @@ write_text(os.path.join(BAD, "points_not_a_number.csv"), "0.5,0.25\n0.5,abc\n")
 write_text(os.path.join(BAD, "points_trailing_comma.csv"), "0.5,0.25,\n")
 write_text(os.path.join(BAD, "points_inf.csv"), "inf,0\n")
 write_text(os.path.join(BAD, "points_empty.csv"), "# no points\n\n")
+write_text(os.path.join(BAD, "points_mixed_separators.csv"), "0.5 0.25\n0.5 0.25,0.1\n")  # a comma splits at commas only
 
 total = sum(os.path.getsize(os.path.join(d, f)) for d in (OUT, BAD) for f in os.listdir(d)
             if os.path.isfile(os.path.join(d, f)))

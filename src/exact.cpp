@@ -40,6 +40,19 @@ double to_double(const Rational& q) {
   return d;
 }
 
+VecD to_double(const VecQ& v) {
+  VecD out(static_cast<Eigen::Index>(v.size()));
+  for (size_t i = 0; i < v.size(); ++i) out[static_cast<Eigen::Index>(i)] = to_double(v[i]);
+  return out;
+}
+
+MatD to_double(const MatQ& m) {
+  MatD out(m.rows, m.cols);
+  for (Eigen::Index i = 0; i < m.rows; ++i)
+    for (Eigen::Index j = 0; j < m.cols; ++j) out(i, j) = to_double(m(i, j));
+  return out;
+}
+
 Rational parse_rational(const std::string& text, const std::string& source) {
   static const std::regex fraction(R"(\s*([+-]?\d+)\s*/\s*(\d+)\s*)");
   static const std::regex decimal(R"(\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*)");

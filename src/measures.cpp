@@ -165,17 +165,12 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
 
   // The neuron-boundary estimate, in double as it is used: forward values and gradients.
   const int d = partition.dim;
-  VecD h(d);
+  VecD h = to_double(x);
   MatD jacobian = MatD::Identity(d, d);
-  for (int k = 0; k < d; ++k) h[k] = to_double(x[static_cast<size_t>(k)]);
   double estimate = INFINITY;
   for (const LayerQ& layer : net.layers) {
-    MatD w(layer.weight.rows, layer.weight.cols);
-    VecD b(layer.weight.rows);
-    for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = to_double(layer.weight(i, j));
-      b[i] = to_double(layer.bias[static_cast<size_t>(i)]);
-    }
+    const MatD w = to_double(layer.weight);
+    const VecD b = to_double(layer.bias);
     const VecD z = w * h + b;
     const MatD grad = w * jacobian;
     if (!layer.activation.has_kink()) {  // no boundary: the map passes through

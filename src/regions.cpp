@@ -441,19 +441,32 @@ Rational measure(const Region& region) {
   return twice / 2;
 }
 
-int locate(const Partition& partition, const VecQ& x) {
-  for (size_t i = 0; i < partition.regions.size(); ++i) {
-    const auto& v = partition.regions[i].vertices;
-    bool inside = true;
-    if (partition.dim == 1) inside = v[0][0] <= x[0] && x[0] <= v[1][0];
-    else
-      for (size_t k = 0; k < v.size() && inside; ++k) {
-        const VecQ &p = v[k], &q = v[(k + 1) % v.size()];
-        inside = (q[0] - p[0]) * (x[1] - p[1]) - (q[1] - p[1]) * (x[0] - p[0]) >= 0;
-      }
-    if (inside) return static_cast<int>(i);
+namespace {
+
+// The region's closure holds x (x in the domain's dimension), exactly.
+bool holds(const Region& region, const VecQ& x) {
+  const auto& v = region.vertices;
+  if (x.size() == 1) return v[0][0] <= x[0] && x[0] <= v[1][0];
+  for (size_t k = 0; k < v.size(); ++k) {
+    const VecQ &p = v[k], &q = v[(k + 1) % v.size()];
+    if ((q[0] - p[0]) * (x[1] - p[1]) - (q[1] - p[1]) * (x[0] - p[0]) < 0) return false;
   }
+  return true;
+}
+
+}  // namespace
+
+int locate(const Partition& partition, const VecQ& x) {
+  for (size_t i = 0; i < partition.regions.size(); ++i)
+    if (holds(partition.regions[i], x)) return static_cast<int>(i);
   return -1;
+}
+
+std::vector<int> locate_all(const Partition& partition, const VecQ& x) {
+  std::vector<int> found;
+  for (size_t i = 0; i < partition.regions.size(); ++i)
+    if (holds(partition.regions[i], x)) found.push_back(static_cast<int>(i));
+  return found;
 }
 
 }  // namespace relutope

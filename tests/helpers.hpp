@@ -2,6 +2,7 @@
 // (test_network_io.cpp) and run the built binary on them (test_cli.cpp).
 #pragma once
 
+#include "relutope/error.hpp"
 #include "relutope/network.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <typeinfo>
 #include <vector>
 
 namespace relutope::test {
@@ -106,6 +108,22 @@ inline VecD tolerance(const Network& net, const MatD& X, Eigen::Index point) {
     S += static_cast<double>(layer.weight.cols() + 1);
   }
   return 4 * std::ldexp(1.0, -53) * S * m;
+}
+
+// The message of the InputError that f throws; "" (and a failed check) if it throws nothing or
+// something else.
+template <class F>
+std::string input_error_of(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    FAIL_CHECK("threw a " << typeid(e).name() << " instead of relutope::InputError: " << e.what());
+    return "";
+  }
+  FAIL_CHECK("did not throw");
+  return "";
 }
 
 // A fresh directory under the system temporary directory, removed at the end of the scope.

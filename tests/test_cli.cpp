@@ -16,9 +16,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -778,4 +782,271 @@ TEST_CASE("figure patterns draws sampled patterns the right way up (positional e
   CHECK(std::filesystem::file_size(dir / "out/pe.svg") > 0);
   check_one_error_line(relutope_run({"figure", "patterns", pe, "--domain", "0,1", "-o", dir / "out/x.pdf"}, dir), "--domain");
   check_one_error_line(relutope_run({"figure", "patterns", net, "-o", dir / "out/x.pdf"}, dir), net);  // no domain in the file
+}
+
+// ====================================================================== slices, points, small faults
+
+namespace {
+
+// A network with `inputs` inputs and the given hidden widths (one output), weights U(-1, 1) from
+// a seeded generator, written as native JSON to `path`.
+void write_random_network(const std::string& path, int inputs, const std::vector<int>& hidden, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  Network net;
+  net.input_dim = inputs;
+  std::vector<int> widths = hidden;
+  widths.push_back(1);
+  int fan_in = inputs;
+  for (int width : widths) {
+    Layer layer{MatD(width, fan_in), VecD(width), Activation::relu()};
+    for (Eigen::Index i = 0; i < width; ++i) {
+      for (Eigen::Index j = 0; j < fan_in; ++j) layer.weight(i, j) = uniform(rng);
+      layer.bias[i] = uniform(rng) / 2;
+    }
+    net.layers.push_back(layer);
+    fan_in = width;
+  }
+  net.layers.back().activation = Activation::identity();
+  write_network(net, path, NetworkFormat::json);
+}
+
+json json_of(const std::vector<std::string>& args, const TempDir& dir) {
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  return json::parse(run.out);
+}
+
+}  // namespace
+
+TEST_CASE("regression: --plane-through and --slice @FILE analyse the plane written by hand as --slice o:u:v", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = dir / "out/four.json";
+  write_random_network(net, 4, {6, 5}, 21);
+  // p0, p1, p2, and by hand o = p0, u = p1 - p0, v = p2 - p0
+  const std::string points = dir / "out/p.txt", colon = dir / "out/colon.txt", lines = dir / "out/lines.txt";
+  std::ofstream(points) << "0.1 0.2 -0.3 0.5\n0.7 -0.1 0.2 0.5\n0.1 0.9 0.4 -0.25\n";
+  const std::string by_hand = "0.1,0.2,-0.3,0.5:0.6,-0.3,0.5,0:0,0.7,0.7,-0.75";
+  std::ofstream(colon) << by_hand << "\n";
+  std::ofstream(lines) << "0.1, 0.2, -0.3, 0.5\n0.6 -0.3 0.5 0\n0,0.7,0.7,-0.75\n";
+  const json expected = json_of({"regions", net, "--slice", by_hand, "--domain", "0,1,0,1", "--json", "-", "--quiet",
+                                 "--polygons", dir / "out/expected.geojson"},
+                                dir);
+  CHECK(expected["regions"].get<int>() > 5);
+  int n = 0;
+  for (const std::vector<std::string>& slice : std::vector<std::vector<std::string>>{
+           {"--plane-through", points}, {"--plane-through", points, "--domain", "0,1,0,1"}, {"--slice", "@" + colon, "--domain", "0,1,0,1"},
+           {"--slice", "@" + lines, "--domain", "0,1,0,1"}}) {
+    std::vector<std::string> args = {"regions", net, "--json", "-", "--quiet", "--polygons", dir / ("out/" + std::to_string(++n) + ".geojson")};
+    args.insert(args.end(), slice.begin(), slice.end());
+    const json doc = json_of(args, dir);
+    INFO(slice[0] << " " << slice[1]);
+    CHECK(doc["domain"] == expected["domain"]);
+    for (const char* field : {"regions", "linear_pieces", "adjacent_pairs", "dead_neurons", "lipschitz"}) CHECK(doc[field] == expected[field]);
+    CHECK(slurp(dir / ("out/" + std::to_string(n) + ".geojson")) == slurp(dir / "out/expected.geojson"));
+  }
+  // Everywhere a slice is taken: spectrum and figures too.
+  const json spectrum = json_of({"spectrum", net, "--plane-through", points, "--freq", "1,2", "--json", "-"}, dir);
+  const json by_hand_spectrum = json_of({"spectrum", net, "--slice", by_hand, "--domain", "0,1,0,1", "--freq", "1,2", "--json", "-"}, dir);
+  CHECK(spectrum["coefficients"] == by_hand_spectrum["coefficients"]);
+  const Run figure = relutope_run({"figure", "regions", net, "--plane-through", points, "-o", dir / "out/r.svg"}, dir);
+  CHECK(figure.status == 0);
+  CHECK(figure.out.find("(" + std::to_string(expected["regions"].get<int>()) + " regions)") != std::string::npos);
+}
+
+TEST_CASE("regression: a 3072-D slice too long for a command line is read from a file", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = dir / "out/wide.json";
+  write_random_network(net, 3072, {5}, 22);
+  // np.savetxt's default format: 3 x 3072 numbers of 24 characters, 221 kB, more than one
+  // argument may hold (128 kB). p1 - p0 and p2 - p0 are the first two unit vectors.
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  std::vector<double> p0(3072);
+  for (double& x : p0) x = uniform(rng);
+  p0[0] = p0[1] = 0;
+  const auto line = [](const std::vector<double>& p) {
+    std::string text;
+    char number[32];
+    for (double x : p) {
+      std::snprintf(number, sizeof number, "%.18e", x);
+      text += (text.empty() ? "" : " ") + std::string(number);
+    }
+    return text + "\n";
+  };
+  std::vector<double> p1 = p0, p2 = p0, u(3072, 0.0), v(3072, 0.0);
+  p1[0] = u[0] = 1;
+  p2[1] = v[1] = 1;
+  const std::string points = dir / "out/points.txt", slice = dir / "out/slice.txt";
+  std::ofstream(points) << line(p0) << line(p1) << line(p2);
+  std::ofstream(slice) << line(p0) << line(u) << line(v);
+  REQUIRE(fs::file_size(points) > 128 * 1024);
+  const json through = json_of({"regions", net, "--plane-through", points, "--json", "-", "--quiet"}, dir);
+  const json from_file = json_of({"regions", net, "--slice", "@" + slice, "--domain", "0,1,0,1", "--json", "-", "--quiet"}, dir);
+  CHECK(through["regions"].get<int>() >= 1);
+  CHECK(through["regions"] == from_file["regions"]);
+  CHECK(through["lipschitz"] == from_file["lipschitz"]);
+}
+
+TEST_CASE("bad slice files and planes through points are refused with one line naming the file", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = dir / "out/four.json";
+  write_random_network(net, 4, {3}, 24);
+  struct Bad {
+    std::string name, text;
+    bool as_slice;  // also a bad --slice @FILE (as o, u, v: parallel u, v still map (s, t) somewhere)
+  };
+  for (const Bad& bad : std::vector<Bad>{{"collinear.txt", "0,0,0,0\n1,1,1,1\n2,2,2,2\n", false},
+                                         {"coincident.txt", "1,2,3,4\n1,2,3,4\n0,0,1,0\n", false},
+                                         {"two_points.txt", "1,2,3,4\n0,0,1,0\n", false},
+                                         {"four_points.txt", "1,2,3,4\n0,0,1,0\n0,1,0,0\n1,0,0,0\n", true},
+                                         {"mismatched.txt", "1,2,3,4\n0,0,1\n0,1,0,0\n", true},
+                                         {"three_dims.txt", "1,2,3\n0,0,1\n0,1,0\n", true},  // the network has 4 inputs
+                                         {"empty.txt", "", true},
+                                         {"not_numbers.txt", "1,2,3,4\n0,0,1,x\n0,1,0,0\n", true}}) {
+    const std::string path = dir / ("out/" + bad.name);
+    std::ofstream(path) << bad.text;
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"regions", net, "--plane-through", path, "--json", dir / "out/x.json"},
+             {"regions", net, "--slice", "@" + path, "--domain", "0,1,0,1", "--json", dir / "out/x.json"}}) {
+      if (args[2] == "--slice" && !bad.as_slice) continue;
+      const Run run = relutope_run(args, dir);
+      INFO(describe(args, run));
+      check_one_error_line(run, path);
+      CHECK(run.out.empty());
+      CHECK(!fs::exists(dir / "out/x.json"));
+    }
+  }
+  const std::string missing = dir / "out/missing.txt";
+  check_one_error_line(relutope_run({"regions", net, "--plane-through", missing}, dir), missing);
+  check_one_error_line(relutope_run({"regions", net, "--slice", "@" + missing, "--domain", "0,1,0,1"}, dir), missing);
+  const std::string fine = dir / "out/fine.txt";
+  std::ofstream(fine) << "0,0,0,0\n1,0,0,0\n0,1,0,0\n";
+  check_one_error_line(relutope_run({"regions", net, "--plane-through", fine, "--slice", "@" + fine}, dir), "--plane-through");
+}
+
+TEST_CASE("regression: --sample on a slice of a 4096-input network samples the 2-input network, in little memory", "[cli][regions]") {
+  // Building the 256^2 x 4096 points o + s u + t v in double took 2.1 GB; the slice composed into
+  // the first layer needs 256^2 x 2.
+  CliDir dir;
+  const std::string net = dir / "out/wide.json";
+  write_random_network(net, 4096, {8}, 25);
+  std::string o, u, v;
+  for (int k = 0; k < 4096; ++k) {
+    o += (k ? "," : "") + std::string(k % 3 ? "0.25" : "-0.5");
+    u += (k ? "," : "") + std::string(k % 2 ? "1" : "0");
+    v += (k ? "," : "") + std::string(k % 5 ? "0" : "-1");
+  }
+  const std::vector<std::string> args = {"regions", net, "--slice", o + ":" + u + ":" + v, "--domain", "0,1,0,1", "--sample", "256",
+                                         "--json", "-", "--quiet"};
+  const Run run = relutope_run(args, dir, "ulimit -v 1000000");
+  INFO(describe({"regions", net, "--slice", "(4096-D)", "--sample", "256"}, run));
+  REQUIRE(run.status == 0);
+  const json doc = json::parse(run.out);
+  CHECK(doc["sampled"]["points"] == 65536);
+  CHECK(doc["sampled"]["regions_found"].get<int>() + doc["sampled"]["regions_missed"].get<int>() == doc["regions"].get<int>());
+  CHECK(doc["sampled"]["foreign_patterns"] == 0);
+}
+
+TEST_CASE("regression: --points on a boundary reports eval's pattern, every region holding the point, on_boundary", "[cli][regions]") {
+  CliDir dir;
+  // Neurons z = x - 1/2, y - 1/4 and 3y - x on the unit square.
+  const std::string net = dir / "out/three.json";
+  std::ofstream(net) << R"({"format":"relutope.mlp","version":1,"input_dim":2,"domain":[0,1,0,1],)"
+                     << R"("layers":[{"weight":[[1,0],[0,1],[-1,3]],"bias":[-0.5,-0.25,0]},{"weight":[[1,1,1]],"bias":[0]}]})";
+  const std::string points = dir / "out/points.txt";
+  std::ofstream(points) << "0.5 0.75\n0.5 0.25\n0.75 0.5\n0 0.75\n0.3 0.1\n";
+  struct Expected {
+    std::string pattern;                 // bit 1 iff z > 0 at the point, as eval computes z
+    std::set<std::string> closure;       // the patterns of the regions whose closure holds it
+  };
+  const std::vector<Expected> expected = {
+      {"011", {"011", "111"}},                  // on x = 1/2
+      {"001", {"001", "011", "101", "111"}},    // where x = 1/2 crosses y = 1/4
+      {"111", {"111"}},                         // inside a region
+      {"011", {"011"}},                         // on the domain's edge only: no boundary between regions
+      // Exactly on 3y = x, so z = 0 exactly; but 0.3 and 0.1 are no doubles, and in double
+      // 3 * 0.1 - 0.3 is 5.6e-17 (2.8e-17 fused) > 0: eval, like PyTorch, says bit 1.
+      {"001", {"000", "001"}}};
+  const json eval = json_of({"eval", net, "--points", points, "--json", "-"}, dir);
+  REQUIRE(eval["patterns"].size() == expected.size());
+  const json doc = json_of({"regions", net, "--points", points, "--json", "-", "--quiet", "--polygons", dir / "out/p.geojson"}, dir);
+  std::map<int, std::string> pattern_of;
+  const json polygons = json::parse(slurp(dir / "out/p.geojson"));
+  for (const json& feature : polygons["features"])
+    pattern_of[feature["properties"]["index"].get<int>()] = feature["properties"]["pattern"].get<std::string>();
+  REQUIRE(doc["points"].size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const json& point = doc["points"][i];
+    INFO("point " << i + 1 << ": " << point.dump());
+    CHECK(point["pattern"] == expected[i].pattern);
+    CHECK(point["pattern"] == eval["patterns"][i]);
+    std::set<std::string> closure;
+    for (const json& r : point["regions"]) closure.insert(pattern_of.at(r.get<int>()));
+    CHECK(closure == expected[i].closure);
+    CHECK(point["on_boundary"] == (expected[i].closure.size() > 1));
+    CHECK((point["squared_distance"] == "0") == (expected[i].closure.size() > 1));
+    CHECK(point["region"] == point["regions"][0]);
+  }
+}
+
+TEST_CASE("regression: the progress line of regions is drawn while it runs, not only at the end", "[cli][regions]") {
+  // The line is drawn only on a terminal (script(1) makes one), at most every 250 ms, and once
+  // more when the last first-layer cell is done. A run cut off by --time-limit 1.5 s long
+  // before that must have drawn it with cells still to do.
+  if (std::system("script --version >/dev/null 2>&1") != 0) {
+    WARN("script(1) is missing: no pseudo-terminal to test the progress line on");
+    return;
+  }
+  CliDir dir;
+  const std::string net = dir / "out/deep.json";
+  write_random_network(net, 2, {64, 40, 40, 40, 40, 40}, 26);
+  const std::string command = quote(RELUTOPE_BINARY) + " regions " + quote(net) + " --domain -8,8,-8,8 --time-limit 1.5 >/dev/null";
+  std::system(("script -qec " + quote(command) + " /dev/null > " + quote(dir / "tty.txt") + " 2>&1").c_str());
+  const std::string tty = slurp(dir / "tty.txt");
+  INFO(tty.substr(0, 600));
+  long unfinished = 0;  // draws with first-layer cells still to do
+  const std::regex line(R"(first-layer cells (\d+)/(\d+))");
+  for (auto m = std::sregex_iterator(tty.begin(), tty.end(), line); m != std::sregex_iterator(); ++m)
+    unfinished += std::stol((*m)[1]) < std::stol((*m)[2]);
+  CHECK(unfinished >= 1);
+}
+
+TEST_CASE("regression: spectrum --grid K counts its frequencies before building them", "[cli][spectrum]") {
+  // (2 * 4096 + 1)^2 = 67 M frequencies: refused at once, not after building gigabytes of them.
+  CliDir dir;
+  const std::vector<std::string> args = {"spectrum", fixture("net_a_f64.json"), "--grid", "4096", "--json", "-"};
+  const Run run = relutope_run(args, dir, "ulimit -v 1000000");
+  INFO(describe(args, run));
+  CHECK(run.status == 3);
+  CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+  CHECK(run.err.find("--grid") != std::string::npos);
+  CHECK(run.out.empty());
+}
+
+TEST_CASE("regression: the legend of figure decay fits inside the plot", "[cli][figure]") {
+  CliDir dir;
+  const std::string png = dir / "out/decay.png";
+  const Run run = relutope_run({"figure", "decay", fixture("net_a_f64.json"), "-o", png}, dir);
+  REQUIRE(run.status == 0);
+  cairo_surface_t* image = cairo_image_surface_create_from_png(png.c_str());
+  REQUIRE(cairo_surface_status(image) == CAIRO_STATUS_SUCCESS);
+  const int stride = cairo_image_surface_get_stride(image);
+  const unsigned char* data = cairo_image_surface_get_data(image);
+  auto white = [&](int column, int row) {
+    return (*reinterpret_cast<const uint32_t*>(data + static_cast<ptrdiff_t>(row) * stride + 4 * column) & 0xffffff) == 0xffffff;
+  };
+  // The figure's layout: a 300 pt plot 42 pt from the left and 21 pt from the top, 3 pixels per
+  // pt, the legend's first line ("|c(t k)|, fitted t^-...") in its top right corner. Its text
+  // must end inside the frame: the 2 pt before the frame's line stay white along that line.
+  const int right = (42 + 300) * 3;
+  int ink = 0, clipped = 0;
+  for (int row = (21 + 4) * 3; row < (21 + 16) * 3; ++row) {
+    for (int column = right - 3 * 3; column < right - 3; ++column) clipped += !white(column, row);
+    for (int column = (42 + 150) * 3; column < right - 3 * 3; ++column) ink += !white(column, row);
+  }
+  CHECK(clipped == 0);
+  CHECK(ink > 0);  // the legend is there
+  cairo_surface_destroy(image);
 }

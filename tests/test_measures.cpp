@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cmath>
+#include <random>
+#include <set>
 
 using namespace relutope;
 
@@ -76,4 +78,55 @@ TEST_CASE("dead neurons and what sampling misses", "[measures]") {
   CHECK(*report.smallest_missed == 1 - to_exact(0.99));  // the double 0.99, exactly
   CHECK(report.foreign_patterns == 0);
   CHECK(dead_neurons(samples, hidden_widths(exact)).size() == 2);  // sampling calls both dead
+}
+
+TEST_CASE("sampling on a slice finds the patterns of the network at the points o + s u + t v", "[measures]") {
+  // The network of (s, t) is sampled; the oracle evaluates the whole network at the explicit
+  // points in double, as a user would. Both are doubles near boundaries, so on a random network
+  // they agree at every one of the 24^2 cell centres.
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  const auto random_layer = [&](Eigen::Index out, Eigen::Index in) {
+    Layer layer{MatD(out, in), VecD(out), Activation::relu()};
+    for (Eigen::Index i = 0; i < out; ++i) {
+      for (Eigen::Index j = 0; j < in; ++j) layer.weight(i, j) = uniform(rng);
+      layer.bias[i] = uniform(rng) / 2;
+    }
+    return layer;
+  };
+  Network net;
+  net.input_dim = 5;
+  net.layers = {random_layer(8, 5), random_layer(6, 8), random_layer(1, 6)};
+  net.layers.back().activation = Activation::identity();
+  const Slice slice = parse_slice("0.1,-0.2,0.3,0.05,0:1,0.5,-0.3,0,0.7:0,-1,0.25,0.6,0.1", "--slice");
+  const Box domain{{Rational(-1), Rational(-1)}, {Rational(1), Rational(1)}};
+  const int R = 24;
+  SECTION("an identity network") {}
+  SECTION("a positional network, sliced in its encoding space") {
+    net.input_dim = 1;  // 2 L d = 4 features with L = 2, d = 1: the slice's first 4 coordinates
+    net.encoding = Encoding{Encoding::Type::positional, 2};
+    net.layers.front() = random_layer(8, 4);
+  }
+  const Slice used = net.encoding.type == Encoding::Type::identity
+                         ? slice
+                         : Slice{VecQ(slice.origin.begin(), slice.origin.begin() + 4), VecQ(slice.u.begin(), slice.u.begin() + 4),
+                                 VecQ(slice.v.begin(), slice.v.begin() + 4)};
+  const std::vector<ActivationPattern> sampled = sampled_patterns(net, &used, domain, R);
+  Network layers_only = net;  // the features are the points themselves
+  layers_only.encoding = {};
+  layers_only.input_dim = used.dim();
+  MatD X(R * R, used.dim());
+  for (int i = 0; i < R * R; ++i) {
+    const double s = -1 + (2.0 * (i / R) + 1) / R, t = -1 + (2.0 * (i % R) + 1) / R;  // row-major, t fastest
+    for (int k = 0; k < used.dim(); ++k) {
+      const size_t kk = static_cast<size_t>(k);
+      X(i, k) = to_double(used.origin[kk]) + s * to_double(used.u[kk]) + t * to_double(used.v[kk]);
+    }
+  }
+  const std::vector<ActivationPattern> explicit_patterns = evaluate(layers_only, X).patterns;
+  REQUIRE(sampled.size() == explicit_patterns.size());
+  CHECK(sampled == explicit_patterns);
+  CHECK(std::set<ActivationPattern>(sampled.begin(), sampled.end()).size() ==
+        std::set<ActivationPattern>(explicit_patterns.begin(), explicit_patterns.end()).size());
+  CHECK(std::set<ActivationPattern>(sampled.begin(), sampled.end()).size() > 10);
 }

@@ -47,21 +47,6 @@ MatD csv_matrix(const std::string& path) {
   return m;
 }
 
-// The message of the InputError that f throws; "" (and a failed check) if it throws nothing or
-// something else.
-template <class F>
-std::string input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    FAIL_CHECK("threw a " << typeid(e).name() << " instead of relutope::InputError: " << e.what());
-    return "";
-  }
-  FAIL_CHECK("did not throw");
-  return "";
-}
 
 // A network exercising the corners of double printing: signed zero, subnormals, extremes,
 // non-terminating binary fractions, integers beyond 2^53, and random bit patterns.
@@ -352,4 +337,38 @@ TEST_CASE("regression: a domain with a trailing comma is refused", "[io]") {
   for (const char* text : {"0,1,0,1,", "0,1,,0,1", ",0,1", "0,1, "})
     CHECK_THAT(input_error_of([&] { parse_box(text, "--domain"); }), Catch::StartsWith("--domain: empty value"));
   CHECK(parse_box(" 0 , 1/3 ", "--domain").hi[0] == Rational(1, 3));
+}
+
+TEST_CASE("regression: points written by np.savetxt's default (spaces) are read, malformed lines refused", "[io]") {
+  TempDir dir;
+  const std::string path = dir / "savetxt.txt";
+  // np.savetxt(path, X): '%.18e' and one space; tabs and runs of blanks read the same.
+  std::ofstream(path) << "# a header\n"
+                      << "1.000000000000000056e-01 -2.500000000000000000e-01\n"
+                      << "\t3  4.5e-1 \r\n"
+                      << "\n";
+  const MatD X = read_points(path, 2);
+  REQUIRE(X.rows() == 2);
+  CHECK(same_bits(X(0, 0), 0.1));  // strtod of the same text
+  CHECK(X(0, 1) == -0.25);
+  CHECK(X(1, 0) == 3);
+  CHECK(same_bits(X(1, 1), 0.45));
+  const std::vector<VecQ> exact = read_exact_points(path, 2);
+  REQUIRE(exact.size() == 2);
+  CHECK(exact[0][0] == Rational(mpz_class("125000000000000007"), mpz_class("1250000000000000000")));  // 1.000000000000000056e-01
+  CHECK(exact[1] == VecQ{3, Rational(9, 20)});
+  // dim = 0: as many coordinates as the first point, on every line
+  CHECK(read_exact_points(path, 0).size() == 2);
+
+  const auto refused = [&](const std::string& text, const std::string& where) {
+    const std::string bad = dir / "bad.txt";
+    std::ofstream(bad) << text;
+    INFO("'" << text << "'");
+    CHECK_THAT(input_error_of([&] { read_points(bad, 2); }), Catch::StartsWith(bad + ": " + where));
+    CHECK_THAT(input_error_of([&] { read_exact_points(bad, 0); }), Catch::StartsWith(bad + ": " + where));
+  };
+  refused("1 2\n3 4,5\n", "line 2");      // mixed: a line with a comma splits at commas only
+  refused("1 2\n1,,2\n", "line 2");        // an empty field
+  refused("1 2\n\n1 2 3\n", "line 3");     // a wrong count
+  refused("1 2\n1 x\n", "line 2");
 }

@@ -37,6 +37,8 @@ MatQ to_exact(const MatD& m);
 /// The double nearest to q (rounded to nearest, ties to even). Below the normal range (|q| <
 /// 2^-1022) the result may be off by one subnormal unit: MPFR rounds to 53 bits first.
 double to_double(const Rational& q);
+VecD to_double(const VecQ& v);  // entry by entry, as to_double(q)
+MatD to_double(const MatQ& m);
 
 /// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly.
 /// Throws InputError(source, ...) if `text` is none of these.

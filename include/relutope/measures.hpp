@@ -12,8 +12,9 @@
 namespace relutope {
 
 /// Activation patterns at the centres of the R^d grid of cells of `domain` (R points in 1D),
-/// evaluated in double precision on the network itself (at o + s u + t v for a slice): the
-/// sampled count papers report. Points in row-major order (the last coordinate fastest).
+/// evaluated in double precision on the network itself (on a slice, on the network of (s, t) as
+/// evaluate_in builds it): the sampled count papers report. Points in row-major order (the last
+/// coordinate fastest).
 std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution);
 
 /// How a set of sampled patterns compares with the exact regions.

@@ -115,7 +115,8 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
   CLI::App* eval_cmd = app.add_subcommand("eval", "Network outputs and activation patterns at points, in double precision");
   eval_cmd->add_option("NET", o->net, "Network file")->required();
   add_read_options(eval_cmd, o->read);
-  eval_cmd->add_option("--points", o->points, "CSV file: one point a line, coordinates separated by commas")->required();
+  eval_cmd->add_option("--points", o->points, "Points file: one point a line, coordinates separated by commas or whitespace")
+      ->required();
   eval_cmd->add_option("--json", o->json,
                        "Write {\"values\", \"patterns\"} as JSON to FILE ('-': stdout); default: CSV on stdout");
   eval_cmd->callback([&run, o] { run = [o] { eval(o->net, read_options(o->read), o->points, o->json); }; });
