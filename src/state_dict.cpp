@@ -129,9 +129,11 @@ std::vector<const Module*> ordered(const std::vector<Module>& modules, const Sta
       listed.push_back(it->second);
     }
     for (const Module& m : modules)
-      if (std::find(listed.begin(), listed.end(), &m) == listed.end())
-        throw InputError(path, "'" + m.key(m.params.begin()->first) + "' belongs to no module that --layers names (add '" +
-                                   m.name + "')");
+      if (std::find(listed.begin(), listed.end(), &m) == listed.end()) {
+        std::vector<std::string> keys;
+        for (const auto& param : m.params) keys.push_back("'" + m.key(param.first) + "'");
+        throw InputError(path, joined(keys, ", ") + " belong to no module that --layers names (add '" + m.name + "')");
+      }
     how = "--layers";
     return listed;
   }
