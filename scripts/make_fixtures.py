@@ -4,20 +4,29 @@
     /usr/bin/python3 scripts/make_fixtures.py [OUTDIR]      (default: data/fixtures)
 
 An oracle independent of relutope: PyTorch builds the networks and computes the expected outputs
-in float64, numpy writes the .npz files, and Python writes the JSON networks itself.
+with each module's own forward() in float64 (module.double()), torch.save and numpy write the
+.pt and .npz files, and Python writes the JSON networks and the safetensors files itself (by the
+format's specification: Debian has no safetensors package).
 
 data/fixtures/
-  manifest.csv           network,points,expected: every good network file, the points to evaluate
-                         it at and the stem of <stem>.expected.csv / <stem>.patterns.txt
+  manifest.csv           network,points,expected[,options]: every good network file, the points to
+                         evaluate it at, the stem of <stem>.expected.csv / <stem>.patterns.txt, and
+                         the read options it needs (quoted when they hold commas)
   net_*.npz, net_*.json  good networks (float32 / float64, savez / savez_compressed, Fortran order,
                          keys with a common prefix, JSON with 17-digit and with shortest repr()
                          numbers, positional encoding)
+  net_*.pt, .pth,        state_dicts as users save them (torch.save, safetensors, npz): adjacent
+  .safetensors           Linear modules (relu(x) - 1 among them), bias=False, float16, bfloat16,
+                         fc1/fc2/out, features + classifier, input/hidden/output, a "module."
+                         prefix, BatchNorm1d in eval mode, LeakyReLU, a ModuleList, strided views
   points_*.csv           evaluation points (repr(), so every coordinate reads back exactly)
   *.expected.csv         PyTorch float64 outputs, one point a line, repr() of each double
-  *.patterns.txt         activation patterns, one point a line: one char per hidden neuron, layer
-                         by layer, '1' where the pre-activation is > 0
-  bad/                   files every reader must refuse with an InputError naming the file;
-                         bad/points_*.csv are points files for the 2-input network net_a_f64.json
+  *.patterns.txt         activation patterns, one point a line: one char per neuron of an activation
+                         module, in order, '1' where its input is > 0
+  bad/                   files every reader must refuse with an InputError naming the file (among
+                         them pickles that would run `touch /tmp/relutope-fixture-pickle-ran`: built
+                         opcode by opcode here, never loaded); bad/points_*.csv are points files
+                         for the 2-input network net_a_f64.json
 
 Every point is at least a margin away (relative to the magnitude of the terms) from every hidden
 neuron's switching surface, or exactly on it (pre-activation exactly 0 in any summation order),

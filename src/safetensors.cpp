@@ -52,6 +52,7 @@ bool is_safetensors(const std::string& bytes) {
 }
 
 StateDict safetensors_state_dict(const std::string& bytes, const std::string& path) {
+  if (bytes.size() < 8) throw InputError(path, "truncated safetensors file: no header length");
   const std::uint64_t length = header_length(bytes);
   if (length > max_header)
     throw InputError(path, "safetensors header of " + std::to_string(length) + " bytes exceeds the format's 100 MB limit");

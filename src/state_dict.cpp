@@ -220,30 +220,64 @@ std::string batchnorm_note(const std::vector<std::string>& folds, double bias_er
          (bias_error == 0 ? std::string("0") : bound) + " of gamma (b - running_mean) / sqrt(running_var + eps) + beta";
 }
 
-}  // namespace
-
-Network network_from_state_dict(const StateDict& dict, const std::string& path, const ReadOptions& options) {
-  const std::vector<Module> modules = modules_of(dict, path);
-  std::string how;
-  const std::vector<const Module*> order = ordered(modules, dict, options, path, how);
-  // A container numbered without a gap may be a Sequential of Linear modules alone or a
-  // ModuleList whose forward() applies activations: its neighbours' activation is a guess.
+// The containers whose numbered modules have no gap between their indices: a Sequential of
+// Linear modules alone, or a ModuleList whose forward() applies activations; a state_dict cannot
+// tell them apart.
+std::set<std::string> gapless_containers(const std::vector<Module>& modules) {
   std::map<std::string, std::vector<long>> indices;
   for (const Module& m : modules)
     if (m.numbered) indices[m.parent].push_back(m.index);
   std::set<std::string> gapless;
   for (auto& [parent, list] : indices) {
     std::sort(list.begin(), list.end());
-    if (std::adjacent_find(list.begin(), list.end(), [](long a, long b) { return b > a + 1; }) == list.end()) gapless.insert(parent);
+    if (std::adjacent_find(list.begin(), list.end(), [](long a, long b) { return b > a + 1; }) == list.end())
+      gapless.insert(parent);
   }
+  return gapless;
+}
 
-  const Activation between = options.activation.value_or(Activation::relu());
+// The activation before the Linear `b`, which sits at joint j after the module before it; adds
+// the rule that decided it to `rules`.
+Activation activation_between(const Module& b, Joint j, const std::set<std::string>& gapless,
+                              const std::vector<Module>& modules, const ReadOptions& options, const std::string& path,
+                              std::set<std::string>& rules) {
+  const Activation assumed = options.activation.value_or(Activation::relu());
+  if (j == Joint::adjacent && gapless.count(b.parent)) {
+    if (!options.activation) {
+      std::vector<const Module*> siblings;
+      for (const Module& m : modules)
+        if (m.numbered && m.parent == b.parent) siblings.push_back(&m);
+      throw InputError(path, "modules " + names_of(siblings) +
+                                 " are numbered without a gap: a Sequential with no activation between its Linear "
+                                 "modules and a ModuleList whose forward() applies an activation look the same in a "
+                                 "state_dict; say which with --activation identity or --activation relu");
+    }
+    rules.insert("neighbours numbered without a gap: " + activation_name(assumed) + " (--activation)");
+    return assumed;
+  }
+  if (j == Joint::adjacent) {
+    rules.insert("numbered neighbours i, i+1: identity");
+    return Activation::identity();
+  }
+  rules.insert(j == Joint::gap ? "a gap in the numbering: " + activation_name(assumed)
+                               : "between modules not numbered in one Sequential: " + activation_name(assumed) +
+                                     " (assumed: a state_dict does not record activations; --activation)");
+  return assumed;
+}
+
+}  // namespace
+
+Network network_from_state_dict(const StateDict& dict, const std::string& path, const ReadOptions& options) {
+  const std::vector<Module> modules = modules_of(dict, path);
+  std::string how;
+  const std::vector<const Module*> order = ordered(modules, dict, options, path, how);
+  const std::set<std::string> gapless = gapless_containers(modules);
   Network net;
-  std::vector<std::string> shown, folds;
+  std::vector<std::string> shown, folds;  // meta["layers"]'s words; the folds made
+  std::set<std::string> rules;            // what decided the activations
   double bias_error = 0;
-  std::set<std::string> rules;
   const Module* previous = nullptr;
-  const Module* linear = nullptr;
+  const Module* linear = nullptr;  // the module of the last layer
   for (const Module* m : order) {
     const Joint j = previous ? joint(*previous, *m) : Joint::unknown;
     if (m->is_batchnorm()) {
@@ -254,39 +288,20 @@ Network network_from_state_dict(const StateDict& dict, const std::string& path, 
                                    ": relutope folds a BatchNorm1d only into the Linear right before it");
       bias_error = std::max(bias_error, fold(net.layers.back(), *m, *linear, options.batchnorm_eps, path));
       folds.push_back("'" + m->name + "' into '" + linear->name + "'");
+      shown.push_back(m->name + "(batchnorm)");
     } else {
       if (previous) {
         Activation& activation = net.layers.back().activation;
-        if (j == Joint::adjacent && gapless.count(m->parent)) {
-          if (!options.activation) {
-            std::vector<const Module*> siblings;
-            for (const Module& other : modules)
-              if (other.numbered && other.parent == m->parent) siblings.push_back(&other);
-            throw InputError(path, "modules " + names_of(siblings) +
-                                       " are numbered without a gap: a Sequential with no activation between its "
-                                       "Linear modules and a ModuleList whose forward() applies an activation look the "
-                                       "same in a state_dict; say which with --activation identity or --activation relu");
-          }
-          activation = *options.activation;
-          rules.insert("neighbours numbered without a gap: " + activation_name(activation) + " (--activation)");
-        } else if (j == Joint::adjacent) {
-          activation = Activation::identity();
-          rules.insert("numbered neighbours i, i+1: identity");
-        } else {
-          activation = between;
-          rules.insert(j == Joint::gap ? "a gap in the numbering: " + activation_name(between)
-                                       : "between modules not numbered in one Sequential: " + activation_name(between) +
-                                             " (assumed: a state_dict does not record activations; --activation)");
-        }
+        activation = activation_between(*m, j, gapless, modules, options, path, rules);
         shown.push_back(activation_name(activation));
       }
       net.layers.push_back(linear_layer(*m));
+      shown.push_back(m->name);
       linear = m;
     }
-    shown.push_back(m->is_batchnorm() ? m->name + "(batchnorm)" : m->name);
     previous = m;
   }
-  if (!net.layers.empty()) net.input_dim = static_cast<int>(net.layers.front().weight.cols());
+  net.input_dim = static_cast<int>(net.layers.front().weight.cols());
   net.meta["layers"] = joined(shown, " ");
   net.meta["layer_order"] = how + (rules.empty() ? "" : "; " + joined({rules.begin(), rules.end()}, "; "));
   if (!folds.empty()) net.meta["batchnorm"] = batchnorm_note(folds, bias_error, options.batchnorm_eps);

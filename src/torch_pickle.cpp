@@ -2,9 +2,9 @@
 
 #include "relutope/error.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <unordered_map>
 
@@ -277,14 +277,16 @@ size_t Unpickler::run() {
   }
 }
 
+// torch.save's pickle: "<archive>/data.pkl", the archive named after the file.
+bool is_data_pkl(const std::string& name) {
+  const size_t slash = name.find('/');
+  return slash != std::string::npos && name.compare(slash, std::string::npos, "/data.pkl") == 0;
+}
+
 }  // namespace
 
 bool is_torch_archive(const std::vector<ZipMember>& members) {
-  for (const ZipMember& m : members) {
-    const size_t slash = m.name.find('/');
-    if (slash != std::string::npos && m.name.compare(slash, std::string::npos, "/data.pkl") == 0) return true;
-  }
-  return false;
+  return std::any_of(members.begin(), members.end(), [](const ZipMember& m) { return is_data_pkl(m.name); });
 }
 
 bool is_pickle(const std::string& bytes) {
@@ -293,13 +295,12 @@ bool is_pickle(const std::string& bytes) {
 
 StateDict torch_state_dict(const std::vector<ZipMember>& members, const std::string& path) {
   const ZipMember* pickle = nullptr;
-  for (const ZipMember& m : members) {
-    const size_t slash = m.name.find('/');
-    if (slash != std::string::npos && m.name.compare(slash, std::string::npos, "/data.pkl") == 0) {
+  for (const ZipMember& m : members)
+    if (is_data_pkl(m.name)) {
       if (pickle) throw InputError(path, "two pickles, '" + pickle->name + "' and '" + m.name + "'");
       pickle = &m;
     }
-  }
+  if (!pickle) throw InputError(path, "no <archive>/data.pkl: not a torch.save archive");
   const std::string archive = pickle->name.substr(0, pickle->name.size() - 8);  // "<archive>/"
   std::map<std::string, const std::string*> data;  // storage key -> its bytes
   for (const ZipMember& m : members) {
