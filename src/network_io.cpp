@@ -3,6 +3,9 @@
 #include "npy.hpp"
 #include "relutope/atomic_file.hpp"
 #include "relutope/error.hpp"
+#include "safetensors.hpp"
+#include "state_dict.hpp"
+#include "torch_pickle.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,7 +13,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 namespace relutope {
@@ -184,60 +186,6 @@ Network network_from_json(const json& doc, const std::string& source) {
   return net;
 }
 
-// ---- npz ----
-
-Network network_from_npz(const std::string& path, const ReadOptions& options) {
-  const auto arrays = internal::read_npz(path);
-  // Keys "<prefix><index>.weight" / ".bias", as torch.nn.Sequential names them. One prefix for
-  // all: keys of two modules ("enc.0.weight", "dec.0.weight") or of nested Sequentials
-  // ("0.0.weight", "1.0.weight") would otherwise collide and load another network.
-  static const std::regex key(R"((.*\D)?(\d+)\.(weight|bias))");
-  std::map<long, const internal::NpyArray*> weights, biases;
-  const std::string* first_key = nullptr;
-  std::string prefix;
-  for (const auto& [name, array] : arrays) {
-    std::smatch m;
-    if (!std::regex_match(name, m, key))
-      throw InputError(path, "unexpected array '" + name + "' (expected '<index>.weight' and '<index>.bias')");
-    if (!first_key) {
-      first_key = &name;
-      prefix = m[1].str();
-    } else if (m[1].str() != prefix) {
-      throw InputError(path, "keys '" + *first_key + "' and '" + name +
-                                 "' have different prefixes: relutope reads one torch.nn.Sequential of Linear "
-                                 "and ReLU, not nested or several modules");
-    }
-    if (m[2].length() > 9) throw InputError(path, "layer index in '" + name + "' is too large");
-    (m[3] == "weight" ? weights : biases)[std::stol(m[2].str())] = &array;
-  }
-  if (weights.empty()) throw InputError(path, "the archive holds no layers (no '<index>.weight' arrays)");
-  Network net;
-  for (auto it = weights.begin(); it != weights.end(); ++it) {
-    const auto& [index, weight] = *it;
-    const std::string name = std::to_string(index);
-    const auto bias = biases.find(index);
-    if (bias == biases.end()) throw InputError(path, "layer '" + name + "' has a weight but no bias");
-    if (weight->shape.size() != 2) throw InputError(path, "'" + name + ".weight' must be 2-dimensional (out x in)");
-    if (bias->second->shape.size() != 1) throw InputError(path, "'" + name + ".bias' must be 1-dimensional");
-    Layer layer;
-    layer.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        weight->data.data(), weight->shape[0], weight->shape[1]);
-    layer.bias = Eigen::Map<const VecD>(bias->second->data.data(), bias->second->shape[0]);
-    // A Sequential numbers every module: the next Linear right after this one means no
-    // activation between them; a gap holds a parameter-free activation module.
-    const auto next = std::next(it);
-    layer.activation = next == weights.end() ? Activation::identity()
-                       : next->first == index + 1 ? Activation::identity()
-                                                  : options.activation;
-    net.layers.push_back(std::move(layer));
-    biases.erase(bias);
-  }
-  if (!biases.empty())
-    throw InputError(path, "bias '" + std::to_string(biases.begin()->first) + ".bias' has no weight");
-  net.input_dim = static_cast<int>(net.layers.front().weight.cols());
-  return net;
-}
-
 }  // namespace
 
 Network parse_network_json(const std::string& text, const std::string& source) {
@@ -259,13 +207,26 @@ Network parse_network_json(const std::string& text, const std::string& source) {
 Network read_network(const std::string& path, const ReadOptions& options) {
   const std::string bytes = read_file(path);
   if (is_zip(bytes)) {
-    Network net = network_from_npz(path, options);
-    check_network(net, path);
-    return net;
+    const std::vector<internal::ZipMember> members = internal::read_zip(path);
+    return internal::network_from_state_dict(internal::is_torch_archive(members) ? internal::torch_state_dict(members, path)
+                                                                                 : internal::npz_state_dict(members, path),
+                                             path, options);
   }
+  if (internal::is_safetensors(bytes))
+    return internal::network_from_state_dict(internal::safetensors_state_dict(bytes, path), path, options);
+  if (internal::is_pickle(bytes))
+    throw InputError(path, "a bare pickle (torch.save's legacy format, or pickle.dump), which relutope does not read: "
+                           "save the state_dict again with a torch of version 1.6 or later, e.g. "
+                           "torch.save(torch.load(path, weights_only=True), new_path)");
   const size_t first = bytes.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && bytes[first] == '{') return parse_network_json(bytes, path);
-  throw InputError(path, bytes.empty() ? "empty file" : "neither a relutope JSON network nor a PyTorch .npz archive");
+  if (first != std::string::npos && bytes[first] == '{') {
+    if (!options.layers.empty() || options.activation)
+      throw InputError(path, "--layers and --activation are for state_dicts: a relutope JSON network states its layers");
+    return parse_network_json(bytes, path);
+  }
+  throw InputError(path, bytes.empty() ? "empty file"
+                                       : "not a network file (relutope JSON, or a PyTorch state_dict: .npz, .pt/.pth "
+                                         "zip archive, safetensors)");
 }
 
 std::string network_json(const Network& net) {
@@ -321,15 +282,15 @@ void write_network(const Network& net, const std::string& path, NetworkFormat fo
       throw InputError(path, "a PyTorch .npz cannot show layer " + std::to_string(l) + "'s activation (" +
                                  activation_name(a) + "): write JSON instead");
   }
-  std::map<std::string, internal::NpyArray> arrays;
+  internal::StateDict arrays;
   long index = 0;
   for (const Layer& layer : net.layers) {
     const std::string name = std::to_string(index);
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = layer.weight;
-    arrays[name + ".weight"] = {{static_cast<long>(w.rows()), static_cast<long>(w.cols())},
-                                std::vector<double>(w.data(), w.data() + w.size())};
-    arrays[name + ".bias"] = {{static_cast<long>(layer.bias.size())},
-                              std::vector<double>(layer.bias.begin(), layer.bias.end())};
+    arrays.tensors.emplace_back(name + ".weight", internal::Tensor{internal::float64, {static_cast<long>(w.rows()), static_cast<long>(w.cols())},
+                                std::vector<double>(w.data(), w.data() + w.size())});
+    arrays.tensors.emplace_back(name + ".bias", internal::Tensor{internal::float64, {static_cast<long>(layer.bias.size())},
+                                std::vector<double>(layer.bias.begin(), layer.bias.end())});
     index += layer.activation.has_kink() ? 2 : 1;
   }
   write_atomically(path, [&](const std::string& temporary) { internal::write_npz(temporary, arrays); });

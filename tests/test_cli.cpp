@@ -2,6 +2,7 @@
 // scripts/make_fixtures.py and checks exit statuses, stdout/stderr discipline, the files it
 // leaves behind, and the numbers against PyTorch's float64 outputs.
 #include "helpers.hpp"
+#include "region_oracle.hpp"
 
 #include "relutope/error.hpp"
 #include "relutope/network.hpp"
@@ -26,6 +27,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace relutope;
@@ -224,14 +226,15 @@ TEST_CASE("convert json -> npz -> json keeps every weight bit", "[cli]") {
 TEST_CASE("eval prints outputs and patterns matching PyTorch's float64", "[cli]") {
   CliDir dir;
   for (const auto& row : manifest()) {
-    const Network net = read_network(fixture(row.network));
+    const Network net = read_network(fixture(row.network), read_options_of(row.options));
     const MatD X = read_points(fixture(row.points), net.input_dim);
     const Evaluation library = evaluate(net, X);
     const auto expected = lines_of(fixture(row.expected + ".expected.csv"));
     const auto patterns = lines_of(fixture(row.expected + ".patterns.txt"));
     REQUIRE(static_cast<Eigen::Index>(expected.size()) == X.rows());
 
-    const std::vector<std::string> args = {"eval", fixture(row.network), "--points", fixture(row.points), "--json", "-"};
+    std::vector<std::string> args = {"eval", fixture(row.network), "--points", fixture(row.points), "--json", "-"};
+    args.insert(args.end(), row.options.begin(), row.options.end());
     const Run run = relutope_run(args, dir);
     INFO(describe(args, run));
     REQUIRE(run.status == 0);
@@ -784,6 +787,7 @@ TEST_CASE("figure patterns draws sampled patterns the right way up (positional e
   check_one_error_line(relutope_run({"figure", "patterns", net, "-o", dir / "out/x.pdf"}, dir), net);  // no domain in the file
 }
 
+
 // ====================================================================== slices, points, small faults
 
 namespace {
@@ -1049,4 +1053,104 @@ TEST_CASE("regression: the legend of figure decay fits inside the plot", "[cli][
   CHECK(clipped == 0);
   CHECK(ink > 0);  // the legend is there
   cairo_surface_destroy(image);
+}
+
+
+namespace {
+
+// The same map with every identity layer multiplied into the next (exactly): a network with ReLU
+// after every layer but the last, as the region oracle reads networks.
+NetworkQ relu_only(const NetworkQ& net) {
+  NetworkQ out = net;
+  out.layers.clear();
+  for (size_t l = 0; l < net.layers.size(); ++l) {
+    LayerQ layer = net.layers[l];
+    if (!out.layers.empty() && out.layers.back().activation == Activation::identity()) {
+      const LayerQ before = out.layers.back();
+      out.layers.pop_back();
+      LayerQ product{MatQ(layer.weight.rows, before.weight.cols), layer.bias, layer.activation};
+      for (Eigen::Index i = 0; i < layer.weight.rows; ++i)
+        for (Eigen::Index k = 0; k < layer.weight.cols; ++k) {
+          for (Eigen::Index j = 0; j < before.weight.cols; ++j) product.weight(i, j) += layer.weight(i, k) * before.weight(k, j);
+          product.bias[static_cast<size_t>(i)] += layer.weight(i, k) * before.bias[static_cast<size_t>(k)];
+        }
+      layer = product;
+    }
+    out.layers.push_back(layer);
+  }
+  for (size_t l = 0; l + 1 < out.layers.size(); ++l) REQUIRE(out.layers[l].activation == Activation::relu());
+  return out;
+}
+
+json run_json(const std::vector<std::string>& args, const CliDir& dir) {
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  CHECK(run.err.empty());
+  return json::parse(run.out);
+}
+
+}  // namespace
+
+TEST_CASE("regression: eval, regions and spectrum see relu(x) - 1 saved with adjacent Linear modules", "[cli]") {
+  // Sequential(Linear(1,3), ReLU(), Linear(3,1), Linear(1,3), ReLU(), Linear(3,1)) computing
+  // relu(x) - 1: on [-1,2] a kink at 0 only (2 regions), f(0) = -1, mean (integral of relu over
+  // [0,2] = 2) / 3 - 1 = -1/3. With a ReLU assumed between modules 2 and 3: 0, 3 regions, 1/6.
+  CliDir dir;
+  for (const char* name : {"net_relu_minus_one.pt", "net_relu_minus_one.npz", "net_relu_minus_one.safetensors"}) {
+    const std::string net = fixture(name);
+    const std::string points = dir / "zero.csv";
+    std::ofstream(points) << "0\n";
+    CHECK(run_json({"eval", net, "--points", points, "--json", "-"}, dir)["values"] == json::parse("[[-1.0]]"));
+    CHECK(run_json({"regions", net, "--domain", "-1,2", "--json", "-"}, dir)["regions"] == 2);
+    CHECK(run_json({"spectrum", net, "--domain", "-1,2", "--freq", "0", "--json", "-"}, dir)["coefficients"][0]["mean"] == "-1/3");
+  }
+}
+
+TEST_CASE("the adjacent-Linear network's region count equals the oracle's on the composed network", "[cli]") {
+  // The oracle (tests/region_oracle.hpp, no code shared with src/) counts the regions of the same
+  // map with the identity layer multiplied out, in exact rationals.
+  CliDir dir;
+  const std::string net = fixture("net_adjacent.pt");
+  const NetworkQ exact = to_exact(read_network(net));
+  const NetworkQ composed = relu_only(exact);
+  REQUIRE(composed.layers.size() == 3);
+  bool distinguishes = false;  // from the network with a ReLU between modules 2 and 3 (the oracle's reading of `exact`)
+  for (const auto& [lo, hi, domain] : std::vector<std::tuple<int, int, std::string>>{{-3, 3, "-3,3"}, {-40, 40, "-40,40"}}) {
+    const size_t expected = oracle::enumerate_1d_brute(composed, lo, hi).size();
+    INFO(domain << ": oracle " << expected);
+    CHECK(run_json({"regions", net, "--domain", domain, "--json", "-"}, dir)["regions"] == expected);
+    distinguishes |= oracle::enumerate_1d_brute(exact, lo, hi).size() != expected;
+  }
+  CHECK(distinguishes);
+}
+
+TEST_CASE("info shows the layers read from a state_dict, their order and what decided it", "[cli]") {
+  CliDir dir;
+  {
+    const std::vector<std::string> args = {"info", fixture("net_fc.pt")};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    CHECK(run.out.find("layers: fc1 relu fc2 relu out") != std::string::npos);
+    CHECK(run.out.find("layer_order: the file's order") != std::string::npos);
+    CHECK(run.out.find("assumed") != std::string::npos);
+  }
+  const json doc = run_json({"info", fixture("net_fc.safetensors"), "--layers", "fc1,fc2,out", "--json", "-"}, dir);
+  CHECK(doc["meta"]["layers"] == "fc1 relu fc2 relu out");
+  CHECK(doc["activations"] == json::array({"relu", "relu", "identity"}));
+  const json bn = run_json({"info", fixture("net_bn.pt"), "--batchnorm-eps", "1e-3", "--json", "-"}, dir);
+  CHECK(bn["meta"]["batchnorm"].get<std::string>().find("eps 0.001") != std::string::npos);
+  const json leaky = run_json({"info", fixture("net_leaky.pt"), "--activation", "leaky_relu:0.01", "--json", "-"}, dir);
+  CHECK(leaky["activations"] == json::array({"leaky_relu:0.01", "leaky_relu:0.01", "identity"}));
+
+  // Refusals: one line naming the file (or the option), exit 2.
+  const std::string fc = fixture("net_fc.pt");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"info", fc, "--layers", "fc1,fc3,out"}, {"info", fc, "--layers", "fc1,fc2"}, {"info", fc, "--layers", "fc1,fc1,fc2,out"},
+           {"info", fixture("net_fc.safetensors")}, {"info", fixture("net_features.pt")}, {"info", fixture("net_modulelist.pt")},
+           {"regions", fixture("net_features.pt"), "--domain", "0,1,0,1"}})
+    check_one_error_line(relutope_run(args, dir), args[1]);
+  check_one_error_line(relutope_run({"info", fixture("net_bn.pt"), "--batchnorm-eps", "-1"}, dir), "--batchnorm-eps");
+  check_one_error_line(relutope_run({"info", fc, "--layers", "fc1,,out"}, dir), "--layers");
 }

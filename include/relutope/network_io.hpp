@@ -1,7 +1,9 @@
 #pragma once
-// Reading and writing network files (CONTRACT.md): native JSON and PyTorch state_dict .npz.
+// Reading and writing network files (CONTRACT.md): native JSON, and PyTorch state_dicts as .npz,
+// torch.save zip archives (.pt/.pth) and safetensors.
 #include "relutope/network.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,18 +11,28 @@ namespace relutope {
 
 enum class NetworkFormat { json, npz };
 
-/// What a state_dict cannot say about itself (CONTRACT.md). Native JSON files need neither.
+/// What a state_dict cannot say about itself (CONTRACT.md). Native JSON files need none of it
+/// and refuse `layers` and `activation`.
 struct ReadOptions {
-  /// The Linear modules' names in the order the network applies them ("fc1,fc2,out"): overrides
-  /// the order the file stores. Empty: numbered names in numeric order, others in file order.
+  /// The modules' names (Linear and BatchNorm1d, e.g. "fc1,bn1,fc2,out") in the order the
+  /// network applies them: overrides the order the file shows. Every module must be named once.
   std::vector<std::string> layers;
-  /// The parameter-free activation that a gap in the module numbering stands for (relu unless
-  /// given; torch's state_dict has no entry for activation modules).
-  Activation activation = Activation::relu();
+  /// The parameter-free activation where the file shows none: in a gap of a Sequential's
+  /// numbering, between modules that are not numbered neighbours, and between the neighbours of
+  /// a container numbered without any gap. Unset: relu, except in that last case (a Sequential
+  /// of Linear modules alone and a ModuleList applying activations in forward() look the same),
+  /// which is refused.
+  std::optional<Activation> activation;
+  /// BatchNorm1d's eps (torch's default; a state_dict does not hold it).
+  double batchnorm_eps = 1e-5;
 };
 
-/// Reads a network, choosing the format by the file's content (a zip archive is an .npz, text
-/// starting with '{' is JSON). Checks it with check_network. Throws InputError(path, fault).
+/// Reads a network, choosing the format by the file's content, not its name: a zip archive with
+/// a "<dir>/data.pkl" member is a torch.save file (read without executing anything from it),
+/// another zip archive an .npz, an 8-byte length and a JSON header a safetensors file, text
+/// starting with '{' native JSON. A state_dict's modules are read by the rules of CONTRACT.md and
+/// README.md (Network files); its meta says how ("layers", "layer_order", "batchnorm").
+/// Checks the network with check_network. Throws InputError(path, fault).
 Network read_network(const std::string& path, const ReadOptions& options = {});
 
 /// Parses a native relutope JSON document; `source` names it in errors.
