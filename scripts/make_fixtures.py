@@ -130,15 +130,25 @@ def network_json(net, input_dim, *, encoding=None, domain=None, meta=None, style
     return text
 
 
-def encode(x, L):
-    """relutope's positional encoding: per l, [sin(2^l pi x_i) for i] + [cos(2^l pi x_i) for i]."""
+def encode(x, L, order="nerf", include_input=False):
+    """Positional encodings as their authors' code writes them, with sin(2^l pi x_i), cos(...):
+    nerf         per level l: [sin of every x_i] + [cos of every x_i]      (NeRF)
+    per-input    per level l, per input i: [sin, cos]                      (Lazzari & Liu)
+    sines-first  [sin for every l, then i] + [cos for every l, then i]     (Tancik et al.)
+    With include_input, x itself first (NeRF)."""
     if L == 0:
         return x
-    blocks = []
-    for l in range(L):
-        angle = (2.0 ** l * math.pi) * x
-        blocks += [torch.sin(angle), torch.cos(angle)]
-    return torch.cat(blocks, dim=1)
+    sin = [torch.sin((2.0 ** l * math.pi) * x) for l in range(L)]  # each n x d
+    cos = [torch.cos((2.0 ** l * math.pi) * x) for l in range(L)]
+    if order == "nerf":
+        blocks = [b for l in range(L) for b in (sin[l], cos[l])]
+    elif order == "per-input":
+        blocks = [c[:, i:i + 1] for l in range(L) for i in range(x.shape[1]) for c in (sin[l], cos[l])]
+    elif order == "sines-first":
+        blocks = sin + cos
+    else:
+        raise ValueError(order)
+    return torch.cat(([x] if include_input else []) + blocks, dim=1)
 
 
 def leaves(net):
@@ -147,13 +157,13 @@ def leaves(net):
     return list(net.ops) if hasattr(net, "ops") else [m for m in net.modules() if not list(m.children())]
 
 
-def evaluate(net, x, L=0):
+def evaluate(net, x, L=0, **encoding):
     """PyTorch float64 evaluation: the module's own forward pass, the activation patterns (bit 1
     where an activation module's input is > 0) and the smallest relative margin of those inputs
     (|z| over the magnitude of the terms that make z)."""
     import copy
     net = copy.deepcopy(net).double().eval()
-    h = encode(torch.tensor(x, dtype=torch.float64), L)
+    h = encode(torch.tensor(x, dtype=torch.float64), L, **encoding)
     mag = h.abs()
     patterns = [""] * h.shape[0]
     margin = math.inf
@@ -178,11 +188,11 @@ def evaluate(net, x, L=0):
     return values.numpy(), patterns, margin
 
 
-def safe_points(nets, candidates, L=0, rel=1e-6, keep=None):
+def safe_points(nets, candidates, L=0, rel=1e-6, keep=None, **encoding):
     """The candidates at which, for every net, each hidden pre-activation is either exactly 0 or at
     least rel * its term magnitude away from 0 (patterns then cannot depend on the summation
     order, nor on the last ulps of sin and cos)."""
-    chosen = [x for x in candidates if all(evaluate(net, [x], L)[2] >= rel for net in nets)]
+    chosen = [x for x in candidates if all(evaluate(net, [x], L, **encoding)[2] >= rel for net in nets)]
     return chosen[:keep] if keep else chosen
 
 
@@ -190,8 +200,8 @@ def write_points(name, points):
     write_text(path(name), "".join(",".join(repr(float(c)) for c in p) + "\n" for p in points))
 
 
-def write_expected(stem, net, points, L=0):
-    values, patterns, _ = evaluate(net, points, L)
+def write_expected(stem, net, points, L=0, **encoding):
+    values, patterns, _ = evaluate(net, points, L, **encoding)
     write_text(path(stem + ".expected.csv"), "".join(",".join(repr(float(v)) for v in row) + "\n" for row in values))
     write_text(path(stem + ".patterns.txt"), "".join(p + "\n" for p in patterns))
 
@@ -462,6 +472,23 @@ for net, stem in [(net_a32, "net_a_f32"), (net_a64, "net_a_f64")]:
     for suffix, save in [pt, st]:
         save(stem + suffix, net)
         manifest.append(manifest_row(stem + suffix, "points_a.csv", stem))
+
+# The encoding orders: one network per order (and NeRF's include_input), its features made by the
+# order's own code above; JSON carries the encoding, and the .pt of the per-input one is what
+# `convert --encoding positional:L=2:order=per-input` must turn into the same function.
+points_pe = [list(p) for p in np.random.default_rng(6).uniform(0, 1, (40, 2))]
+for order, include_input in [("nerf", True), ("per-input", False), ("sines-first", False)]:
+    stem = "pe_" + order.replace("-", "_") + ("_input" if include_input else "")
+    width = 8 + (2 if include_input else 0)
+    net = seeded(30 + len(stem), lambda: torch.nn.Sequential(linear(width, 6), relu(), linear(6, 6), relu(), linear(6, 1)))
+    chosen = safe_points([net], points_pe, L=2, keep=8, order=order, include_input=include_input)
+    write_points("points_" + stem + ".csv", chosen)
+    write_expected(stem, net, chosen, L=2, order=order, include_input=include_input)
+    encoding = {"type": "positional", "L": 2, "order": order, "include_input": include_input}
+    write_text(path("net_" + stem + ".json"), network_json(net, 2, encoding=encoding, domain=[0, 1, 0, 1]))
+    manifest.append(manifest_row("net_" + stem + ".json", "points_" + stem + ".csv", stem))
+    if order == "per-input":
+        save_pt("net_" + stem + ".pt", net)
 
 write_text(path("manifest.csv"), "\n".join(manifest) + "\n")
 

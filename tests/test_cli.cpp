@@ -1154,3 +1154,28 @@ TEST_CASE("info shows the layers read from a state_dict, their order and what de
   check_one_error_line(relutope_run({"info", fixture("net_bn.pt"), "--batchnorm-eps", "-1"}, dir), "--batchnorm-eps");
   check_one_error_line(relutope_run({"info", fc, "--layers", "fc1,,out"}, dir), "--layers");
 }
+
+TEST_CASE("regression: convert --encoding attaches the order a state_dict was trained with", "[cli][io]") {
+  // net_pe_per_input.pt is the module whose JSON (with order per-input) evaluates as torch does
+  // with Lazzari & Liu's feature order (the fixture manifest checks that); converted with the same
+  // encoding it must be that network, and under the default order another function.
+  CliDir dir;
+  const std::string out = dir / "out/pe.json";
+  const Run run = relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding",
+                                "positional:L=2:order=per-input", "--domain", "0,1,0,1"},
+                               dir);
+  INFO(describe({"convert"}, run));
+  REQUIRE(run.status == 0);
+  const Network converted = read_network(out), reference = read_network(fixture("net_pe_per_input.json"));
+  CHECK(converted.input_dim == 2);
+  CHECK(converted.encoding == reference.encoding);
+  CHECK(differing_weights(converted, reference) == 0);
+  const MatD X = read_points(fixture("points_pe_per_input.csv"), 2);
+  Network nerf = converted;
+  nerf.encoding.order = Encoding::Order::nerf;
+  CHECK((evaluate(nerf, X).values - evaluate(converted, X).values).cwiseAbs().maxCoeff() > 1e-3);
+  check_one_error_line(relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding", "positional:L=3"}, dir),
+                       "--encoding");  // 8 features are not 2 L d = 6 d
+  check_one_error_line(relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding", "fourier"}, dir),
+                       "--encoding");
+}
