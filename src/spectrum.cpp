@@ -431,7 +431,7 @@ std::pair<mpz_class, slong> dyadic(const arf_t x) {
   arf_get_fmpz_2exp(m, e, x);
   std::pair<mpz_class, slong> d;
   fmpz_get_mpz(d.first.get_mpz_t(), m);
-  d.second = fmpz_get_si(e);  // |exponent| < 2^20 for every ball of a spectrum
+  d.second = fmpz_get_si(e);  // fits: no ball of a spectrum comes near 2^(2^63)
   fmpz_clear(m);
   fmpz_clear(e);
   return d;
