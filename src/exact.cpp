@@ -7,8 +7,32 @@
 #include <charconv>
 #include <cmath>
 #include <regex>
+#include <stdexcept>
 
 namespace relutope {
+
+Rational ratio(const mpz_class& num, const mpz_class& den) {
+  if (den == 0) throw std::logic_error("a rational with denominator 0");
+  Rational q(num, den);
+  q.canonicalize();
+  return q;
+}
+
+Rational power_of_ten(long e) {
+  mpz_class p;
+  mpz_ui_pow_ui(p.get_mpz_t(), 10, static_cast<unsigned long>(std::labs(e)));
+  return e >= 0 ? Rational(p) : ratio(1, p);
+}
+
+long decimal_exponent(const Rational& q) {
+  if (q == 0) throw std::logic_error("decimal_exponent(0)");
+  const Rational a = abs(q);
+  // the sizes in base 10 are exact or one too large: a first guess within 1
+  long e = static_cast<long>(mpz_sizeinbase(a.get_num_mpz_t(), 10)) - static_cast<long>(mpz_sizeinbase(a.get_den_mpz_t(), 10));
+  while (power_of_ten(e) > a) --e;
+  while (power_of_ten(e + 1) <= a) ++e;
+  return e;
+}
 
 Rational to_exact(double x) {
   Rational q;
@@ -58,10 +82,9 @@ Rational parse_rational(const std::string& text, const std::string& source) {
   static const std::regex decimal(R"(\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*)");
   std::smatch m;
   if (std::regex_match(text, m, fraction)) {
-    Rational q(mpz_class(m[1].str(), 10), mpz_class(m[2].str(), 10));  // base 10: "010" is ten
-    if (q.get_den() == 0) throw InputError(source, "zero denominator in '" + text + "'");
-    q.canonicalize();
-    return q;
+    const mpz_class den(m[2].str(), 10);  // base 10: "010" is ten
+    if (den == 0) throw InputError(source, "zero denominator in '" + text + "'");
+    return ratio(mpz_class(m[1].str(), 10), den);
   }
   if (std::regex_match(text, m, decimal) && (m[2].length() > 0 || m[3].length() > 0)) {
     const std::string digits = m[2].str() + m[3].str();
@@ -70,10 +93,8 @@ Rational parse_rational(const std::string& text, const std::string& source) {
       if (m[4].length() > 7) throw InputError(source, "exponent out of range in '" + text + "'");
       exponent += std::stol(m[4].str());
     }
-    mpz_class num(digits, 10), scale;  // base 10, not GMP's base 0 (which reads "037" as octal)
-    mpz_ui_pow_ui(scale.get_mpz_t(), 10, static_cast<unsigned long>(std::labs(exponent)));
-    Rational q = exponent >= 0 ? Rational(num * scale) : Rational(num, scale);
-    q.canonicalize();
+    // base 10, not GMP's base 0 (which reads "037" as octal)
+    const Rational q = Rational(mpz_class(digits, 10)) * power_of_ten(exponent);
     return m[1].str() == "-" ? Rational(-q) : q;
   }
   throw InputError(source, "not a number: '" + text + "'");

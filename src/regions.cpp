@@ -132,10 +132,7 @@ HPoint homogeneous(const VecQ& x) {
 
 VecQ cartesian(const HPoint& p) {
   VecQ x;
-  for (size_t k = 0; k + 1 < p.size(); ++k) {
-    x.emplace_back(p[k], p.back());
-    x.back().canonicalize();
-  }
+  for (size_t k = 0; k + 1 < p.size(); ++k) x.push_back(ratio(p[k], p.back()));
   return x;
 }
 
@@ -346,12 +343,8 @@ private:
     const Int& scale = scale_.back();
     region.weight = MatQ(map.rows, dim_);
     for (long i = 0; i < map.rows; ++i) {
-      for (int k = 0; k < dim_; ++k) {
-        region.weight(i, k) = Rational(map.row(i)[k], scale);
-        region.weight(i, k).canonicalize();
-      }
-      region.bias.emplace_back(map.row(i)[dim_], scale);
-      region.bias.back().canonicalize();
+      for (int k = 0; k < dim_; ++k) region.weight(i, k) = ratio(map.row(i)[k], scale);
+      region.bias.push_back(ratio(map.row(i)[dim_], scale));
     }
     regions_.push_back(std::move(region));
     check_limits(0);

@@ -29,6 +29,30 @@ Network one_layer(const std::vector<std::array<double, 3>>& neurons) {
   return net;
 }
 
+// A 1-input network on [0, 1] with 8 outputs whose slopes are (x, x, ..., x) on [0, 1/2] and
+// (y, 0, ..., 0) on [1/2, 1]: o_1 = x relu(t) + (y - x) relu(t - 1/2), o_j = x relu(t) - x relu(t - 1/2).
+// Its Lipschitz constant is max(sqrt(8) |x|, |y|). \pre y - x is a double
+Network two_slopes(double x, double y) {
+  Network net;
+  net.input_dim = 1;
+  Layer hidden{MatD::Ones(2, 1), VecD(2)};
+  hidden.bias << 0, -0.5;
+  Layer out{MatD(8, 2), VecD::Zero(8)};
+  for (Eigen::Index j = 0; j < 8; ++j) out.weight.row(j) << x, -x;
+  out.weight(0, 1) = y - x;
+  net.layers = {hidden, out};
+  return net;
+}
+
+// The exact value of [lower, upper] holds sqrt(square), and the enclosure is tight.
+void check_norm(const Enclosure& e, const Rational& square) {
+  INFO("[" << e.lower << ", " << e.upper << "], " << e.certified_digits() << " digits");
+  REQUIRE(std::isfinite(e.upper));
+  CHECK(to_exact(e.lower) * to_exact(e.lower) <= square);
+  CHECK(to_exact(e.upper) * to_exact(e.upper) >= square);
+  CHECK(e.certified_digits() >= 14);
+}
+
 }  // namespace
 
 TEST_CASE("the distance to a single neuron's line is |w.x + b| / |w|", "[measures]") {
@@ -62,6 +86,71 @@ TEST_CASE("the Lipschitz constant of 3x + 4y is 5, certified", "[measures]") {
   CHECK(l.exact.upper >= 5.0);
   CHECK(l.exact.certified_digits() >= 14);
   CHECK(l.product_of_norms == Approx(5.0));
+}
+
+// Regression (lipschitz_subnormal_filter): the regions were filtered by their norms in double,
+// where the squares of x = m 2^-560 are subnormal: x^2 = 1001.45 2^-1074 rounded to 1001 2^-1074
+// eight times, so the first region looked smaller than the second (y^2 = 8010.75 2^-1074 rounded
+// up), was skipped, and the result excluded the true value sqrt(8) x. The final square root of
+// a subnormal squared norm was wide too.
+TEST_CASE("the Lipschitz constant of subnormal slopes (lipschitz_subnormal_filter)", "[measures]") {
+  const double x = std::ldexp(265463328.0, -560), y = std::ldexp(750803847.0, -560);
+  const NetworkQ net = to_exact(two_slopes(x, y));
+  const Partition p = regions(net, Box{{Rational(0)}, {Rational(1)}});
+  REQUIRE(p.regions.size() == 2);
+  const Lipschitz l = lipschitz(p, net);
+  check_norm(l.exact, 8 * to_exact(x) * to_exact(x));
+  CHECK(l.region == 0);
+}
+
+// Regression (lipschitz_huge_weights): the squares of slopes near 2^548 overflow doubles; the
+// result's upper bound was infinite (no digit certified) though the constant is a double.
+TEST_CASE("the Lipschitz constant of huge slopes (lipschitz_huge_weights)", "[measures]") {
+  const double x = std::ldexp(265463328.0, 520), y = std::ldexp(750803847.0, 520);
+  const NetworkQ net = to_exact(two_slopes(x, y));
+  const Partition p = regions(net, Box{{Rational(0)}, {Rational(1)}});
+  const Lipschitz l = lipschitz(p, net);
+  check_norm(l.exact, 8 * to_exact(x) * to_exact(x));
+  // and where the second region's slope is the larger
+  const NetworkQ other = to_exact(two_slopes(y / 8, y));
+  const Lipschitz m = lipschitz(regions(other, Box{{Rational(0)}, {Rational(1)}}), other);
+  check_norm(m.exact, to_exact(y) * to_exact(y));
+  CHECK(m.region == 1);
+}
+
+// Regression (enclosure_digits_at_a_power_of_ten): the digits of an enclosure came from
+// floor(-log10(width / scale)) in double, which rounds to 5 for a width just above 10^-5: mid()
+// rounded to 5 digits was then a whole unit from the upper end. Checked here from the definition:
+// mid() rounded to d digits, down or up where it is within half a unit, lies less than one unit
+// in its d-th digit from both ends.
+TEST_CASE("an enclosure's digits hold for mid() rounded to them (enclosure_digits_at_a_power_of_ten)", "[measures]") {
+  auto holds = [](const Enclosure& e, int d) {
+    if (d == 0) return true;
+    const Rational m = to_exact(e.mid());
+    Rational unit = 1;  // 10^(floor(log10 |m|) - d + 1), by steps of ten
+    while (unit * 10 <= abs(m)) unit *= 10;
+    while (unit > abs(m)) unit /= 10;
+    for (int i = 1; i < d; ++i) unit /= 10;
+    const Rational t = m / unit;
+    mpz_class below;
+    mpz_fdiv_q(below.get_mpz_t(), t.get_num_mpz_t(), t.get_den_mpz_t());
+    for (const mpz_class& n : {below, mpz_class(below + 1)}) {
+      const Rational r = Rational(n) * unit;
+      if (abs(r - m) * 2 > unit) continue;  // not a rounding to nearest
+      if (abs(r - to_exact(e.lower)) >= unit || abs(r - to_exact(e.upper)) >= unit) return false;
+    }
+    return true;
+  };
+  const std::vector<Enclosure> cases = {{1 - 1e-5, 1}, {0.999995, 1.000005}, {9.99990, 9.99999}, {0.1, 0.1},
+                                        {-2.5, -2.4999999}, {3.0, 3.0000000000000004}, {1e-300, 1.0000001e-300}};
+  for (const Enclosure& e : cases) {
+    const int d = e.certified_digits();
+    INFO("[" << e.lower << ", " << e.upper << "]: " << d << " digits");
+    CHECK(holds(e, d));
+  }
+  CHECK(Enclosure{1 - 1e-5, 1}.certified_digits() == 4);
+  CHECK(Enclosure{-1, 1}.certified_digits() == 0);
+  CHECK(Enclosure{0, 0}.certified_digits() == 15);
 }
 
 TEST_CASE("dead neurons and what sampling misses", "[measures]") {

@@ -29,6 +29,17 @@ struct MatQ {
   }
 };
 
+/// num / den in lowest terms: the one way to build a rational from two integers, since GMP's
+/// operations assume canonical operands. Throws std::logic_error if den == 0 (a bug: callers
+/// check their input first).
+Rational ratio(const mpz_class& num, const mpz_class& den);
+
+/// 10^e, exactly.
+Rational power_of_ten(long e);
+
+/// floor(log10 |q|): the place of q's leading decimal digit. \pre q != 0
+long decimal_exponent(const Rational& q);
+
 /// The exact value of a finite double (every double is a binary rational). \pre std::isfinite(x)
 Rational to_exact(double x);
 VecQ to_exact(const VecD& v);

@@ -40,7 +40,11 @@ std::vector<int> hidden_widths(const NetworkQ& net);
 struct Enclosure {
   double lower = 0, upper = 0;
   double mid() const { return lower + (upper - lower) / 2; }
-  int certified_digits() const;  // floor(-log10((upper - lower) / max(|lower|, |upper|))), 0..15
+  /// The significant digits of mid() that hold, 0..15: the largest d such that every value of
+  /// [lower, upper] lies less than half a unit in mid()'s d-th significant digit away from
+  /// mid(), so that mid() rounded to d significant digits (a tie either way) differs from the
+  /// true value by less than one unit in its last place. 15 for an exact value (lower == upper).
+  int certified_digits() const;
 };
 
 /// The distances from a point to where its activation pattern changes.
@@ -59,8 +63,8 @@ struct BoundaryDistance {
 BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x);
 
 /// The Lipschitz constant on the domain (2-norms): the largest spectral norm of any region's
-/// affine map, certified, against the product of the layers' spectral norms (Rahaman Eq. 7;
-/// an upper bound, computed in double).
+/// affine map, certified at any magnitude, against the product of the layers' spectral norms
+/// (Rahaman Eq. 7; an upper bound in exact arithmetic, evaluated in double, not certified).
 struct Lipschitz {
   Enclosure exact;
   int region = -1;       // where the maximum is attained
