@@ -35,9 +35,9 @@ Network one_layer(const std::vector<std::array<double, 3>>& neurons) {
 Network two_slopes(double x, double y) {
   Network net;
   net.input_dim = 1;
-  Layer hidden{MatD::Ones(2, 1), VecD(2)};
+  Layer hidden{MatD::Ones(2, 1), VecD(2), Activation::relu()};
   hidden.bias << 0, -0.5;
-  Layer out{MatD(8, 2), VecD::Zero(8)};
+  Layer out{MatD(8, 2), VecD::Zero(8), Activation::identity()};
   for (Eigen::Index j = 0; j < 8; ++j) out.weight.row(j) << x, -x;
   out.weight(0, 1) = y - x;
   net.layers = {hidden, out};
