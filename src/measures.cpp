@@ -256,13 +256,10 @@ Lipschitz lipschitz(const Partition& partition, const NetworkQ& net) {
     }
     result.exact.lower = std::max(result.exact.lower, e.lower);
   }
+  // Each activation is Lipschitz with constant max(1, |slope below zero|): 1 for relu and identity.
   result.product_of_norms = 1;
-  for (const LayerQ& layer : net.layers) {
-    MatD w(layer.weight.rows, layer.weight.cols);
-    for (Eigen::Index i = 0; i < w.rows(); ++i)
-      for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = to_double(layer.weight(i, j));
-    result.product_of_norms *= spectral_norm(w);
-  }
+  for (const LayerQ& layer : net.layers)
+    result.product_of_norms *= spectral_norm(to_double(layer.weight)) * std::max(1.0, std::fabs(layer.activation.slope_below()));
   return result;
 }
 

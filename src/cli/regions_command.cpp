@@ -9,6 +9,7 @@
 #include "relutope/points.hpp"
 
 #include <chrono>
+#include <iomanip>
 #include <fstream>
 #include <memory>
 #include <numeric>
@@ -138,7 +139,8 @@ void regions_command(const RegionsOptions& o) {
     out << "  sampling " << o.sample << (in.exact.input_dim == 2 ? "^2" : "") << " cell centres: "
         << doc["sampled"]["patterns"] << " patterns, missed " << doc["sampled"]["regions_missed"] << " regions\n";
   out << "  dead neurons " << doc["dead_neurons"].size() << " of " << doc["hidden_neurons"] << "\n"
-      << "  Lipschitz " << lip.exact.mid() << " (" << lip.exact.certified_digits()
+      << "  Lipschitz " << std::setprecision(std::max(1, lip.exact.certified_digits())) << lip.exact.mid()
+      << std::setprecision(6) << " (" << lip.exact.certified_digits()
       << " digits certified); product of spectral norms " << lip.product_of_norms << "\n";
   if (!o.polygons.empty()) out << "  wrote " << o.polygons << "\n";
 }
