@@ -571,6 +571,13 @@ savez("nested_prefix.npz", {"0.0.weight": tiny["0.weight"], "0.0.bias": tiny["0.
                             "1.0.weight": tiny["2.weight"], "1.0.bias": tiny["2.bias"]})
 savez("mixed_prefix.npz", {"enc.0.weight": tiny["0.weight"], "enc.0.bias": tiny["0.bias"],
                            "dec.2.weight": tiny["2.weight"], "dec.2.bias": tiny["2.bias"]})
+# A header of 45,000 characters: the reader matched it with std::regex, which recursed once per
+# character and overflowed the stack (found by fuzzing).
+zip_members("long_header.npz", {"0.weight.npy": npy_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (" +
+                                                        "1, " * 15000 + "), }", bytes(8)),
+                                "0.bias.npy": npy(np.zeros(1))})
+# A member name of 45,000 characters, likewise for the keys' regex.
+zip_members("long_name.npz", {"x" * 45000 + "0.weight.npy": npy(np.ones((1, 1))), "0.bias.npy": npy(np.zeros(1))})
 write_bytes(os.path.join(BAD, "empty_file.json"), b"")
 rbytes = np.random.default_rng(7).integers(0, 256, 200, dtype=np.uint8).tobytes()
 assert not rbytes.startswith(b"PK") and rbytes.lstrip(b" \t\r\n")[:1] != b"{"
@@ -588,6 +595,13 @@ write_text(os.path.join(BAD, "string_weight.json"), head + '[{"weight": [[1, "2"
 write_text(os.path.join(BAD, "wrong_version.json"),
            head.replace('"version": 1', '"version": 2') + '[{"weight": [[1, 2]], "bias": [0]}]}\n')
 write_text(os.path.join(BAD, "json_array.json"), '[{"weight": [[1, 2]], "bias": [0]}]\n')
+# An input_dim beyond int: read as 4294967297 mod 2^32 = 1, it loaded a 1-input network.
+write_text(os.path.join(BAD, "wrapping_input_dim.json"),
+           head.replace('"input_dim": 2', '"input_dim": 4294967297') + '[{"weight": [[1]], "bias": [0]}]}\n')
+# 2 L d features with L = 30, d = 10^8 overflow an int (undefined behaviour; UBSan in fuzz_network).
+write_text(os.path.join(BAD, "positional_overflow.json"),
+           head.replace('"input_dim": 2', '"input_dim": 100000000')
+               .replace('{"type": "identity"}', '{"type": "positional", "L": 30}') + '[{"weight": [[1]], "bias": [0]}]}\n')
 
 # torch.save files. Pickles are built here opcode by opcode (protocol 2, as torch.save writes
 # them) and never loaded: the malicious ones would run a command that creates PICKLE_RAN.

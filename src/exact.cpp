@@ -4,9 +4,10 @@
 
 #include <mpfr.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
-#include <regex>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace relutope {
@@ -78,26 +79,65 @@ MatD to_double(const MatQ& m) {
 }
 
 Rational parse_rational(const std::string& text, const std::string& source) {
-  static const std::regex fraction(R"(\s*([+-]?\d+)\s*/\s*(\d+)\s*)");
-  static const std::regex decimal(R"(\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*)");
-  std::smatch m;
-  if (std::regex_match(text, m, fraction)) {
-    const mpz_class den(m[2].str(), 10);  // base 10: "010" is ten
+  // Scanned by hand: std::regex recurses once per character and overflows the stack on a long
+  // number. Grammar: space* sign? (digits space* '/' space* digits | decimal) space*, where a
+  // decimal is digits? ('.' digits?)? ([eE] sign? digits)? with at least one digit, and at most
+  // 4 digits of exponent (a 10-byte "1e9999999" took seconds to print).
+  size_t i = 0;
+  const auto is_digit = [&] { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  const auto digits = [&] {
+    const size_t begin = i;
+    while (is_digit()) ++i;
+    return text.substr(begin, i - begin);
+  };
+  const auto space = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  };
+  const auto sign = [&] {  // true for '-'; GMP reads no sign of its own here
+    const bool minus = i < text.size() && text[i] == '-';
+    if (minus || (i < text.size() && text[i] == '+')) ++i;
+    return minus;
+  };
+  const auto at = [&](char c) { return i < text.size() && text[i] == c; };
+  const auto not_a_number = [&] { return InputError(source, "not a number: '" + text + "'"); };
+
+  space();
+  const bool negative = sign();
+  const std::string whole = digits();
+  const size_t after_whole = i;
+  space();
+  Rational q;
+  if (!whole.empty() && at('/')) {
+    ++i;
+    space();
+    const std::string denominator = digits();
+    space();
+    if (denominator.empty() || i != text.size()) throw not_a_number();
+    const mpz_class den(denominator, 10);  // base 10: "010" is ten
     if (den == 0) throw InputError(source, "zero denominator in '" + text + "'");
-    return ratio(mpz_class(m[1].str(), 10), den);
-  }
-  if (std::regex_match(text, m, decimal) && (m[2].length() > 0 || m[3].length() > 0)) {
-    const std::string digits = m[2].str() + m[3].str();
-    long exponent = -static_cast<long>(m[3].length());
-    if (m[4].matched) {
-      if (m[4].length() > 7) throw InputError(source, "exponent out of range in '" + text + "'");
-      exponent += std::stol(m[4].str());
+    q = ratio(mpz_class(whole, 10), den);
+  } else {
+    i = after_whole;
+    std::string fraction;
+    if (at('.')) {
+      ++i;
+      fraction = digits();
     }
-    // base 10, not GMP's base 0 (which reads "037" as octal)
-    const Rational q = Rational(mpz_class(digits, 10)) * power_of_ten(exponent);
-    return m[1].str() == "-" ? Rational(-q) : q;
+    if (whole.empty() && fraction.empty()) throw not_a_number();
+    long exponent = -static_cast<long>(fraction.size());
+    if (at('e') || at('E')) {
+      ++i;
+      const bool minus = sign();
+      const std::string power = digits();
+      if (power.empty()) throw not_a_number();
+      if (power.size() > 4) throw InputError(source, "exponent out of range in '" + text + "'");
+      exponent += minus ? -std::stol(power) : std::stol(power);
+    }
+    space();
+    if (i != text.size()) throw not_a_number();
+    q = Rational(mpz_class(whole + fraction, 10)) * power_of_ten(exponent);
   }
-  throw InputError(source, "not a number: '" + text + "'");
+  return negative ? Rational(-q) : q;
 }
 
 VecQ parse_rationals(const std::string& text, const std::string& source) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace relutope {
 
@@ -109,6 +110,10 @@ void check_network(const Network& net, const std::string& source) {
   if (net.input_dim < 1) throw InputError(source, "input dimension must be at least 1");
   if (net.encoding.type == Encoding::Type::positional && (net.encoding.L < 1 || net.encoding.L > 30))
     throw InputError(source, "positional encoding needs L in 1..30");
+  if (net.encoding.type == Encoding::Type::positional &&
+      net.input_dim > std::numeric_limits<int>::max() / net.encoding.features(1))
+    throw InputError(source, "input dimension " + std::to_string(net.input_dim) +
+                                 " is too large for a positional encoding with L = " + std::to_string(net.encoding.L));
   if (net.layers.empty()) throw InputError(source, "the network has no layers");
   Eigen::Index expected_in = net.encoding.features(net.input_dim);
   for (size_t l = 0; l < net.layers.size(); ++l) {

@@ -1,5 +1,6 @@
 #include "relutope/network_io.hpp"
 
+#include "json_input.hpp"
 #include "npy.hpp"
 #include "relutope/atomic_file.hpp"
 #include "relutope/error.hpp"
@@ -11,8 +12,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace relutope {
@@ -156,7 +159,10 @@ Network network_from_json(const json& doc, const std::string& source) {
   if (version != 1) throw InputError(source, "unsupported version " + version.dump() + " (this relutope reads version 1)");
   Network net;
   const json& input_dim = field(doc, "input_dim", source);
-  if (!input_dim.is_number_integer()) throw InputError(source, "input_dim must be an integer");
+  // Range-checked as a JSON integer (unsigned ones wrap to negative): get<int> would wrap.
+  if (!input_dim.is_number_integer() || input_dim.get<std::int64_t>() < 1 ||
+      input_dim.get<std::int64_t>() > std::numeric_limits<int>::max())
+    throw InputError(source, "input_dim must be an integer in 1.." + std::to_string(std::numeric_limits<int>::max()));
   net.input_dim = input_dim.get<int>();
   if (doc.contains("encoding")) net.encoding = encoding_of(doc["encoding"], source);
   const json& layers = field(doc, "layers", source);
@@ -189,12 +195,7 @@ Network network_from_json(const json& doc, const std::string& source) {
 }  // namespace
 
 Network parse_network_json(const std::string& text, const std::string& source) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    throw InputError(source, std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = internal::parse_json(text, source);
   try {
     Network net = network_from_json(doc, source);
     check_network(net, source);

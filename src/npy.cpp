@@ -5,25 +5,39 @@
 #include <zip.h>
 
 #include <algorithm>
-#include <regex>
 
 namespace relutope::internal {
 namespace {
 
+// The header is a Python dict literal; numpy writes the three keys in a fixed style: a quoted
+// string, True/False, or a tuple. Scanned by hand: std::regex recursed once per character and
+// overflowed the stack on a long header.
 std::string header_field(const std::string& header, const std::string& key, const std::string& source) {
-  // The header is a Python dict literal; numpy writes the three keys in a fixed style.
-  const std::regex field("'" + key + R"('\s*:\s*('[^']*'|True|False|\([^)]*\)))");
-  std::smatch m;
-  if (!std::regex_search(header, m, field)) throw InputError(source, "npy header lacks '" + key + "'");
-  return m[1].str();
+  const std::string quoted = "'" + key + "'";
+  const char* space = " \t\n\v\f\r";
+  for (size_t at = header.find(quoted); at != std::string::npos; at = header.find(quoted, at + 1)) {
+    size_t begin = header.find_first_not_of(space, at + quoted.size());
+    if (begin == std::string::npos || header[begin] != ':') continue;
+    begin = header.find_first_not_of(space, begin + 1);
+    if (begin == std::string::npos) break;
+    size_t end = std::string::npos;  // the value's last character
+    if (header[begin] == '\'') end = header.find('\'', begin + 1);
+    else if (header[begin] == '(') end = header.find(')', begin + 1);
+    else if (header.compare(begin, 4, "True") == 0) end = begin + 3;
+    else if (header.compare(begin, 5, "False") == 0) end = begin + 4;
+    if (end != std::string::npos) return header.substr(begin, end - begin + 1);
+  }
+  throw InputError(source, "npy header lacks '" + key + "'");
 }
 
 std::vector<long> parse_shape(const std::string& tuple, const std::string& source) {
   std::vector<long> shape;
-  static const std::regex number(R"(\d+)");
-  for (auto it = std::sregex_iterator(tuple.begin(), tuple.end(), number); it != std::sregex_iterator(); ++it) {
-    if (it->length() > 15) throw InputError(source, "array dimension " + it->str() + " is too large");
-    shape.push_back(std::stol(it->str()));
+  const char* digits = "0123456789";
+  for (size_t begin = tuple.find_first_of(digits); begin != std::string::npos;) {
+    const size_t end = std::min(tuple.find_first_not_of(digits, begin), tuple.size());
+    if (end - begin > 15) throw InputError(source, "array dimension " + tuple.substr(begin, end - begin) + " is too large");
+    shape.push_back(std::stol(tuple.substr(begin, end - begin)));
+    begin = tuple.find_first_of(digits, end);
   }
   if (shape.size() > 32) throw InputError(source, "arrays of " + std::to_string(shape.size()) + " dimensions are not supported");
   return shape;

@@ -1,5 +1,6 @@
 #include "relutope/train_config.hpp"
 
+#include "json_input.hpp"
 #include "relutope/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -158,12 +159,7 @@ TrainConfig preset(const std::string& name) {
 TrainConfig read_train_config(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(path, "cannot open the file");
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::exception& e) {
-    throw InputError(path, std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = internal::parse_json(in, path);
   if (!doc.is_object()) throw InputError(path, "expected a JSON object");
   check_keys(doc, {"preset", "task", "hidden", "encoding", "activation", "optimizer", "lr", "betas", "eps", "momentum",
                    "weight_decay", "loss", "batch_size", "steps", "seed", "snapshot_every"}, "", path);

@@ -109,3 +109,39 @@ TEST_CASE("doubles round every operation as written: no fused multiply-add (fp_c
   const double r = a * b + c;  // a b = 1 - 2^-60 rounds to 1; fused, r would be -2^-60
   CHECK(r == 0);
 }
+
+TEST_CASE("regression: a fraction with a plus sign is read and not an internal error", "[exact]") {
+  // "+1/2" escaped as GMP's std::invalid_argument (mpz_set_str takes no '+'): the command line
+  // reported an internal error for --domain +1/2,1. Found by the fuzz_rational seed corpus.
+  CHECK(parse_rational("+1/2", "t") == Rational(1, 2));
+  CHECK(parse_rational(" +12 / 8 ", "t") == Rational(3, 2));
+  CHECK(parse_rational("-12/8", "t") == Rational(-3, 2));
+  CHECK_THROWS_AS(parse_rational("+-1/2", "t"), InputError);
+  CHECK_THROWS_AS(parse_rational("1/+2", "t"), InputError);
+}
+
+TEST_CASE("regression: numbers of 100000 digits are read without overflowing the stack", "[exact]") {
+  // std::regex matched a number by recursing once per character, so a long number crashed the
+  // process: a domain bound printed exactly, a points file, a JSON domain string. Found by
+  // fuzz_domain: "-1e400,1e-400314" prints back as "1/1000..." (tests/fuzz/regressions/domain).
+  const std::string digits(100000, '7');
+  mpz_class scale;
+  mpz_ui_pow_ui(scale.get_mpz_t(), 10, 100000);
+  CHECK(parse_rational(digits, "t") == Rational(mpz_class(digits, 10)));
+  CHECK(parse_rational("-0." + digits + "e-3", "t") == -Rational(mpz_class(digits, 10), scale * 1000));
+  CHECK(parse_rational("1/" + digits, "t") == Rational(mpz_class(1), mpz_class(digits, 10)));
+  CHECK_THROWS_AS(parse_rational(digits + "x", "t"), InputError);
+  CHECK_THROWS_AS(parse_rational(std::string(100000, ' '), "t"), InputError);
+  const Box box = parse_box("-1e400,0." + std::string(99999, '0') + "1", "--domain");  // prints as "1/1000..."
+  CHECK(parse_box(to_string(box), "round trip") == box);
+}
+
+TEST_CASE("regression: exponents are limited to 4 digits so that 20 bytes cannot ask for 10 million digits", "[exact]") {
+  // "1e-9999999,1e9999999" (tests/fuzz/regressions/domain) timed out fuzz_domain: each bound is
+  // a 33-million-bit integer, printed in 5 s; "--domain 1e9999999,0" took 5 s to print a 10 MB
+  // error line. Doubles need 3 exponent digits; 1e-400 (beyond them) stays readable.
+  CHECK(parse_rational("1e9999", "t") == Rational(mpz_class("1" + std::string(9999, '0'), 10)));
+  CHECK(parse_rational("-2.5e-0400", "t") == Rational(mpz_class(-1), 4 * mpz_class("1" + std::string(399, '0'), 10)));
+  CHECK_THROWS_WITH(parse_box("1e9999999,0", "--domain"), "--domain: exponent out of range in '1e9999999'");
+  CHECK_THROWS_WITH(parse_rational("1e-10000", "t"), "t: exponent out of range in '1e-10000'");
+}

@@ -161,3 +161,15 @@ TEST_CASE("spectral_norm is the largest singular value (against Jacobi SVD and a
     CHECK(spectral_norm(A) == Approx(svd).epsilon(1e-13));
   }
 }
+
+TEST_CASE("regression: a positional encoding whose feature count overflows an int is refused", "[network]") {
+  // 2 L d with L = 2, d = 2^30 + 1 is 2^32 + 4, which wrapped (signed overflow, undefined) to 4:
+  // a network whose first layer takes 4 inputs loaded as a 1073741825-input network. UBSan
+  // reported it in fuzz_network (d = 10^8, L = 30).
+  Network net;
+  net.input_dim = 1073741825;
+  net.encoding = {Encoding::Type::positional, 2};
+  net.layers = {Layer{MatD::Ones(1, 4), VecD::Zero(1), Activation::identity()}};
+  CHECK_THROWS_WITH(check_network(net, "n.json"),
+                    "n.json: input dimension 1073741825 is too large for a positional encoding with L = 2");
+}

@@ -3,6 +3,7 @@
 // float64. Also: JSON and npz round trips bit for bit, and every bad file refused with an
 // InputError that names it.
 #include "helpers.hpp"
+#include "npy.hpp"
 
 #include "relutope/error.hpp"
 #include "relutope/network.hpp"
@@ -587,4 +588,56 @@ TEST_CASE("tensor_view honours strides and offsets and checks them against the s
   const std::string_view h(reinterpret_cast<const char*>(halves), sizeof halves);
   CHECK(internal::tensor_view(h, internal::float16, {4}, {1}, 0, "s").data == std::vector<double>{1, -2, std::ldexp(1.0, -24), 65504});
   CHECK(internal::tensor_view(h, internal::bfloat16, {1}, {1}, 4, "s").data == std::vector<double>{1});
+}
+
+TEST_CASE("regression: an npy header of 45000 characters is read without overflowing the stack", "[io]") {
+  // The header's fields were matched with std::regex, which recursed once per character: a long
+  // header crashed relutope (fuzz_npy crashes on it). numpy's format allows headers up to 4 GB.
+  const std::string path = fixture("bad/long_header.npz");
+  CHECK(input_error_of([&] { read_network(path); }) == path + ": 0.weight.npy: arrays of 15000 dimensions are not supported");
+  // A good array whose header is padded with 60,000 spaces (version 2.0: a 4-byte length).
+  const std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::string(60000, ' ') + "1,), }";
+  std::string bytes("\x93NUMPY\x02\x00", 8);
+  for (int i = 0; i < 4; ++i) bytes += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  const double value = 0.5;
+  bytes += header + std::string(reinterpret_cast<const char*>(&value), sizeof value);
+  const internal::Tensor array = internal::parse_npy(bytes, "t");
+  CHECK(array.shape == std::vector<long>{1});
+  CHECK(array.data == std::vector<double>{0.5});
+}
+
+TEST_CASE("regression: an npz member name of 45000 characters is refused without overflowing the stack", "[io]") {
+  // The keys were matched with std::regex, which recursed once per character: a long member name
+  // crashed relutope (found reviewing the readers after the fuzzers' regex faults).
+  const std::string path = fixture("bad/long_name.npz");
+  CHECK_THAT(input_error_of([&] { read_network(path); }), Catch::StartsWith(path + ": "));
+}
+
+TEST_CASE("regression: an npy shape whose element count wraps around 2^64 is refused as bad input", "[io]") {
+  // 32768 x 2^49 = 2^64 elements wrapped to 0: a 33 kB file passed the size check with no data,
+  // and relutope reported "out of memory" (exit 3) instead of the fault. Each dimension was
+  // below 10^15, which only bounds the product for files under 18 kB.
+  const std::string bytes = slurp(RELUTOPE_SOURCE_DIR "/tests/fuzz/regressions/npy/wrapping_count.npy");
+  REQUIRE(bytes.size() > 32768);
+  CHECK_THAT(input_error_of([&] { internal::parse_npy(bytes, "t"); }), Catch::StartsWith("t: the tensor needs more elements than"));
+}
+
+TEST_CASE("regression: an input_dim beyond int is refused and not wrapped", "[io]") {
+  // 4294967297 was read as 4294967297 mod 2^32 = 1: a 1-input network loaded from a broken file.
+  const std::string path = fixture("bad/wrapping_input_dim.json");
+  CHECK(input_error_of([&] { read_network(path); }) == path + ": input_dim must be an integer in 1..2147483647");
+}
+
+TEST_CASE("regression: JSON nested 200000 levels deep is refused without overflowing the stack", "[io]") {
+  // nlohmann's dump() recursed once per level: printing a deep meta value (or a deep "format" in
+  // the error message) crashed relutope. Found reviewing the readers: the fuzzers' inputs (4 kB)
+  // are too short to nest this deep. The input is made here rather than kept (400 kB of brackets).
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  TempDir dir;
+  const std::string path = dir / "deep.json";
+  std::ofstream(path) << R"({"format": "relutope.mlp", "version": 1, "input_dim": 1, "layers": [{"weight": [[1]], "bias": [0]}],)"
+                      << R"( "meta": {"x": )" << deep << "}}";
+  CHECK_THAT(input_error_of([&] { read_network(path); }), Catch::StartsWith(path + ": JSON nested more than 100 levels deep"));
+  CHECK_THAT(input_error_of([&] { parse_network_json("{\"format\": " + deep + "}", "SOURCE.json"); }),
+             Catch::StartsWith("SOURCE.json: JSON nested more than 100 levels deep"));
 }

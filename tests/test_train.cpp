@@ -478,3 +478,12 @@ TEST_CASE("SnapshotWriter writes what read_snapshots reads, the index whole afte
   std::ofstream((dir.path / "file").string()) << "x";
   CHECK_THROWS_AS(SnapshotWriter((dir.path / "file" / "run").string(), ""), InputError);
 }
+
+TEST_CASE("regression: a config nested 200000 levels deep is refused without overflowing the stack", "[train][config]") {
+  // The message for a wrong "hidden" printed the value (nlohmann's dump()), which recursed once
+  // per level and crashed relutope. Found reviewing the readers; the input is made here.
+  TempDir dir;
+  const std::string path =
+      config_file(dir, "deep.json", R"({"hidden": [)" + std::string(200000, '[') + std::string(200000, ']') + "]}");
+  CHECK_THROWS_WITH(read_train_config(path), Catch::StartsWith(path + ": JSON nested more than 100 levels deep"));
+}

@@ -51,7 +51,8 @@ double to_double(const Rational& q);
 VecD to_double(const VecQ& v);  // entry by entry, as to_double(q)
 MatD to_double(const MatQ& m);
 
-/// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly.
+/// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly. Exponents
+/// have at most 4 digits, so that a few bytes cannot ask for millions of digits.
 /// Throws InputError(source, ...) if `text` is none of these.
 Rational parse_rational(const std::string& text, const std::string& source);
 

@@ -1,0 +1,10 @@
+// --slice text (parse_slice).
+#include "fuzz.hpp"
+
+#include "relutope/slice.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace relutope;
+  fuzz::refuse_or_accept([&] { parse_slice(fuzz::text(data, size), "--slice"); });
+  return 0;
+}

@@ -1,0 +1,11 @@
+// A training run's snapshot index (DIR/snapshots.csv, read by figure spectrum-training).
+#include "fuzz.hpp"
+
+#include "relutope/dynamics.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace relutope;
+  const fuzz::InputFile file(data, size, "snapshots.csv");
+  fuzz::refuse_or_accept([&] { read_snapshots(file.dir()); });
+  return 0;
+}

@@ -1,0 +1,11 @@
+// Training configuration files (train --config).
+#include "fuzz.hpp"
+
+#include "relutope/train_config.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace relutope;
+  const fuzz::InputFile file(data, size);
+  fuzz::refuse_or_accept([&] { read_train_config(file.path); });
+  return 0;
+}
