@@ -277,3 +277,22 @@ TEST_CASE("regression: the product of spectral norms bounds the Lipschitz consta
     CHECK(lip.exact.lower <= lip.product_of_norms * (1 + 1e-12));
   }
 }
+
+TEST_CASE("every saving habit's fixture: regions and maps equal the oracle's on the equivalent ReLU network",
+          "[activation][io]") {
+  // The networks of data/fixtures (torch.save, safetensors, npz; adjacent Linear modules,
+  // bias=False, float16, bfloat16, named layouts, BatchNorm folded, LeakyReLU, ...), as read.
+  int checked = 0;
+  for (const auto& row : relutope::test::manifest()) {
+    const Network net = read_network(relutope::test::fixture(row.network), relutope::test::read_options_of(row.options));
+    if (net.encoding.type != Encoding::Type::identity || net.input_dim > 2) continue;
+    INFO(row.network);
+    const Box D = net.input_dim == 1 ? box({-3}, {3}) : box({-2, -2}, {2, 2});
+    const Partition P = regions(to_exact(net), D);
+    const auto cells = oracle::enumerate(relu_equivalent(to_exact(net)), D.lo, D.hi);
+    CHECK(P.regions.size() == cells.size());
+    CHECK(signature(P) == signature(cells));
+    ++checked;
+  }
+  CHECK(checked >= 35);
+}
