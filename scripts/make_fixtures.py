@@ -33,6 +33,7 @@ neuron's switching surface, or exactly on it (pre-activation exactly 0 in any su
 so that the patterns do not depend on rounding. The script is deterministic: running it again
 writes the same bytes (zip member times are fixed).
 """
+import collections
 import io
 import json
 import math
@@ -175,6 +176,8 @@ def evaluate(net, x, L=0, **encoding):
             elif isinstance(op, torch.nn.BatchNorm1d):
                 scale = op.weight / torch.sqrt(op.running_var + op.eps)
                 mag = (mag + op.running_mean.abs()) * scale.abs() + op.bias.abs()
+            elif isinstance(op, torch.nn.Identity):
+                pass
             elif isinstance(op, (torch.nn.ReLU, torch.nn.LeakyReLU)):
                 for p in range(h.shape[0]):
                     patterns[p] += "".join("1" if v > 0 else "0" for v in h[p].tolist())
@@ -467,6 +470,36 @@ fixture("bn", bn, points_2d, [pt, npz])
 fixture("leaky", leaky, points_2d, [pt], options="--activation leaky_relu:0.01")
 fixture("modulelist", modulelist, points_2d, [pt], options="--activation relu")
 fixture("strided", strided, points_2d, [pt])
+# What a state_dict cannot show, stated with --activations: an nn.Identity in a gap of the
+# numbering, a ReLU after the output layer.
+identity_gap = seeded(22, lambda: torch.nn.Sequential(linear(2, 6), torch.nn.Identity(), linear(6, 5), relu(), linear(5, 1)))
+output_relu = seeded(23, lambda: torch.nn.Sequential(linear(1, 6), relu(), linear(6, 1), relu()))
+points_gap, points_out = safe_points([identity_gap], cand2, keep=10), safe_points([output_relu], cand1)[::3]
+write_points("points_identity_gap.csv", points_gap)
+write_points("points_output_relu.csv", points_out)
+points_name.update({id(points_gap): "points_identity_gap.csv", id(points_out): "points_output_relu.csv"})
+fixture("identity_gap", identity_gap, points_gap, [pt], options="--activations identity,relu,identity")
+fixture("output_relu", output_relu, points_out, [pt], options="--activations relu,relu")
+
+
+def save_parameters(name, net):
+    """torch.save of an OrderedDict of nn.Parameter (torch._utils._rebuild_parameter)."""
+    torch.save(collections.OrderedDict((k, torch.nn.Parameter(v)) for k, v in net.state_dict().items()), path(name))
+
+
+def save_root_pickle(name, net):
+    """A torch.save archive repacked with its members at the zip's root (data.pkl, data/0, ...)."""
+    buffer = io.BytesIO()
+    torch.save(net.state_dict(), buffer)
+    repacked = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(repacked, "w") as target:
+        for member in source.namelist():
+            target.writestr(zipfile.ZipInfo(member.split("/", 1)[1], _FIXED_TIME), source.read(member))
+    write_bytes(path(name), repacked.getvalue())
+
+
+fixture("nobias_forms", nobias, points_2d, [("_parameters.pt", save_parameters), ("_root.pt", save_root_pickle)])
+
 # Network A as torch.save and safetensors files: the same doubles as its JSON and npz.
 for net, stem in [(net_a32, "net_a_f32"), (net_a64, "net_a_f64")]:
     for suffix, save in [pt, st]:
@@ -731,5 +764,8 @@ write_text(os.path.join(BAD, "points_mixed_separators.csv"), "0.5 0.25\n0.5 0.25
 
 total = sum(os.path.getsize(os.path.join(d, f)) for d in (OUT, BAD) for f in os.listdir(d)
             if os.path.isfile(os.path.join(d, f)))
+# A training checkpoint: the state_dict sits in one of its keys.
+torch.save({"epoch": 3, "model_state_dict": nobias.state_dict()}, os.path.join(BAD, "checkpoint.pt"))
+
 print(f"wrote {len(manifest) - 1} good network files and {len(os.listdir(BAD))} bad inputs to {OUT} "
       f"({total} bytes)")

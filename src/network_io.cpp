@@ -207,22 +207,27 @@ Network parse_network_json(const std::string& text, const std::string& source) {
 
 Network read_network(const std::string& path, const ReadOptions& options) {
   const std::string bytes = read_file(path);
+  // A state_dict's network, with the encoding the user states for it.
+  const auto stated = [&](const internal::StateDict& dict) {
+    Network net = internal::network_from_state_dict(dict, path, options);
+    if (options.encoding) attach_encoding(net, *options.encoding, path);
+    return net;
+  };
   if (is_zip(bytes)) {
     const std::vector<internal::ZipMember> members = internal::read_zip(path);
-    return internal::network_from_state_dict(internal::is_torch_archive(members) ? internal::torch_state_dict(members, path)
-                                                                                 : internal::npz_state_dict(members, path),
-                                             path, options);
+    return stated(internal::is_torch_archive(members) ? internal::torch_state_dict(members, path)
+                                                      : internal::npz_state_dict(members, path));
   }
-  if (internal::is_safetensors(bytes))
-    return internal::network_from_state_dict(internal::safetensors_state_dict(bytes, path), path, options);
+  if (internal::is_safetensors(bytes)) return stated(internal::safetensors_state_dict(bytes, path));
   if (internal::is_pickle(bytes))
     throw InputError(path, "a bare pickle (torch.save's legacy format, or pickle.dump), which relutope does not read: "
                            "save the state_dict again with a torch of version 1.6 or later, e.g. "
                            "torch.save(torch.load(path, weights_only=True), new_path)");
   const size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && bytes[first] == '{') {
-    if (!options.layers.empty() || options.activation)
-      throw InputError(path, "--layers and --activation are for state_dicts: a relutope JSON network states its layers");
+    if (options.any())
+      throw InputError(path, "--layers, --activation(s), --batchnorm-eps and --encoding are for state_dicts: a relutope "
+                             "JSON network states its layers, activations and encoding itself");
     return parse_network_json(bytes, path);
   }
   throw InputError(path, bytes.empty() ? "empty file"

@@ -4,6 +4,7 @@
 #include "relutope/points.hpp"
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -47,6 +48,16 @@ bool spans_plane(const VecQ& u, const VecQ& v) {
   return false;
 }
 
+// A slice whose directions span a line (u != 0) or a plane: a degenerate one would analyse a
+// point or a line as if it were a plane, with regions of zero area.
+Slice checked(Slice slice, const std::string& source) {
+  const bool zero_u = std::all_of(slice.u.begin(), slice.u.end(), [](const Rational& c) { return c == 0; });
+  if (slice.v.empty() ? zero_u : !spans_plane(slice.u, slice.v))
+    throw InputError(source, slice.v.empty() ? "the slice's direction u is zero"
+                                             : "the slice's directions u and v are parallel or zero: they span no plane");
+  return slice;
+}
+
 }  // namespace
 
 Slice parse_slice(const std::string& text, const std::string& source) {
@@ -64,7 +75,7 @@ Slice parse_slice(const std::string& text, const std::string& source) {
   if (slice.origin.empty() || slice.u.size() != slice.origin.size() ||
       (!slice.v.empty() && slice.v.size() != slice.origin.size()))
     throw InputError(source, "the slice's vectors must all have the same length");
-  return slice;
+  return checked(std::move(slice), source);
 }
 
 Slice read_slice(const std::string& path) {
@@ -78,7 +89,7 @@ Slice read_slice(const std::string& path) {
   const std::vector<VecQ> lines = read_exact_points(path, 0);
   if (lines.size() != 2 && lines.size() != 3)
     throw InputError(path, "expected o, u, v on three lines (o, u for a line), found " + std::to_string(lines.size()) + " lines");
-  return {lines[0], lines[1], lines.size() == 3 ? lines[2] : VecQ{}};
+  return checked({lines[0], lines[1], lines.size() == 3 ? lines[2] : VecQ{}}, path);
 }
 
 Slice plane_through(const std::string& path) {

@@ -272,6 +272,15 @@ Network network_from_state_dict(const StateDict& dict, const std::string& path, 
   std::string how;
   const std::vector<const Module*> order = ordered(modules, dict, options, path, how);
   const std::set<std::string> gapless = gapless_containers(modules);
+  const size_t linear_count =
+      static_cast<size_t>(std::count_if(order.begin(), order.end(), [](const Module* m) { return !m->is_batchnorm(); }));
+  if (options.activation && !options.activations.empty())
+    throw InputError("--activations", "give either --activation (where the file shows none) or --activations (after "
+                                      "every Linear module), not both");
+  if (!options.activations.empty() && options.activations.size() != linear_count)
+    throw InputError("--activations", std::to_string(options.activations.size()) + " activations for the " +
+                                          std::to_string(linear_count) + " Linear modules of " + path +
+                                          " (one after each, the last after the output layer)");
   Network net;
   std::vector<std::string> shown, folds;  // meta["layers"]'s words; the folds made
   std::set<std::string> rules;            // what decided the activations
@@ -286,13 +295,14 @@ Network network_from_state_dict(const StateDict& dict, const std::string& path, 
                                    (!previous ? std::string("comes first")
                                               : "follows '" + previous->name + "'" + (j == Joint::gap ? " across an index gap (an activation)" : "")) +
                                    ": relutope folds a BatchNorm1d only into the Linear right before it");
-      bias_error = std::max(bias_error, fold(net.layers.back(), *m, *linear, options.batchnorm_eps, path));
+      bias_error = std::max(bias_error, fold(net.layers.back(), *m, *linear, options.batchnorm_eps.value_or(1e-5), path));
       folds.push_back("'" + m->name + "' into '" + linear->name + "'");
       shown.push_back(m->name + "(batchnorm)");
     } else {
       if (previous) {
         Activation& activation = net.layers.back().activation;
-        activation = activation_between(*m, j, gapless, modules, options, path, rules);
+        activation = options.activations.empty() ? activation_between(*m, j, gapless, modules, options, path, rules)
+                                                 : options.activations[net.layers.size() - 1];
         shown.push_back(activation_name(activation));
       }
       net.layers.push_back(linear_layer(*m));
@@ -301,10 +311,17 @@ Network network_from_state_dict(const StateDict& dict, const std::string& path, 
     }
     previous = m;
   }
+  if (options.activations.empty()) {
+    rules.insert("after the last Linear: none (a state_dict cannot show an activation there; --activations)");
+  } else {
+    rules = {"the activation after each Linear module as --activations gives it"};
+    net.layers.back().activation = options.activations.back();
+    if (net.layers.back().activation.has_kink()) shown.push_back(activation_name(net.layers.back().activation));
+  }
   net.input_dim = static_cast<int>(net.layers.front().weight.cols());
   net.meta["layers"] = joined(shown, " ");
   net.meta["layer_order"] = how + (rules.empty() ? "" : "; " + joined({rules.begin(), rules.end()}, "; "));
-  if (!folds.empty()) net.meta["batchnorm"] = batchnorm_note(folds, bias_error, options.batchnorm_eps);
+  if (!folds.empty()) net.meta["batchnorm"] = batchnorm_note(folds, bias_error, options.batchnorm_eps.value_or(1e-5));
   check_network(net, path);
   return net;
 }

@@ -14,7 +14,9 @@ namespace {
 // A value the pickle builds. Values live in one arena and refer to each other by index, so that
 // memo references cost nothing and no pickle can build an ownership cycle.
 struct Value {
-  enum class Kind { none, boolean, integer, string, tuple, dict, ordered_dict, rebuild_tensor, storage_type, storage, tensor };
+  enum class Kind {
+    none, boolean, integer, string, tuple, dict, ordered_dict, rebuild_tensor, rebuild_parameter, storage_type, storage, tensor
+  };
   Value(Kind k) : kind(k) {}  // a value of that kind, empty
   Kind kind;
   long integer = 0;           // boolean, integer; storage: its element count
@@ -119,6 +121,7 @@ Value Unpickler::global(const std::string& module, const std::string& name) {
   const std::string full = module + "." + name;
   if (full == "collections.OrderedDict") return {Value::Kind::ordered_dict};
   if (full == "torch._utils._rebuild_tensor_v2") return {Value::Kind::rebuild_tensor};
+  if (full == "torch._utils._rebuild_parameter") return {Value::Kind::rebuild_parameter};  // a dict of nn.Parameter
   const auto type = storage_types().find(full);
   if (type != storage_types().end()) {
     Value value{Value::Kind::storage_type};
@@ -152,6 +155,14 @@ Value Unpickler::call(size_t callable, size_t args_index) {
   if (kind == Value::Kind::ordered_dict) {
     if (!args.items.empty()) fail("malformed pickle: OrderedDict called with arguments");
     return {Value::Kind::dict};
+  }
+  if (kind == Value::Kind::rebuild_parameter) {  // _rebuild_parameter(tensor, requires_grad, backward_hooks)
+    const std::vector<size_t>& a = args.items;
+    if (a.size() != 3 || values_[a[0]].kind != Value::Kind::tensor || values_[a[1]].kind != Value::Kind::boolean ||
+        values_[a[2]].kind != Value::Kind::dict)
+      fail("malformed parameter: expected _rebuild_parameter(tensor, requires_grad, hooks)");
+    if (!values_[a[2]].items.empty()) fail("a parameter with backward hooks (they would run code)");
+    return values_[a[0]];
   }
   if (kind != Value::Kind::rebuild_tensor) fail("malformed pickle: calls something that is not callable");
   // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
@@ -277,10 +288,11 @@ size_t Unpickler::run() {
   }
 }
 
-// torch.save's pickle: "<archive>/data.pkl", the archive named after the file.
+// torch.save's pickle: "<archive>/data.pkl", the archive named after the file (or "data.pkl" at
+// the root, as zip tools write when an archive is repacked).
 bool is_data_pkl(const std::string& name) {
   const size_t slash = name.find('/');
-  return slash != std::string::npos && name.compare(slash, std::string::npos, "/data.pkl") == 0;
+  return name == "data.pkl" || (slash != std::string::npos && name.compare(slash, std::string::npos, "/data.pkl") == 0);
 }
 
 }  // namespace
@@ -317,7 +329,16 @@ StateDict torch_state_dict(const std::vector<ZipMember>& members, const std::str
     const Value& key = unpickler[root.items[i]];
     const Value& value = unpickler[root.items[i + 1]];
     if (key.kind != Value::Kind::string) unpickler.fail("a state_dict key is not a string");
-    if (value.kind != Value::Kind::tensor) unpickler.fail("'" + key.text + "' is not a tensor");
+    if (value.kind != Value::Kind::tensor) {
+      // A training checkpoint ({"epoch": ..., "model_state_dict": {...}}) holds the state_dict in a key.
+      std::string inner;
+      for (size_t k = 0; k < root.items.size() && inner.empty(); k += 2)
+        if (unpickler[root.items[k + 1]].kind == Value::Kind::dict) inner = unpickler[root.items[k]].text;
+      unpickler.fail("'" + key.text + "' is not a tensor" +
+                     (inner.empty() ? std::string()
+                                    : " (a checkpoint? save its state_dict alone: torch.save(checkpoint['" + inner +
+                                          "'], path))"));
+    }
     const Value& storage = unpickler[value.items[0]];
     const std::string source = path + ": " + key.text;
     const auto bytes = data.find(storage.text);

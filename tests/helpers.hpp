@@ -190,13 +190,15 @@ inline std::vector<ManifestRow> manifest() {
   return rows;
 }
 
-// The ReadOptions that command-line options (--layers, --activation, --batchnorm-eps) give.
+// The ReadOptions that command-line options (--layers, --activation(s), --batchnorm-eps) give.
 inline ReadOptions read_options_of(const std::vector<std::string>& args) {
   ReadOptions options;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     if (args[i] == "--layers") options.layers = split(args[i + 1]);
     else if (args[i] == "--activation") options.activation = parse_activation(args[i + 1], "--activation");
     else if (args[i] == "--batchnorm-eps") options.batchnorm_eps = std::stod(args[i + 1]);
+    else if (args[i] == "--activations")
+      for (const std::string& name : split(args[i + 1])) options.activations.push_back(parse_activation(name, "--activations"));
     else FAIL("unknown read option " << args[i]);
   }
   return options;

@@ -1175,7 +1175,41 @@ TEST_CASE("regression: convert --encoding attaches the order a state_dict was tr
   nerf.encoding.order = Encoding::Order::nerf;
   CHECK((evaluate(nerf, X).values - evaluate(converted, X).values).cwiseAbs().maxCoeff() > 1e-3);
   check_one_error_line(relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding", "positional:L=3"}, dir),
-                       "--encoding");  // 8 features are not 2 L d = 6 d
+                       fixture("net_pe_per_input.pt"));  // 8 features are not 2 L d = 6 d
   check_one_error_line(relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding", "fourier"}, dir),
                        "--encoding");
+}
+
+TEST_CASE("regression: what a new user tried on the state_dict readers (review of issue 9)", "[cli][io]") {
+  CliDir dir;
+  const std::string json_net = fixture("net_a_f64.json"), pt = fixture("net_nobias.pt");
+  // A JSON network states its encoding and BatchNorm: the state_dict options are refused, not applied.
+  for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{
+           {"--encoding", "positional:L=4:order=per-input"}, {"--batchnorm-eps", "0.1"}, {"--activations", "relu,relu,identity"}}) {
+    std::vector<std::string> args = {"convert", json_net, dir / "out/x.json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    check_one_error_line(relutope_run(args, dir), json_net);
+    CHECK(!std::filesystem::exists(dir / "out/x.json"));
+  }
+  // An eps that rounds to 0 is no eps the user meant; --activations must name every Linear.
+  check_one_error_line(relutope_run({"info", pt, "--batchnorm-eps", "1e-400"}, dir), "--batchnorm-eps");
+  check_one_error_line(relutope_run({"info", pt, "--activations", "relu,identity"}, dir), "--activations");
+  check_one_error_line(relutope_run({"info", pt, "--activations", "relu,relu,identity", "--activation", "relu"}, dir),
+                       "--activations");
+  // A training checkpoint is refused with the way out.
+  const Run checkpoint = relutope_run({"info", fixture("bad/checkpoint.pt")}, dir);
+  check_one_error_line(checkpoint, fixture("bad/checkpoint.pt"));
+  CHECK(checkpoint.err.find("torch.save(checkpoint['model_state_dict'], path)") != std::string::npos);
+  // A degenerate slice spans no plane.
+  check_one_error_line(relutope_run({"regions", json_net, "--slice", "0,0:1,1:2,2", "--domain", "0,1,0,1"}, dir), "--slice");
+  check_one_error_line(relutope_run({"regions", json_net, "--slice", "0,0:0,0", "--domain", "0,1"}, dir), "--slice");
+  // A closed pipe is a write failure (exit 2), not a silent death by SIGPIPE.
+  std::ofstream points(dir / "out/many.csv");
+  for (int i = 0; i < 200000; ++i) points << "0.5,0.25\n";
+  points.close();
+  const std::string command = "cd " + dir.path.string() + " && (" + RELUTOPE_BINARY + " eval " + json_net +
+                              " --points out/many.csv; echo $? > out/status) 2> out/err | (sleep 0.3; head -c 1 > /dev/null)";
+  REQUIRE(std::system(command.c_str()) == 0);
+  CHECK(slurp(dir / "out/status") == "2\n");
+  CHECK(slurp(dir / "out/err") == "relutope: stdout: write failed\n");
 }

@@ -23,8 +23,17 @@ struct ReadOptions {
   /// of Linear modules alone and a ModuleList applying activations in forward() look the same),
   /// which is refused.
   std::optional<Activation> activation;
-  /// BatchNorm1d's eps (torch's default; a state_dict does not hold it).
-  double batchnorm_eps = 1e-5;
+  /// The activation after each Linear module, in order, the last one after the output layer:
+  /// states what no state_dict shows (an nn.Identity in a gap, a ReLU after the output layer).
+  /// Empty: the rules above, and no activation after the output layer.
+  std::vector<Activation> activations;
+  /// BatchNorm1d's eps (unset: 1e-5, torch's default; a state_dict does not hold it).
+  std::optional<double> batchnorm_eps;
+  /// The input encoding the network was trained with (a state_dict cannot hold one): see
+  /// attach_encoding. Unset: identity.
+  std::optional<Encoding> encoding;
+  /// Whether any option is set: a native JSON network states all of this itself.
+  bool any() const { return !layers.empty() || activation || !activations.empty() || batchnorm_eps || encoding; }
 };
 
 /// Reads a network, choosing the format by the file's content, not its name: a zip archive with

@@ -52,12 +52,8 @@ void info(const std::string& path, const ReadOptions& options, const std::string
   for (const auto& [key, value] : net.meta) std::cout << "  " << key << ": " << value << "\n";
 }
 
-void convert(const std::string& in, const std::string& out, const ReadOptions& options, const std::string& domain,
-             const std::string& encoding) {
+void convert(const std::string& in, const std::string& out, const ReadOptions& options, const std::string& domain) {
   Network net = read_network(in, options);
-  if (!encoding.empty()) {
-    attach_encoding(net, parse_encoding(encoding, "--encoding"), "--encoding");
-  }
   if (!domain.empty()) {
     net.domain = parse_box(domain, "--domain");
     check_network(net, "--domain");
@@ -91,7 +87,7 @@ void eval(const std::string& path, const ReadOptions& options, const std::string
 void add_commands(CLI::App& app, std::function<void()>& run) {
   // Options live as long as the app; the callbacks read them once parsing is done.
   struct Options {
-    std::string net, out, points, json, domain, encoding;
+    std::string net, out, points, json, domain;
     ReadFlags read;
   };
   auto o = std::make_shared<Options>();
@@ -106,11 +102,8 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
   convert_cmd->add_option("IN", o->net, "Input network")->required();
   convert_cmd->add_option("OUT", o->out, "Output file: .npz writes a state_dict archive, anything else JSON")->required();
   convert_cmd->add_option("--domain", o->domain, "Attach the domain box a,b[,c,d,...] (exact decimals)");
-  convert_cmd->add_option("--encoding", o->encoding,
-                          "Attach the input encoding the network was trained with: identity or "
-                          "positional:L=N[:order=nerf|per-input|sines-first][:include_input] (CONTRACT.md)");
   add_read_options(convert_cmd, o->read);
-  convert_cmd->callback([&run, o] { run = [o] { convert(o->net, o->out, read_options(o->read), o->domain, o->encoding); }; });
+  convert_cmd->callback([&run, o] { run = [o] { convert(o->net, o->out, read_options(o->read), o->domain); }; });
 
   CLI::App* eval_cmd = app.add_subcommand("eval", "Network outputs and activation patterns at points, in double precision");
   eval_cmd->add_option("NET", o->net, "Network file")->required();
