@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs whatever relutope needs that is missing (Debian 12 packages), then configures and
 # builds it in build/. Idempotent: a second run installs nothing and rebuilds only what changed.
+# SETUP_EXTRA_PACKAGES names more packages to install (scripts/test.sh: clang for the fuzzers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make ccache pkg-config
           libcgal-dev libgmp-dev libmpfr-dev libflint-arb-dev libboost-dev libeigen3-dev
-          catch2 libzip-dev libfftw3-dev libcairo2-dev nlohmann-json3-dev libcli11-dev)
+          catch2 libzip-dev libfftw3-dev libcairo2-dev nlohmann-json3-dev libcli11-dev
+          ${SETUP_EXTRA_PACKAGES:-})
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -225,7 +225,7 @@ TEST_CASE("a PNG image becomes coordinates and RGB targets", "[train][dataset]")
   CHECK_THROWS_WITH(make_dataset(task, 0), Catch::Contains(path));
 }
 
-TEST_CASE("every preset's loss goes down in a few hundred steps", "[train][presets]") {
+TEST_CASE("every preset's loss goes down in a few hundred steps", "[train][presets][slow]") {
   for (const std::string& name : preset_names()) {
     TrainConfig c = preset(name);
     c.steps = name.rfind("rahaman-flower", 0) == 0 ? 60 : 200;
