@@ -79,6 +79,16 @@ Run relutope_run(const std::vector<std::string>& args, const TempDir& dir, const
   return run;
 }
 
+// The shell command that limits relutope's memory to about `mb` megabytes: its address space, or
+// under AddressSanitizer (which reserves terabytes of address space) its allocator's largest block.
+std::string memory_limit(int mb) {
+#ifdef __SANITIZE_ADDRESS__
+  return "export ASAN_OPTIONS=max_allocation_size_mb=" + std::to_string(mb) + ":allocator_may_return_null=1";
+#else
+  return "ulimit -v " + std::to_string(mb * 1000);
+#endif
+}
+
 std::string describe(const std::vector<std::string>& args, const Run& run) {
   std::string text = "relutope";
   for (const auto& a : args) text += " " + a;
@@ -490,11 +500,7 @@ TEST_CASE("regression: an npz member claiming 4 GB is refused without allocating
   CliDir dir;
   const std::string bad = fixture("bad/huge_size.npz");
   const std::vector<std::string> args = {"info", bad};
-#ifdef __SANITIZE_ADDRESS__  // ASan reserves terabytes of address space: limit its allocator instead
-  const Run run = relutope_run(args, dir, "export ASAN_OPTIONS=max_allocation_size_mb=2000:allocator_may_return_null=1");
-#else
-  const Run run = relutope_run(args, dir, "ulimit -v 2000000");
-#endif
+  const Run run = relutope_run(args, dir, memory_limit(2000));
   INFO(describe(args, run));
   check_one_error_line(run, bad);
   CHECK(run.err.find("No error") == std::string::npos);
@@ -948,7 +954,7 @@ TEST_CASE("regression: --sample on a slice of a 4096-input network samples the 2
   }
   const std::vector<std::string> args = {"regions", net, "--slice", o + ":" + u + ":" + v, "--domain", "0,1,0,1", "--sample", "256",
                                          "--json", "-", "--quiet"};
-  const Run run = relutope_run(args, dir, "ulimit -v 1000000");
+  const Run run = relutope_run(args, dir, memory_limit(1000));
   INFO(describe({"regions", net, "--slice", "(4096-D)", "--sample", "256"}, run));
   REQUIRE(run.status == 0);
   const json doc = json::parse(run.out);
@@ -1025,7 +1031,7 @@ TEST_CASE("regression: spectrum --grid K counts its frequencies before building 
   // (2 * 4096 + 1)^2 = 67 M frequencies: refused at once, not after building gigabytes of them.
   CliDir dir;
   const std::vector<std::string> args = {"spectrum", fixture("net_a_f64.json"), "--grid", "4096", "--json", "-"};
-  const Run run = relutope_run(args, dir, "ulimit -v 1000000");
+  const Run run = relutope_run(args, dir, memory_limit(1000));
   INFO(describe(args, run));
   CHECK(run.status == 3);
   CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
