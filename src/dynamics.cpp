@@ -49,12 +49,17 @@ std::vector<Snapshot> read_snapshots(const std::string& dir) {
     const size_t a = line.find(','), b = line.find(',', a == std::string::npos ? a : a + 1);
     if (a == std::string::npos || b == std::string::npos)
       throw InputError(index, "line " + std::to_string(number) + ": expected step,loss,file");
+    const std::string step = line.substr(0, a), loss = line.substr(a + 1, b - a - 1);
+    Snapshot snapshot{0, 0, (std::filesystem::path(dir) / line.substr(b + 1)).string()};
+    size_t step_end = 0, loss_end = 0;  // stol and stod read a prefix ("12abc" is 12): whole fields only
     try {
-      snapshots.push_back({std::stol(line.substr(0, a)), std::stod(line.substr(a + 1, b - a - 1)),
-                           (std::filesystem::path(dir) / line.substr(b + 1)).string()});
-    } catch (const std::exception&) {
-      throw InputError(index, "line " + std::to_string(number) + ": expected step,loss,file");
+      snapshot.step = std::stol(step, &step_end);
+      snapshot.loss = std::stod(loss, &loss_end);
+    } catch (const std::exception&) {  // no number: the ends stay 0
     }
+    if (step_end == 0 || step_end != step.size() || loss_end == 0 || loss_end != loss.size())
+      throw InputError(index, "line " + std::to_string(number) + ": expected step,loss,file");
+    snapshots.push_back(snapshot);
   }
   if (snapshots.empty()) throw InputError(index, "no snapshots listed");
   std::sort(snapshots.begin(), snapshots.end(), [](const Snapshot& x, const Snapshot& y) { return x.step < y.step; });

@@ -487,3 +487,17 @@ TEST_CASE("regression: a config nested 200000 levels deep is refused without ove
       config_file(dir, "deep.json", R"({"hidden": [)" + std::string(200000, '[') + std::string(200000, ']') + "]}");
   CHECK_THROWS_WITH(read_train_config(path), Catch::StartsWith(path + ": JSON nested more than 100 levels deep"));
 }
+
+TEST_CASE("regression: a snapshot index with a malformed step or loss is refused", "[train][snapshots]") {
+  // std::stol and std::stod read a prefix: "12abc" was step 12, "1e3" step 1 and "0.5x" a loss of
+  // 0.5. Found reviewing the readers (fuzz_snapshots checks only for crashes).
+  for (const std::string line : {"12abc,0.5,a.json", "1e3,0.5,a.json", "12,0.5x,a.json", ",0.5,a.json", "12,,a.json"}) {
+    INFO(line);
+    TempDir dir;
+    std::ofstream(dir / "snapshots.csv") << "step,loss,file\n" << line << "\n";
+    CHECK_THROWS_WITH(read_snapshots(dir.path.string()), dir / "snapshots.csv" + ": line 2: expected step,loss,file");
+  }
+  TempDir dir;
+  std::ofstream(dir / "snapshots.csv") << "step,loss,file\n12,nan,a.json\n";  // a diverged run's last loss
+  CHECK(read_snapshots(dir.path.string()).front().step == 12);
+}
