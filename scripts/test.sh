@@ -9,8 +9,10 @@ SETUP_EXTRA_PACKAGES="clang libclang-rt-14-dev" bash scripts/setup.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 
 # GCC, without -Werror: GCC's manual advises against combining it with the sanitizers, which
-# make it warn falsely (here in its own AVX-512 intrinsics).
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELUTOPE_SANITIZE=ON >/dev/null
+# make it warn falsely (here in its own AVX-512 intrinsics). -O1 -g1 (line numbers in reports)
+# compiles in half the time of -O2 -g.
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+      -DRELUTOPE_SANITIZE=ON >/dev/null
 cmake --build build-sanitize -j"$(nproc)"
 ctest --test-dir build-sanitize --output-on-failure -j"$(nproc)"
 

@@ -5,6 +5,7 @@
 #include <zip.h>
 
 #include <algorithm>
+#include <ctime>
 
 namespace relutope::internal {
 namespace {
@@ -115,11 +116,19 @@ void write_npz(const std::string& path, const StateDict& arrays) {
   if (!archive) throw InputError(path, "cannot create zip archive");
   std::vector<std::string> buffers;  // libzip reads them at zip_close
   buffers.reserve(arrays.tensors.size());
+  // Every member dated 1980-01-01 00:00 (local time, as zip stores it), not the time of writing:
+  // equal networks give equal files.
+  std::tm epoch{};
+  epoch.tm_year = 80;
+  epoch.tm_mday = 1;
+  epoch.tm_isdst = -1;
+  const std::time_t mtime = std::mktime(&epoch);
   for (const auto& [name, array] : arrays.tensors) {
     buffers.push_back(npy_bytes(array.shape, array.data));
     zip_source_t* source = zip_source_buffer(archive, buffers.back().data(), buffers.back().size(), 0);
-    if (!source || zip_file_add(archive, (name + ".npy").c_str(), source, ZIP_FL_OVERWRITE) < 0) {
-      zip_source_free(source);
+    const zip_int64_t index = source ? zip_file_add(archive, (name + ".npy").c_str(), source, ZIP_FL_OVERWRITE) : -1;
+    if (index < 0) zip_source_free(source);  // once added, the archive owns it
+    if (index < 0 || zip_file_set_mtime(archive, static_cast<zip_uint64_t>(index), mtime, 0) < 0) {
       zip_discard(archive);
       throw InputError(path, "cannot add " + name + " to the archive");
     }

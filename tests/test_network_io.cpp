@@ -641,3 +641,15 @@ TEST_CASE("regression: JSON nested 200000 levels deep is refused without overflo
   CHECK_THAT(input_error_of([&] { parse_network_json("{\"format\": " + deep + "}", "SOURCE.json"); }),
              Catch::StartsWith("SOURCE.json: JSON nested more than 100 levels deep"));
 }
+
+TEST_CASE("regression: npz members carry a fixed time so that equal networks give equal files", "[io]") {
+  // Each member carried the time of writing: two conversions of one network gave different files
+  // when a 2-second tick of the zip clock fell between them (the sanitized suite, slower, hit it).
+  TempDir dir;
+  write_network(read_network(fixture("net_a_f64.json")), dir / "a.npz", NetworkFormat::npz);
+  const std::string bytes = slurp(dir / "a.npz");
+  int headers = 0;
+  for (size_t at = bytes.find("PK\x03\x04"); at != std::string::npos; at = bytes.find("PK\x03\x04", at + 4), ++headers)
+    CHECK(bytes.substr(at + 10, 4) == std::string("\x00\x00\x21\x00", 4));  // 00:00:00 on 1980-01-01
+  CHECK(headers == 6);
+}
