@@ -46,8 +46,11 @@ double element(const DType& dtype, const char* p) {
 }  // namespace
 
 std::vector<long> row_major_strides(const std::vector<long>& shape) {
+  // Saturated: a shape whose product overflows is refused by tensor_view (more elements than any
+  // storage), before a stride is used.
   std::vector<long> strides(shape.size(), 1);
-  for (size_t k = shape.size(); k-- > 1;) strides[k - 1] = strides[k] * shape[k];
+  for (size_t k = shape.size(); k-- > 1;)
+    if (__builtin_mul_overflow(strides[k], shape[k], &strides[k - 1])) strides[k - 1] = std::numeric_limits<long>::max();
   return strides;
 }
 

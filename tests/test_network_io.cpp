@@ -653,3 +653,11 @@ TEST_CASE("regression: npz members carry a fixed time so that equal networks giv
     CHECK(bytes.substr(at + 10, 4) == std::string("\x00\x00\x21\x00", 4));  // 00:00:00 on 1980-01-01
   CHECK(headers == 6);
 }
+
+TEST_CASE("regression: an npy shape whose row-major strides overflow is refused as bad input", "[io]") {
+  // Strides of shape (.., 17777777776, 88888888888888) overflowed a long (undefined behaviour)
+  // before the element count was checked against the data. Found by fuzz_npy.
+  const std::string bytes = slurp(RELUTOPE_SOURCE_DIR "/tests/fuzz/regressions/npy/overflowing_strides.npy");
+  REQUIRE(!bytes.empty());
+  CHECK_THAT(input_error_of([&] { internal::parse_npy(bytes, "t"); }), Catch::StartsWith("t: "));
+}
