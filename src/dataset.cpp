@@ -86,8 +86,8 @@ Dataset image_dataset(const std::string& path) {
 
 Box flower_box() {
   Box box;  // |gamma_L(z)| <= 3/2
-  box.lo = {Rational(-3, 2), Rational(-3, 2)};
-  box.hi = {Rational(3, 2), Rational(3, 2)};
+  box.lo = {ratio(-3, 2), ratio(-3, 2)};
+  box.hi = {ratio(3, 2), ratio(3, 2)};
   return box;
 }
 

@@ -10,6 +10,9 @@
 // absorbs underflow (at most 2^-1075 per operation). So each radius is an upper bound without
 // directed rounding (Rump, BIT 39 (1999) 534-554, in the same spirit); the evaluation only holds
 // round-to-nearest in place (RoundToNearest), in case a caller changed the mode.
+#include "relutope/exact.hpp"
+
+#include <algorithm>
 #include <cfloat>
 #include <cfenv>
 #include <cmath>
@@ -35,10 +38,20 @@ private:
 
 inline double up(double radius) { return radius * (1 + 0x1p-48) + 0x1p-1000; }
 
+/// The mirror of up() for lower bounds: for the round-to-nearest result x of at most 4 operations
+/// on an exact value E >= 0, 0 <= down(x) <= E ((1 + u)^5 < 1 + 2^-50; 2^-1000 absorbs underflow).
+inline double down(double x) { return std::max(0.0, x * (1 - 0x1p-50) - 0x1p-1000); }
+
 /// A real interval [mid - rad, mid + rad].
 struct IntervalD {
   double mid = 0, rad = 0;
 };
+
+/// The double nearest to q, with its rounding error.
+inline IntervalD nearest(const Rational& q) {
+  const double m = to_double(q);
+  return {m, up(kUnitRoundoff * std::fabs(m))};
+}
 
 /// A complex disc: |exact - (re + i im)| <= rad.
 struct DiscD {

@@ -17,11 +17,6 @@ constexpr double kSeriesBelow = 0.25;
 constexpr double kSeriesReach = kSeriesBelow + 1.0 / 64;  // |s| up to this (midpoint + radius)
 constexpr int kSeriesTerms = 7;  // in x = s^2: the first omitted term is below 1e-19
 
-IntervalD nearest(const Rational& q) {
-  const double m = to_double(q);
-  return {m, up(kUnitRoundoff * std::fabs(m))};
-}
-
 IntervalD nearest(const arb_t x) {
   const double m = arf_get_d(arb_midref(x), ARF_RND_NEAR);
   return {m, up(mag_get_d(arb_radref(x)) + kUnitRoundoff * std::fabs(m))};

@@ -8,8 +8,32 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace relutope {
+
+Rational ratio(const mpz_class& num, const mpz_class& den) {
+  if (den == 0) throw std::logic_error("a rational with denominator 0");
+  Rational q(num, den);
+  q.canonicalize();
+  return q;
+}
+
+Rational power_of_ten(long e) {
+  mpz_class p;
+  mpz_ui_pow_ui(p.get_mpz_t(), 10, static_cast<unsigned long>(std::labs(e)));
+  return e >= 0 ? Rational(p) : ratio(1, p);
+}
+
+long decimal_exponent(const Rational& q) {
+  if (q == 0) throw std::logic_error("decimal_exponent(0)");
+  const Rational a = abs(q);
+  // the sizes in base 10 are exact or one too large: a first guess within 1
+  long e = static_cast<long>(mpz_sizeinbase(a.get_num_mpz_t(), 10)) - static_cast<long>(mpz_sizeinbase(a.get_den_mpz_t(), 10));
+  while (power_of_ten(e) > a) --e;
+  while (power_of_ten(e + 1) <= a) ++e;
+  return e;
+}
 
 Rational to_exact(double x) {
   Rational q;
@@ -39,6 +63,19 @@ double to_double(const Rational& q) {
   const double d = mpfr_get_d(r, MPFR_RNDN);
   mpfr_clear(r);
   return d;
+}
+
+VecD to_double(const VecQ& v) {
+  VecD out(static_cast<Eigen::Index>(v.size()));
+  for (size_t i = 0; i < v.size(); ++i) out[static_cast<Eigen::Index>(i)] = to_double(v[i]);
+  return out;
+}
+
+MatD to_double(const MatQ& m) {
+  MatD out(m.rows, m.cols);
+  for (Eigen::Index i = 0; i < m.rows; ++i)
+    for (Eigen::Index j = 0; j < m.cols; ++j) out(i, j) = to_double(m(i, j));
+  return out;
 }
 
 Rational parse_rational(const std::string& text, const std::string& source) {
@@ -76,8 +113,9 @@ Rational parse_rational(const std::string& text, const std::string& source) {
     const std::string denominator = digits();
     space();
     if (denominator.empty() || i != text.size()) throw not_a_number();
-    q = Rational(mpz_class(whole, 10), mpz_class(denominator, 10));  // base 10: "010" is ten
-    if (q.get_den() == 0) throw InputError(source, "zero denominator in '" + text + "'");
+    const mpz_class den(denominator, 10);  // base 10: "010" is ten
+    if (den == 0) throw InputError(source, "zero denominator in '" + text + "'");
+    q = ratio(mpz_class(whole, 10), den);
   } else {
     i = after_whole;
     std::string fraction;
@@ -97,12 +135,8 @@ Rational parse_rational(const std::string& text, const std::string& source) {
     }
     space();
     if (i != text.size()) throw not_a_number();
-    mpz_class scale;
-    mpz_ui_pow_ui(scale.get_mpz_t(), 10, static_cast<unsigned long>(std::labs(exponent)));
-    const mpz_class num(whole + fraction, 10);
-    q = exponent >= 0 ? Rational(num * scale) : Rational(num, scale);
+    q = Rational(mpz_class(whole + fraction, 10)) * power_of_ten(exponent);
   }
-  q.canonicalize();
   return negative ? Rational(-q) : q;
 }
 

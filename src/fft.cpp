@@ -26,7 +26,7 @@ std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net
     for (int k = 0; k < d; ++k) {
       const long j = d == 1 ? i : (k == 0 ? i / m : i % m);
       const size_t kk = static_cast<size_t>(k);
-      coords(i, k) = to_double(domain.lo[kk] + (domain.hi[kk] - domain.lo[kk]) * Rational(j, n));
+      coords(i, k) = to_double(domain.lo[kk] + (domain.hi[kk] - domain.lo[kk]) * ratio(j, n));
     }
   const MatD raw = evaluate_in(net, slice, coords).values;
   const int outputs = static_cast<int>(raw.cols());
@@ -65,7 +65,7 @@ std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net
     for (int i = 0; i < d; ++i) {
       const size_t ii = static_cast<size_t>(i);
       const Rational m = k[ii] * (domain.hi[ii] - domain.lo[ii]);
-      on_grid = on_grid && m.get_den() == 1 && abs(m) < Rational(n, 2);
+      on_grid = on_grid && m.get_den() == 1 && abs(m) < ratio(n, 2);
       const long mi = on_grid ? m.get_num().get_si() : 0;
       index = index * n + ((mi % n) + n) % n;
       phase += to_double(k[ii] * domain.lo[ii]);

@@ -155,7 +155,7 @@ void draw_regions(const Partition& partition, const NetworkQ& net, const Regions
       }
       cairo_stroke(cr);
     }
-    if (options.first_layer && partition.dim == 2 && !net.layers.empty()) {
+    if (options.first_layer && partition.dim == 2 && !net.layers.empty() && net.layers.front().activation.has_kink()) {
       cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 0.8);
       cairo_set_line_width(cr, 0.5);
       const LayerQ& first = net.layers.front();
@@ -271,15 +271,17 @@ void draw_loglog(const std::vector<Series>& series, const std::string& x_label, 
     cairo_save(cr);
     cairo_rectangle(cr, kMargin, kMargin / 2, kPlot, kPlot);
     cairo_clip(cr);
-    size_t colour = 0;
-    double legend_y = kMargin / 2 + 12;
-    for (const Series& s : series) {
-      const double* rgb = s.reference ? nullptr : palette[colour++ % 5];
+    const auto style = [&](const Series& s, size_t colour) {
+      const double* rgb = s.reference ? nullptr : palette[colour % 5];
       if (rgb) cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
       else cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
       const double dash[] = {4, 3};
       cairo_set_dash(cr, dash, s.reference ? 2 : 0, 0);
       cairo_set_line_width(cr, s.reference ? 0.8 : 1.4);
+    };
+    size_t colour = 0;
+    for (const Series& s : series) {
+      style(s, s.reference ? 0 : colour++);
       bool started = false;
       for (size_t i = 0; i < s.x.size(); ++i) {
         if (!(s.x[i] > 0 && s.y[i] > 0 && std::isfinite(s.y[i]))) continue;
@@ -295,12 +297,28 @@ void draw_loglog(const std::vector<Series>& series, const std::string& x_label, 
             cairo_arc(cr, px(s.x[i]), py(s.y[i]), 1.8, 0, 2 * M_PI);
             cairo_fill(cr);
           }
-      // legend entry
-      cairo_move_to(cr, kMargin + kPlot - 110, legend_y);
-      cairo_line_to(cr, kMargin + kPlot - 92, legend_y);
+    }
+
+    // The legend, in the top right corner over the curves: as wide as its longest label.
+    double widest = 0;
+    for (const Series& s : series) {
+      cairo_text_extents_t e;
+      cairo_text_extents(cr, s.label.c_str(), &e);
+      widest = std::max(widest, e.x_advance);
+    }
+    const double pad = 4, sample = 18, right = kMargin + kPlot - pad, left = right - widest - sample - 4;
+    double legend_y = kMargin / 2 + pad + 6;
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);  // a backdrop, clear of the frame's line
+    cairo_rectangle(cr, left - pad, kMargin / 2 + pad, right - left + 1.5 * pad, 12 * static_cast<double>(series.size()));
+    cairo_fill(cr);
+    colour = 0;
+    for (const Series& s : series) {
+      style(s, s.reference ? 0 : colour++);
+      cairo_move_to(cr, left, legend_y);
+      cairo_line_to(cr, left + sample, legend_y);
       cairo_stroke(cr);
       cairo_set_source_rgb(cr, 0, 0, 0);
-      label(cr, kMargin + kPlot - 88, legend_y, s.label, 0, 0.5);
+      label(cr, left + sample + 4, legend_y, s.label, 0, 0.5);
       legend_y += 12;
     }
     cairo_restore(cr);

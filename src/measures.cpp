@@ -1,29 +1,18 @@
 #include "relutope/measures.hpp"
 
+#include "disc.hpp"
 #include "relutope/error.hpp"
 
 #include <mpfr.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <unordered_map>
 
 namespace relutope {
 namespace {
-
-// Outward-rounded doubles around an exact rational.
-Enclosure enclose(const Rational& q) {
-  mpfr_t r;
-  mpfr_init2(r, 53);
-  mpfr_set_q(r, q.get_mpq_t(), MPFR_RNDD);
-  Enclosure e;
-  e.lower = mpfr_get_d(r, MPFR_RNDD);
-  mpfr_set_q(r, q.get_mpq_t(), MPFR_RNDU);
-  e.upper = mpfr_get_d(r, MPFR_RNDU);
-  mpfr_clear(r);
-  return e;
-}
 
 // sqrt(q) for an exact rational q >= 0, outward rounded.
 Enclosure enclose_sqrt(const Rational& q) {
@@ -40,10 +29,12 @@ Enclosure enclose_sqrt(const Rational& q) {
   return e;
 }
 
-// The largest eigenvalue of W^T W (the squared spectral norm of W, #out x d, d <= 2), enclosed:
-// for d = 2, (t + sqrt(t^2 - 4 det)) / 2 with t, det exact.
-Enclosure squared_spectral_norm(const MatQ& w) {
-  Rational a = 0, b = 0, c = 0;  // W^T W = [[a, b], [b, c]]
+// The spectral norm of W (#out x d, d <= 2), enclosed: the square root of W^T W's largest
+// eigenvalue (t + sqrt((a - c)^2 + 4 b^2)) / 2, W^T W = [[a, b], [b, c]] and t = a + c exact,
+// in MPFR rounded down and then up. No double before the end: their range would cut subnormal
+// and huge norms.
+Enclosure certified_norm(const MatQ& w) {
+  Rational a = 0, b = 0, c = 0;
   for (Eigen::Index i = 0; i < w.rows; ++i) {
     a += w(i, 0) * w(i, 0);
     if (w.cols == 2) {
@@ -51,22 +42,70 @@ Enclosure squared_spectral_norm(const MatQ& w) {
       c += w(i, 1) * w(i, 1);
     }
   }
-  if (w.cols == 1) return enclose(a);
   const Rational t = a + c, discriminant = (a - c) * (a - c) + 4 * b * b;
-  const Enclosure root = enclose_sqrt(discriminant);
-  mpfr_t x, y;
-  mpfr_inits2(128, x, y, static_cast<mpfr_ptr>(nullptr));
-  Enclosure e;
-  mpfr_set_q(x, t.get_mpq_t(), MPFR_RNDD);
-  mpfr_set_d(y, root.lower, MPFR_RNDD);
-  mpfr_add(x, x, y, MPFR_RNDD);
-  e.lower = mpfr_get_d(x, MPFR_RNDD) / 2;  // halving a double is exact
-  mpfr_set_q(x, t.get_mpq_t(), MPFR_RNDU);
-  mpfr_set_d(y, root.upper, MPFR_RNDU);
-  mpfr_add(x, x, y, MPFR_RNDU);
-  e.upper = mpfr_get_d(x, MPFR_RNDU) / 2;
-  mpfr_clears(x, y, static_cast<mpfr_ptr>(nullptr));
-  return e;
+  mpfr_t x, root;
+  mpfr_inits2(128, x, root, static_cast<mpfr_ptr>(nullptr));
+  double bound[2];
+  const mpfr_rnd_t direction[2] = {MPFR_RNDD, MPFR_RNDU};
+  for (int i = 0; i < 2; ++i) {
+    mpfr_set_q(root, discriminant.get_mpq_t(), direction[i]);
+    mpfr_sqrt(root, root, direction[i]);
+    mpfr_set_q(x, t.get_mpq_t(), direction[i]);
+    mpfr_add(x, x, root, direction[i]);
+    mpfr_div_2ui(x, x, 1, direction[i]);
+    mpfr_sqrt(x, x, direction[i]);
+    bound[i] = mpfr_get_d(x, direction[i]);
+  }
+  mpfr_clears(x, root, static_cast<mpfr_ptr>(nullptr));
+  return {bound[0], bound[1]};
+}
+
+// x 2^exponent (x >= 0) as a mantissa in [1/2, 1) and an exponent: comparable at any scale.
+struct Scaled {
+  double mantissa = 0;
+  long exponent = std::numeric_limits<long>::min();  // 0 is the least
+};
+
+Scaled scaled(double x, long exponent) {
+  if (x == 0) return {};
+  int e = 0;
+  const double m = std::frexp(x, &e);
+  return {m, exponent + e};
+}
+
+bool operator<(const Scaled& x, const Scaled& y) {
+  return x.exponent != y.exponent ? x.exponent < y.exponent : x.mantissa < y.mantissa;
+}
+
+// Bounds on W^T W's largest eigenvalue in doubles, quick enough for every region, rigorous
+// (disc.hpp's radii; round-to-nearest held by the caller): W is first scaled by 2^-s, its
+// entries then below 2 and one above 1/2, so that no square that matters is subnormal and none
+// overflows.
+std::pair<Scaled, Scaled> quick_bounds(const MatQ& w) {
+  using internal::IntervalD;
+  long s = std::numeric_limits<long>::min();
+  for (const Rational& x : w.data)  // |x| in (2^(s - 1), 2^(s + 1)) for this s
+    if (x != 0)
+      s = std::max(s, static_cast<long>(mpz_sizeinbase(x.get_num_mpz_t(), 2)) -
+                          static_cast<long>(mpz_sizeinbase(x.get_den_mpz_t(), 2)));
+  if (s == std::numeric_limits<long>::min()) return {};  // W = 0
+  auto entry = [&](Eigen::Index i, Eigen::Index j) {
+    const Rational& x = w(i, j);
+    return internal::nearest(s >= 0 ? Rational(x >> static_cast<mp_bitcnt_t>(s)) : Rational(x << static_cast<mp_bitcnt_t>(-s)));
+  };
+  IntervalD a, b, c;
+  for (Eigen::Index i = 0; i < w.rows; ++i) {
+    const IntervalD x = entry(i, 0), y = w.cols == 2 ? entry(i, 1) : IntervalD{};
+    a = a + x * x;
+    b = b + x * y;
+    c = c + y * y;
+  }
+  const IntervalD t = a + c, d = a - c, twice_b = b + b, discriminant = d * d + twice_b * twice_b;
+  auto low = [](const IntervalD& v) { return internal::down(v.mid - v.rad); };
+  auto high = [](const IntervalD& v) { return internal::up(v.mid + v.rad); };
+  const double lower = internal::down((low(t) + internal::down(std::sqrt(low(discriminant)))) / 2);
+  const double upper = internal::up((high(t) + internal::up(std::sqrt(high(discriminant)))) / 2);
+  return {scaled(lower, 2 * s), scaled(upper, 2 * s)};
 }
 
 Rational squared_distance_to_segment(const VecQ& x, const VecQ& p, const VecQ& q) {
@@ -81,10 +120,14 @@ Rational squared_distance_to_segment(const VecQ& x, const VecQ& p, const VecQ& q
 }  // namespace
 
 int Enclosure::certified_digits() const {
-  if (lower == upper) return 15;
-  const double scale = std::max(std::fabs(lower), std::fabs(upper));
-  if (scale == 0 || (lower < 0) != (upper < 0)) return 0;
-  return std::clamp(static_cast<int>(std::floor(-std::log10((upper - lower) / scale))), 0, 15);
+  const double m = mid();
+  if (!std::isfinite(lower) || !std::isfinite(upper) || !std::isfinite(m)) return 0;
+  const Rational centre = to_exact(m), reach = std::max(centre - to_exact(lower), to_exact(upper) - centre);
+  if (centre == 0) return reach == 0 ? 15 : 0;
+  const long top = decimal_exponent(centre);
+  int digits = 15;
+  while (digits > 0 && 2 * reach >= power_of_ten(top - digits + 1)) --digits;
+  return digits;
 }
 
 std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
@@ -96,7 +139,7 @@ std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice*
     for (int k = 0; k < d; ++k) {
       const long cell = d == 1 ? i : (k == 0 ? i / resolution : i % resolution);
       const Rational centre = domain.lo[static_cast<size_t>(k)] +
-                              (domain.hi[static_cast<size_t>(k)] - domain.lo[static_cast<size_t>(k)]) * Rational(2 * cell + 1, 2 * resolution);
+                              (domain.hi[static_cast<size_t>(k)] - domain.lo[static_cast<size_t>(k)]) * ratio(2 * cell + 1, 2 * static_cast<long>(resolution));
       coords(i, k) = to_double(centre);
     }
   return evaluate_in(net, slice, coords).patterns;
@@ -144,7 +187,7 @@ std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPatter
 
 std::vector<int> hidden_widths(const NetworkQ& net) {
   std::vector<int> widths;
-  for (size_t l = 0; l + 1 < net.layers.size(); ++l) widths.push_back(static_cast<int>(net.layers[l].weight.rows));
+  for (const LayerQ& layer : net.layers) widths.push_back(layer.activation.has_kink() ? static_cast<int>(layer.weight.rows) : 0);
   return widths;
 }
 
@@ -165,26 +208,26 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
 
   // The neuron-boundary estimate, in double as it is used: forward values and gradients.
   const int d = partition.dim;
-  VecD h(d);
+  VecD h = to_double(x);
   MatD jacobian = MatD::Identity(d, d);
-  for (int k = 0; k < d; ++k) h[k] = to_double(x[static_cast<size_t>(k)]);
   double estimate = INFINITY;
-  for (size_t l = 0; l + 1 < net.layers.size(); ++l) {
-    const LayerQ& layer = net.layers[l];
-    MatD w(layer.weight.rows, layer.weight.cols);
-    VecD b(layer.weight.rows);
-    for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = to_double(layer.weight(i, j));
-      b[i] = to_double(layer.bias[static_cast<size_t>(i)]);
-    }
+  for (const LayerQ& layer : net.layers) {
+    const MatD w = to_double(layer.weight);
+    const VecD b = to_double(layer.bias);
     const VecD z = w * h + b;
     const MatD grad = w * jacobian;
+    if (!layer.activation.has_kink()) {  // no boundary: the map passes through
+      h = z;
+      jacobian = grad;
+      continue;
+    }
     for (Eigen::Index i = 0; i < z.size(); ++i) {
       const double norm = grad.row(i).norm();
       if (norm > 0) estimate = std::min(estimate, std::fabs(z[i]) / norm);
     }
-    h = z.cwiseMax(0.0);
-    jacobian = (z.array() > 0).cast<double>().matrix().asDiagonal() * grad;
+    const VecD slope = (z.array() > 0).select(VecD::Ones(z.size()), layer.activation.slope_below());
+    h = slope.cwiseProduct(z);
+    jacobian = slope.asDiagonal() * grad;
   }
   result.neuron_estimate = estimate;
   return result;
@@ -192,40 +235,31 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
 
 Lipschitz lipschitz(const Partition& partition, const NetworkQ& net) {
   Lipschitz result;
-  // In double first (each entry within an ulp, no cancellation in the largest eigenvalue), then
-  // certified only for the regions within 1e-6 of the largest: the maximum is among them.
-  std::vector<double> approximate;
-  for (const Region& region : partition.regions) {
-    double a = 0, b = 0, c = 0;
-    for (Eigen::Index i = 0; i < region.weight.rows; ++i) {
-      const double x = mpq_get_d(region.weight(i, 0).get_mpq_t());
-      const double y = region.weight.cols == 2 ? mpq_get_d(region.weight(i, 1).get_mpq_t()) : 0.0;
-      a += x * x;
-      b += x * y;
-      c += y * y;
+  // Quick bounds for every region first; the certified norm only where the upper bound reaches
+  // the largest lower bound: the maximum is there.
+  std::vector<std::pair<Scaled, Scaled>> quick;
+  Scaled largest_lower;
+  {
+    const internal::RoundToNearest rounding;
+    for (const Region& region : partition.regions) {
+      quick.push_back(quick_bounds(region.weight));
+      largest_lower = std::max(largest_lower, quick.back().first);
     }
-    approximate.push_back((a + c + std::sqrt((a - c) * (a - c) + 4 * b * b)) / 2);
   }
-  const double largest = approximate.empty() ? 0 : *std::max_element(approximate.begin(), approximate.end());
-  Enclosure best{-1, -1};
+  result.exact = {-1, -1};
   for (size_t i = 0; i < partition.regions.size(); ++i) {
-    if (approximate[i] < largest * (1 - 1e-6)) continue;
-    const Enclosure e = squared_spectral_norm(partition.regions[i].weight);
-    if (e.upper > best.upper) {
-      best.upper = e.upper;
+    if (quick[i].second < largest_lower) continue;
+    const Enclosure e = certified_norm(partition.regions[i].weight);
+    if (e.upper > result.exact.upper) {
+      result.exact.upper = e.upper;
       result.region = static_cast<int>(i);
     }
-    best.lower = std::max(best.lower, e.lower);
+    result.exact.lower = std::max(result.exact.lower, e.lower);
   }
-  result.exact = {std::sqrt(best.lower) * (1 - 0x1p-52), std::sqrt(best.upper) * (1 + 0x1p-52)};
-  if (best.lower == 0) result.exact.lower = 0;
+  // Each activation is Lipschitz with constant max(1, |slope below zero|): 1 for relu and identity.
   result.product_of_norms = 1;
-  for (const LayerQ& layer : net.layers) {
-    MatD w(layer.weight.rows, layer.weight.cols);
-    for (Eigen::Index i = 0; i < w.rows(); ++i)
-      for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = to_double(layer.weight(i, j));
-    result.product_of_norms *= spectral_norm(w);
-  }
+  for (const LayerQ& layer : net.layers)
+    result.product_of_norms *= spectral_norm(to_double(layer.weight)) * std::max(1.0, std::fabs(layer.activation.slope_below()));
   return result;
 }
 

@@ -4,15 +4,18 @@
 #include "npy.hpp"
 #include "relutope/atomic_file.hpp"
 #include "relutope/error.hpp"
+#include "safetensors.hpp"
+#include "state_dict.hpp"
+#include "torch_pickle.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <regex>
 #include <sstream>
 
 namespace relutope {
@@ -87,24 +90,69 @@ json domain_value(const Box& box) {
 }
 
 json encoding_value(const Encoding& encoding) {
-  return encoding.type == Encoding::Type::identity ? json{{"type", "identity"}}
-                                                   : json{{"type", "positional"}, {"L", encoding.L}};
+  if (encoding.type == Encoding::Type::identity) return {{"type", "identity"}};
+  return {{"type", "positional"}, {"L", encoding.L}, {"order", order_name(encoding.order)},
+          {"include_input", encoding.include_input}};
+}
+
+// A misspelt key ("ordr") would silently leave its default in place: another function.
+void check_keys(const json& object, std::initializer_list<const char*> allowed, const std::string& where,
+                const std::string& source) {
+  for (const auto& item : object.items())
+    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* key) { return item.key() == key; }) == allowed.end())
+      throw InputError(source, "unknown key '" + item.key() + "' in " + where);
 }
 
 Encoding encoding_of(const json& value, const std::string& source) {
-  const std::string type = field(value, "type", source).get<std::string>();
+  if (!value.is_object()) throw InputError(source, "encoding must be an object");
+  check_keys(value, {"type", "L", "order", "include_input"}, "encoding", source);
+  const json& type = field(value, "type", source);
   if (type == "identity") return {};
-  if (type == "positional") {
-    const json& L = field(value, "L", source);
-    if (!L.is_number_integer() || L.get<long>() < 1 || L.get<long>() > 30)
-      throw InputError(source, "encoding.L must be an integer in 1..30");
-    return {Encoding::Type::positional, L.get<int>()};
+  if (type != "positional")
+    throw InputError(source, "unknown encoding type " + type.dump() + " (expected identity or positional)");
+  const json& L = field(value, "L", source);
+  if (!L.is_number_integer() || L.get<long>() < 1 || L.get<long>() > 30)
+    throw InputError(source, "encoding.L must be an integer in 1..30");
+  Encoding encoding{Encoding::Type::positional, L.get<int>()};
+  if (value.contains("order")) {
+    if (!value["order"].is_string()) throw InputError(source, "encoding.order must be a string");
+    encoding.order = parse_order(value["order"].get<std::string>(), source);
   }
-  throw InputError(source, "unknown encoding type '" + type + "' (expected identity or positional)");
+  if (value.contains("include_input")) {
+    if (!value["include_input"].is_boolean()) throw InputError(source, "encoding.include_input must be true or false");
+    encoding.include_input = value["include_input"].get<bool>();
+  }
+  return encoding;
+}
+
+// A layer's "activation" (and "negative_slope" for leaky_relu); absent: ReLU after every layer
+// but the last, identity after the last (CONTRACT.md).
+Activation activation_of(const json& layer, bool last, const std::string& where, const std::string& source) {
+  check_keys(layer, {"weight", "bias", "activation", "negative_slope"}, where, source);
+  if (layer.contains("negative_slope") && layer.value("activation", json()) != "leaky_relu")
+    throw InputError(source, where + ": negative_slope without \"activation\": \"leaky_relu\"");
+  if (!layer.contains("activation")) return last ? Activation::identity() : Activation::relu();
+  const json& name = layer["activation"];
+  if (name == "relu") return Activation::relu();
+  if (name == "identity") return Activation::identity();
+  if (name != "leaky_relu")
+    throw InputError(source, where + ".activation is " + name.dump() + " (expected \"relu\", \"identity\" or \"leaky_relu\")");
+  const double slope = number(field(layer, "negative_slope", source), where + ".negative_slope", source);
+  return Activation::leaky_relu(slope);
+}
+
+json activation_value(const Activation& activation) {
+  switch (activation.kind) {
+    case Activation::Kind::relu: return "relu";
+    case Activation::Kind::identity: return "identity";
+    case Activation::Kind::leaky_relu: return "leaky_relu";
+  }
+  return nullptr;
 }
 
 Network network_from_json(const json& doc, const std::string& source) {
   if (!doc.is_object()) throw InputError(source, "expected a JSON object");
+  check_keys(doc, {"format", "version", "input_dim", "encoding", "layers", "domain", "meta"}, "the network", source);
   const json& format = field(doc, "format", source);
   if (format != "relutope.mlp") throw InputError(source, "format is " + format.dump() + ", expected \"relutope.mlp\"");
   const json& version = field(doc, "version", source);
@@ -124,7 +172,8 @@ Network network_from_json(const json& doc, const std::string& source) {
     if (!layers[l].is_object()) throw InputError(source, where + ": expected an object");
     if (!layers[l].contains("bias")) throw InputError(source, where + ": missing bias");
     net.layers.push_back({matrix_of(field(layers[l], "weight", source), where + ".weight", source),
-                          vector_of(layers[l]["bias"], where + ".bias", source)});
+                          vector_of(layers[l]["bias"], where + ".bias", source),
+                          activation_of(layers[l], l + 1 == layers.size(), where, source)});
   }
   if (doc.contains("domain") && !doc["domain"].is_null()) {
     const json& domain = doc["domain"];
@@ -143,55 +192,6 @@ Network network_from_json(const json& doc, const std::string& source) {
   return net;
 }
 
-// ---- npz ----
-
-Network network_from_npz(const std::string& path) {
-  const auto arrays = internal::read_npz(path);
-  // Keys "<prefix><index>.weight" / ".bias", as torch.nn.Sequential names them. One prefix for
-  // all: keys of two modules ("enc.0.weight", "dec.0.weight") or of nested Sequentials
-  // ("0.0.weight", "1.0.weight") would otherwise collide and load another network.
-  static const std::regex key(R"((.*\D)?(\d+)\.(weight|bias))");
-  std::map<long, const internal::NpyArray*> weights, biases;
-  const std::string* first_key = nullptr;
-  std::string prefix;
-  for (const auto& [name, array] : arrays) {
-    // std::regex recurses once per character: a long name would overflow the stack.
-    if (name.size() > 1000) throw InputError(path, "array name of " + std::to_string(name.size()) + " characters is too long");
-    std::smatch m;
-    if (!std::regex_match(name, m, key))
-      throw InputError(path, "unexpected array '" + name + "' (expected '<index>.weight' and '<index>.bias')");
-    if (!first_key) {
-      first_key = &name;
-      prefix = m[1].str();
-    } else if (m[1].str() != prefix) {
-      throw InputError(path, "keys '" + *first_key + "' and '" + name +
-                                 "' have different prefixes: relutope reads one torch.nn.Sequential of Linear "
-                                 "and ReLU, not nested or several modules");
-    }
-    if (m[2].length() > 9) throw InputError(path, "layer index in '" + name + "' is too large");
-    (m[3] == "weight" ? weights : biases)[std::stol(m[2].str())] = &array;
-  }
-  if (weights.empty()) throw InputError(path, "the archive holds no layers (no '<index>.weight' arrays)");
-  Network net;
-  for (const auto& [index, weight] : weights) {
-    const std::string name = std::to_string(index);
-    const auto bias = biases.find(index);
-    if (bias == biases.end()) throw InputError(path, "layer '" + name + "' has a weight but no bias");
-    if (weight->shape.size() != 2) throw InputError(path, "'" + name + ".weight' must be 2-dimensional (out x in)");
-    if (bias->second->shape.size() != 1) throw InputError(path, "'" + name + ".bias' must be 1-dimensional");
-    Layer layer;
-    layer.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        weight->data.data(), weight->shape[0], weight->shape[1]);
-    layer.bias = Eigen::Map<const VecD>(bias->second->data.data(), bias->second->shape[0]);
-    net.layers.push_back(std::move(layer));
-    biases.erase(bias);
-  }
-  if (!biases.empty())
-    throw InputError(path, "bias '" + std::to_string(biases.begin()->first) + ".bias' has no weight");
-  net.input_dim = static_cast<int>(net.layers.front().weight.cols());
-  return net;
-}
-
 }  // namespace
 
 Network parse_network_json(const std::string& text, const std::string& source) {
@@ -205,27 +205,50 @@ Network parse_network_json(const std::string& text, const std::string& source) {
   }
 }
 
-Network read_network(const std::string& path) {
+Network read_network(const std::string& path, const ReadOptions& options) {
   const std::string bytes = read_file(path);
-  if (is_zip(bytes)) {
-    Network net = network_from_npz(path);
-    check_network(net, path);
+  // A state_dict's network, with the encoding the user states for it.
+  const auto stated = [&](const internal::StateDict& dict) {
+    Network net = internal::network_from_state_dict(dict, path, options);
+    if (options.encoding) attach_encoding(net, *options.encoding, path);
     return net;
+  };
+  if (is_zip(bytes)) {
+    const std::vector<internal::ZipMember> members = internal::read_zip(path);
+    return stated(internal::is_torch_archive(members) ? internal::torch_state_dict(members, path)
+                                                      : internal::npz_state_dict(members, path));
   }
+  if (internal::is_safetensors(bytes)) return stated(internal::safetensors_state_dict(bytes, path));
+  if (internal::is_pickle(bytes))
+    throw InputError(path, "a bare pickle (torch.save's legacy format, or pickle.dump), which relutope does not read: "
+                           "save the state_dict again with a torch of version 1.6 or later, e.g. "
+                           "torch.save(torch.load(path, weights_only=True), new_path)");
   const size_t first = bytes.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && bytes[first] == '{') return parse_network_json(bytes, path);
-  throw InputError(path, bytes.empty() ? "empty file" : "neither a relutope JSON network nor a PyTorch .npz archive");
+  if (first != std::string::npos && bytes[first] == '{') {
+    if (options.any())
+      throw InputError(path, "--layers, --activation(s), --batchnorm-eps and --encoding are for state_dicts: a relutope "
+                             "JSON network states its layers, activations and encoding itself");
+    return parse_network_json(bytes, path);
+  }
+  throw InputError(path, bytes.empty() ? "empty file"
+                                       : "not a network file (relutope JSON, or a PyTorch state_dict: .npz, .pt/.pth "
+                                         "zip archive, safetensors)");
 }
 
 std::string network_json(const Network& net) {
   json doc = {{"format", "relutope.mlp"}, {"version", 1}, {"input_dim", net.input_dim}};
   doc["encoding"] = encoding_value(net.encoding);
   json layers = json::array();
-  for (const Layer& layer : net.layers) {
+  for (size_t l = 0; l < net.layers.size(); ++l) {
+    const Layer& layer = net.layers[l];
     json rows = json::array();
     for (Eigen::Index i = 0; i < layer.weight.rows(); ++i)
       rows.push_back(std::vector<double>(layer.weight.row(i).begin(), layer.weight.row(i).end()));
-    layers.push_back({{"weight", rows}, {"bias", std::vector<double>(layer.bias.begin(), layer.bias.end())}});
+    json entry = {{"weight", rows}, {"bias", std::vector<double>(layer.bias.begin(), layer.bias.end())}};
+    // Written always, so that the file says what it is without the default rule.
+    entry["activation"] = activation_value(layer.activation);
+    if (layer.activation.kind == Activation::Kind::leaky_relu) entry["negative_slope"] = layer.activation.negative_slope;
+    layers.push_back(std::move(entry));
   }
   doc["layers"] = layers;
   if (net.domain) doc["domain"] = domain_value(*net.domain);
@@ -256,15 +279,25 @@ void check_format(const Encoding& encoding, const std::string& path, NetworkForm
 void write_network(const Network& net, const std::string& path, NetworkFormat format) {
   check_format(net.encoding, path, format);
   if (format == NetworkFormat::json) return write_text_atomically(path, network_json(net));
-  std::map<std::string, internal::NpyArray> arrays;
+  // Module indices as a Sequential numbers them: an activation module takes an index, so a
+  // ReLU shows as a gap and adjacent indices mean no activation (what the reader assumes).
   for (size_t l = 0; l < net.layers.size(); ++l) {
-    const Layer& layer = net.layers[l];
-    const std::string index = std::to_string(2 * l);  // Linear, ReLU, Linear, ... in a Sequential
+    const Activation& a = net.layers[l].activation;
+    const bool last = l + 1 == net.layers.size();
+    if (a.kind == Activation::Kind::leaky_relu || (last && a.has_kink()))
+      throw InputError(path, "a PyTorch .npz cannot show layer " + std::to_string(l) + "'s activation (" +
+                                 activation_name(a) + "): write JSON instead");
+  }
+  internal::StateDict arrays;
+  long index = 0;
+  for (const Layer& layer : net.layers) {
+    const std::string name = std::to_string(index);
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = layer.weight;
-    arrays[index + ".weight"] = {{static_cast<long>(w.rows()), static_cast<long>(w.cols())},
-                                 std::vector<double>(w.data(), w.data() + w.size())};
-    arrays[index + ".bias"] = {{static_cast<long>(layer.bias.size())},
-                               std::vector<double>(layer.bias.begin(), layer.bias.end())};
+    arrays.tensors.emplace_back(name + ".weight", internal::Tensor{internal::float64, {static_cast<long>(w.rows()), static_cast<long>(w.cols())},
+                                std::vector<double>(w.data(), w.data() + w.size())});
+    arrays.tensors.emplace_back(name + ".bias", internal::Tensor{internal::float64, {static_cast<long>(layer.bias.size())},
+                                std::vector<double>(layer.bias.begin(), layer.bias.end())});
+    index += layer.activation.has_kink() ? 2 : 1;
   }
   write_atomically(path, [&](const std::string& temporary) { internal::write_npz(temporary, arrays); });
 }

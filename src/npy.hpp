@@ -1,30 +1,27 @@
 #pragma once
-// NumPy .npy arrays and .npz archives (internal): float32/float64, 1 or 2 dimensions.
-#include "relutope/exact.hpp"
+// NumPy .npy arrays and .npz archives (internal).
+#include "tensor.hpp"
+#include "zip_reader.hpp"
 
-#include <map>
 #include <string>
 #include <vector>
 
 namespace relutope::internal {
 
-/// A NumPy array converted to doubles, in row-major (C) order whatever its file order.
-struct NpyArray {
-  std::vector<long> shape;
-  std::vector<double> data;
-};
-
-/// Parses one .npy file's bytes. Throws InputError(source, fault) on a bad magic, a malformed
-/// header, a dtype other than little-endian float32/float64, or truncated data.
-NpyArray parse_npy(const std::string& bytes, const std::string& source);
+/// Parses one .npy file's bytes: little-endian float16/32/64 (read), integer and bool types
+/// (kept by name), C or Fortran order. Throws InputError(source, fault) on a bad magic, a
+/// malformed header, another dtype, or truncated data.
+Tensor parse_npy(const std::string& bytes, const std::string& source);
 
 /// The .npy bytes of a float64 array (version 1.0, C order).
 std::string npy_bytes(const std::vector<long>& shape, const std::vector<double>& data);
 
-/// Reads every "<name>.npy" member of an .npz archive (stored or deflated).
-std::map<std::string, NpyArray> read_npz(const std::string& path);
+/// The arrays of an .npz archive's members ("<key>.npy"), in the archive's order (numpy.savez
+/// keeps the order of the dict it is given). `path` names the archive in errors.
+StateDict npz_state_dict(const std::vector<ZipMember>& members, const std::string& path);
 
-/// Writes an .npz archive of float64 arrays to `path` (not atomic: see write_atomically).
-void write_npz(const std::string& path, const std::map<std::string, NpyArray>& arrays);
+/// Writes an .npz archive of the tensors as float64 arrays, in order, to `path` (not atomic:
+/// see write_atomically).
+void write_npz(const std::string& path, const StateDict& arrays);
 
 }  // namespace relutope::internal

@@ -19,16 +19,50 @@ using Int = mpz_class;
 using HPoint = std::vector<Int>;
 
 // A layer with integer entries over a common denominator: W = weight / denominator, likewise b.
+// Its activation, a(z) = z if z > 0 else (below / above) z, is held as the integers (above,
+// below) with above > 0: relu (1, 0), leaky_relu with slope p/q (q, p).
 struct IntLayer {
   long rows = 0, cols = 0;
   std::vector<Int> weight, bias;
   Int denominator;
+  Int above = 1, below = 0;
   const Int& w(long i, long j) const { return weight[static_cast<size_t>(i * cols + j)]; }
 };
 
+// The network with every identity activation composed away, exactly (W2 (W1 x + b1) + b2), and an
+// identity output layer appended when the last layer has a kink: then every layer but the last
+// has a kink, and the last is affine, as the enumeration expects. Patterns are unchanged: only
+// neurons with a kink carry bits.
+std::vector<LayerQ> piecewise_layers(const NetworkQ& net) {
+  std::vector<LayerQ> layers;
+  for (const LayerQ& layer : net.layers) {
+    if (layers.empty() || layers.back().activation.has_kink()) {
+      layers.push_back(layer);
+      continue;
+    }
+    const LayerQ& inner = layers.back();
+    LayerQ composed{MatQ(layer.weight.rows, inner.weight.cols), layer.bias, layer.activation};
+    for (Eigen::Index i = 0; i < layer.weight.rows; ++i)
+      for (Eigen::Index k = 0; k < layer.weight.cols; ++k) {
+        const Rational& w = layer.weight(i, k);
+        if (sgn(w) == 0) continue;
+        for (Eigen::Index j = 0; j < inner.weight.cols; ++j) composed.weight(i, j) += w * inner.weight(k, j);
+        composed.bias[static_cast<size_t>(i)] += w * inner.bias[static_cast<size_t>(k)];
+      }
+    layers.back() = std::move(composed);
+  }
+  if (layers.back().activation.has_kink()) {
+    const Eigen::Index n = layers.back().weight.rows;
+    LayerQ output{MatQ(n, n), VecQ(static_cast<size_t>(n)), Activation::identity()};
+    for (Eigen::Index i = 0; i < n; ++i) output.weight(i, i) = 1;
+    layers.push_back(std::move(output));
+  }
+  return layers;
+}
+
 std::vector<IntLayer> integer_layers(const NetworkQ& net) {
   std::vector<IntLayer> layers;
-  for (const LayerQ& q : net.layers) {
+  for (const LayerQ& q : piecewise_layers(net)) {
     IntLayer layer;
     layer.rows = q.weight.rows;
     layer.cols = q.weight.cols;
@@ -37,6 +71,9 @@ std::vector<IntLayer> integer_layers(const NetworkQ& net) {
     for (const Rational& r : q.bias) mpz_lcm(layer.denominator.get_mpz_t(), layer.denominator.get_mpz_t(), r.get_den_mpz_t());
     for (const Rational& r : q.weight.data) layer.weight.push_back(r.get_num() * (layer.denominator / r.get_den()));
     for (const Rational& r : q.bias) layer.bias.push_back(r.get_num() * (layer.denominator / r.get_den()));
+    const Rational slope = to_exact(q.activation.slope_below());
+    layer.above = slope.get_den();
+    layer.below = slope.get_num();
     layers.push_back(std::move(layer));
   }
   return layers;
@@ -95,10 +132,7 @@ HPoint homogeneous(const VecQ& x) {
 
 VecQ cartesian(const HPoint& p) {
   VecQ x;
-  for (size_t k = 0; k + 1 < p.size(); ++k) {
-    x.emplace_back(p[k], p.back());
-    x.back().canonicalize();
-  }
+  for (size_t k = 0; k + 1 < p.size(); ++k) x.push_back(ratio(p[k], p.back()));
   return x;
 }
 
@@ -154,8 +188,10 @@ class Enumerator {
 public:
   Enumerator(const NetworkQ& net, const RegionOptions& options)
       : layers_(integer_layers(net)), dim_(net.input_dim), options_(options), start_(std::chrono::steady_clock::now()) {
+    // z^{l+1} = W_{l+1} a(z^l) + b_{l+1} with a(z) = (above or below) z / above.
     scale_.push_back(layers_.front().denominator);
-    for (size_t l = 1; l < layers_.size(); ++l) scale_.push_back(scale_.back() * layers_[l].denominator);
+    for (size_t l = 1; l < layers_.size(); ++l)
+      scale_.push_back(scale_.back() * layers_[l - 1].above * layers_[l].denominator);
   }
 
   std::vector<Region> run(const Box& domain) {
@@ -258,15 +294,14 @@ private:
           if (found != by_bits.end() && !done[found->second]) {
             AffineMap& target = maps[found->second];
             target = maps[c];
+            // Flipping neuron j changes its factor between above and below: a rank-one term.
             const long j = crossing_neurons[i];
             const Int* row = map.row(j);
-            const bool on = bits[i] == '1';
+            const Int step = bits[i] == '1' ? Int(layers_[l].above - layers_[l].below) : Int(layers_[l].below - layers_[l].above);
             for (long k = 0; k < next.rows; ++k) {
+              const Int factor = next.w(k, j) * step;
               Int* out = target.row(k);
-              for (long m = 0; m < map.width; ++m) {
-                if (on) mpz_addmul(out[m].get_mpz_t(), next.w(k, j).get_mpz_t(), row[m].get_mpz_t());
-                else mpz_submul(out[m].get_mpz_t(), next.w(k, j).get_mpz_t(), row[m].get_mpz_t());
-              }
+              for (long m = 0; m < map.width; ++m) mpz_addmul(out[m].get_mpz_t(), factor.get_mpz_t(), row[m].get_mpz_t());
             }
             done[found->second] = 1;
             queue.push_back(found->second);
@@ -278,20 +313,25 @@ private:
     return maps;
   }
 
-  // z^{l+1} S_{l+1} = W'_{l+1} D (z^l S_l) + b'_{l+1} S_l, W' and b' the integer entries.
+  // z^{l+1} S_{l+1} = W'_{l+1} D (z^l S_l) + b'_{l+1} S_l above_l, W' and b' the integer entries,
+  // D the diagonal of above_l (bit 1) and below_l (bit 0).
   AffineMap from_scratch(size_t l, const AffineMap& map, std::string layer_bits, const std::vector<long>& crossing_neurons,
                          const std::string& cell_bits) const {
     for (size_t i = 0; i < crossing_neurons.size(); ++i) layer_bits[static_cast<size_t>(crossing_neurons[i])] = cell_bits[i];
-    const IntLayer& next = layers_[l + 1];
+    const IntLayer &layer = layers_[l], &next = layers_[l + 1];
     AffineMap out{next.rows, map.width, std::vector<Int>(static_cast<size_t>(next.rows * map.width))};
+    const Int bias_scale = scale_[l] * layer.above;
+    Int factor;
     for (long k = 0; k < next.rows; ++k) {
       Int* o = out.row(k);
       for (long j = 0; j < map.rows; ++j) {
-        if (layer_bits[static_cast<size_t>(j)] != '1') continue;
+        const Int& d = layer_bits[static_cast<size_t>(j)] == '1' ? layer.above : layer.below;
+        if (sgn(d) == 0) continue;
+        factor = next.w(k, j) * d;
         const Int* row = map.row(j);
-        for (long m = 0; m < map.width; ++m) mpz_addmul(o[m].get_mpz_t(), next.w(k, j).get_mpz_t(), row[m].get_mpz_t());
+        for (long m = 0; m < map.width; ++m) mpz_addmul(o[m].get_mpz_t(), factor.get_mpz_t(), row[m].get_mpz_t());
       }
-      mpz_addmul(o[map.width - 1].get_mpz_t(), next.bias[static_cast<size_t>(k)].get_mpz_t(), scale_[l].get_mpz_t());
+      mpz_addmul(o[map.width - 1].get_mpz_t(), next.bias[static_cast<size_t>(k)].get_mpz_t(), bias_scale.get_mpz_t());
     }
     return out;
   }
@@ -303,12 +343,8 @@ private:
     const Int& scale = scale_.back();
     region.weight = MatQ(map.rows, dim_);
     for (long i = 0; i < map.rows; ++i) {
-      for (int k = 0; k < dim_; ++k) {
-        region.weight(i, k) = Rational(map.row(i)[k], scale);
-        region.weight(i, k).canonicalize();
-      }
-      region.bias.emplace_back(map.row(i)[dim_], scale);
-      region.bias.back().canonicalize();
+      for (int k = 0; k < dim_; ++k) region.weight(i, k) = ratio(map.row(i)[k], scale);
+      region.bias.push_back(ratio(map.row(i)[dim_], scale));
     }
     regions_.push_back(std::move(region));
     check_limits(0);
@@ -398,19 +434,32 @@ Rational measure(const Region& region) {
   return twice / 2;
 }
 
-int locate(const Partition& partition, const VecQ& x) {
-  for (size_t i = 0; i < partition.regions.size(); ++i) {
-    const auto& v = partition.regions[i].vertices;
-    bool inside = true;
-    if (partition.dim == 1) inside = v[0][0] <= x[0] && x[0] <= v[1][0];
-    else
-      for (size_t k = 0; k < v.size() && inside; ++k) {
-        const VecQ &p = v[k], &q = v[(k + 1) % v.size()];
-        inside = (q[0] - p[0]) * (x[1] - p[1]) - (q[1] - p[1]) * (x[0] - p[0]) >= 0;
-      }
-    if (inside) return static_cast<int>(i);
+namespace {
+
+// The region's closure holds x (x in the domain's dimension), exactly.
+bool holds(const Region& region, const VecQ& x) {
+  const auto& v = region.vertices;
+  if (x.size() == 1) return v[0][0] <= x[0] && x[0] <= v[1][0];
+  for (size_t k = 0; k < v.size(); ++k) {
+    const VecQ &p = v[k], &q = v[(k + 1) % v.size()];
+    if ((q[0] - p[0]) * (x[1] - p[1]) - (q[1] - p[1]) * (x[0] - p[0]) < 0) return false;
   }
+  return true;
+}
+
+}  // namespace
+
+int locate(const Partition& partition, const VecQ& x) {
+  for (size_t i = 0; i < partition.regions.size(); ++i)
+    if (holds(partition.regions[i], x)) return static_cast<int>(i);
   return -1;
+}
+
+std::vector<int> locate_all(const Partition& partition, const VecQ& x) {
+  std::vector<int> found;
+  for (size_t i = 0; i < partition.regions.size(); ++i)
+    if (holds(partition.regions[i], x)) found.push_back(static_cast<int>(i));
+  return found;
 }
 
 }  // namespace relutope

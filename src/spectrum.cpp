@@ -2,39 +2,41 @@
 
 #include "ball.hpp"
 #include "edge_form.hpp"
+#include "edge_kernel.hpp"
 #include "relutope/error.hpp"
 
 #include <arb.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
 
-namespace relutope {
-namespace {
+namespace relutope::internal {
 
-using internal::Ball;
-using internal::set_rational;
-
-// Divided differences of exp at the nodes {0, d} of one edge (d = -i q.e purely imaginary):
-// E1 = E[0, d], E00 = E[0, 0, d], E11 = E[0, d, d]. Given exp_d = e^d.
-// Small |d| (< 1/64): their Taylor series, E1 = sum d^m/(m+1)!, E00 = sum d^m/(m+2)!,
-// E11 = sum (m+1) d^m/(m+2)!, tail bounded into the radius; else the closed forms
+// Small |d| (< 1/64): the Taylor series E1 = sum d^m/(m+1)!, E00 = sum d^m/(m+2)!,
+// E11 = sum (m+1) d^m/(m+2)!, with the omitted terms' bound in the radius; else the closed forms
 // (e^d - 1)/d, (e^d - 1 - d)/d^2, (d e^d - e^d + 1)/d^2, which lose nothing there.
-struct EdgeKernel {
-  Ball e1, e00, e11;
-};
-
 EdgeKernel edge_kernel(const Ball& d, const Ball& exp_d, slong prec) {
   EdgeKernel k;
-  mag_t m;
-  mag_init(m);
-  acb_get_mag(m, d.get());
-  const double rho = mag_get_d(m);
-  mag_clear(m);
-  if (rho < 1.0 / 64) {  // the closed forms lose at most 2 log2(1/|d|) = 12 bits above this
+  mag_t rho, tail;
+  mag_init(rho);
+  mag_init(tail);
+  acb_get_mag(rho, d.get());
+  if (mag_cmp_2exp_si(rho, -6) < 0) {  // the closed forms lose at most 2 log2(1/|d|) = 12 bits above this
+    // Every omitted term, |d|^m/(m+1)! at most, so for m > M they sum to at most
+    // rho^(M+1)/(M+2)! / (1 - rho) <= 2 rho^(M+1)/(M+2)!: in mag_t arithmetic (rounded up, and
+    // with an exponent range no precision underflows, unlike doubles).
+    mag_set(tail, rho);  // M = 0
+    int M = 0;
+    while (mag_cmp_2exp_si(tail, -(prec + 8)) > 0) {
+      ++M;
+      mag_mul(tail, tail, rho);
+      mag_div_ui(tail, tail, static_cast<ulong>(M + 2));
+    }
     Ball power, term;
     acb_one(power.get());
     arb_t f1, f2;  // 1/(m+1)!, 1/(m+2)!
@@ -43,8 +45,6 @@ EdgeKernel edge_kernel(const Ball& d, const Ball& exp_d, slong prec) {
     arb_one(f1);
     arb_set_ui(f2, 2);
     arb_inv(f2, f2, prec);
-    int M = 0;
-    while (M < 4 * prec && (M + 1) * std::log(std::max(rho, 1e-300)) - std::lgamma(M + 2.0) > -(static_cast<double>(prec) + 8) * M_LN2) ++M;
     for (int i = 0; i <= M; ++i) {
       acb_mul_arb(term.get(), power.get(), f1, prec);
       acb_add(k.e1.get(), k.e1.get(), term.get(), prec);
@@ -58,28 +58,34 @@ EdgeKernel edge_kernel(const Ball& d, const Ball& exp_d, slong prec) {
     }
     arb_clear(f1);
     arb_clear(f2);
-    if (rho > 0) {  // sum over m > M of (m+1) rho^m/(m+1)! <= 2 rho^{M+1}/(M+1)! for rho < 1
-      mag_t tail;
-      mag_init(tail);
-      mag_set_d(tail, 4 * std::exp((M + 1) * std::log(rho) - std::lgamma(M + 2.0)));
-      acb_add_error_mag(k.e1.get(), tail);
-      acb_add_error_mag(k.e00.get(), tail);
-      acb_add_error_mag(k.e11.get(), tail);
-      mag_clear(tail);
-    }
-    return k;
+    acb_add_error_mag(k.e1.get(), tail);
+    acb_add_error_mag(k.e00.get(), tail);
+    acb_add_error_mag(k.e11.get(), tail);
+  } else {
+    Ball d2, t;
+    acb_mul(d2.get(), d.get(), d.get(), prec);
+    acb_sub_ui(t.get(), exp_d.get(), 1, prec);  // e^d - 1
+    acb_div(k.e1.get(), t.get(), d.get(), prec);
+    acb_sub(k.e00.get(), t.get(), d.get(), prec);
+    acb_div(k.e00.get(), k.e00.get(), d2.get(), prec);
+    acb_mul(k.e11.get(), d.get(), exp_d.get(), prec);
+    acb_sub(k.e11.get(), k.e11.get(), t.get(), prec);
+    acb_div(k.e11.get(), k.e11.get(), d2.get(), prec);
   }
-  Ball d2, t;
-  acb_mul(d2.get(), d.get(), d.get(), prec);
-  acb_sub_ui(t.get(), exp_d.get(), 1, prec);  // e^d - 1
-  acb_div(k.e1.get(), t.get(), d.get(), prec);
-  acb_sub(k.e00.get(), t.get(), d.get(), prec);
-  acb_div(k.e00.get(), k.e00.get(), d2.get(), prec);
-  acb_mul(k.e11.get(), d.get(), exp_d.get(), prec);
-  acb_sub(k.e11.get(), k.e11.get(), t.get(), prec);
-  acb_div(k.e11.get(), k.e11.get(), d2.get(), prec);
+  mag_clear(rho);
+  mag_clear(tail);
   return k;
 }
+
+}  // namespace relutope::internal
+
+namespace relutope {
+namespace {
+
+using internal::Ball;
+using internal::edge_kernel;
+using internal::EdgeKernel;
+using internal::set_rational;
 
 Ball real_ball(const Rational& q, slong prec) {
   Ball b;
@@ -371,23 +377,100 @@ slong working_precision(const Partition& partition, const VecQ& k, slong prec) {
   return prec + std::min<slong>((extra + 31) / 32 * 32, 16384);  // a few distinct precisions only
 }
 
+// The significant digits that `bits` of precision can hold: the cap on every claim.
+int digits_of(slong bits) { return static_cast<int>(std::floor(static_cast<double>(bits) * std::log10(2.0))); }
+
+// s 10^e in scientific notation, "-1.25e-3"; "0e-3" for s = 0.
+std::string scientific(const mpz_class& s, long e) {
+  std::string digits = mpz_class(abs(s)).get_str();
+  const long exponent = e + static_cast<long>(digits.size()) - 1;
+  if (digits.size() > 1) digits.insert(1, ".");
+  return (s < 0 ? "-" : "") + digits + (exponent < 0 ? "e-" : "e+") + std::to_string(std::labs(exponent));
+}
+
+// The decimal strings of c = mid +- rad (per part: real, imaginary; integers over one
+// denominator den > 0) as spectrum.hpp defines them: both to the finest common place 10^e at
+// which each is within one unit of every value of its part, |string - mid| + rad < 10^e (a
+// faithful rounding), with at most max_digits significant digits in the larger. The rounding
+// of the output is counted, not assumed.
+struct Decimals {
+  std::string re, im;
+  int digits = 0;
+};
+Decimals certified_decimals(const std::array<mpz_class, 2>& mid, const std::array<mpz_class, 2>& rad, const mpz_class& den,
+                            int max_digits) {
+  auto is_zero = [&](size_t i) { return mid[i] == 0 && rad[i] == 0; };
+  if (is_zero(0) && is_zero(1)) return {"0", "0", max_digits};
+  const mpz_class larger = std::max(mpz_class(abs(mid[0])), mpz_class(abs(mid[1]))), radius = std::max(rad[0], rad[1]);
+  // The first candidate: max_digits below the leading digit, and above the radius (10^e > rad).
+  long e = larger != 0 ? decimal_exponent(ratio(larger, den)) - max_digits + 1 : std::numeric_limits<long>::min();
+  if (radius != 0) e = std::max(e, decimal_exponent(ratio(radius, den)) + 1);
+  for (;; ++e) {
+    mpz_class up = 1, down = 1;  // 10^e = up / down; in units of 1 / (den down), 10^e = up den
+    mpz_ui_pow_ui((e >= 0 ? up : down).get_mpz_t(), 10, static_cast<unsigned long>(std::labs(e)));
+    const mpz_class unit = up * den;
+    std::array<mpz_class, 2> s;
+    bool faithful = true;
+    for (size_t i = 0; i < 2; ++i) {
+      const mpz_class m = mid[i] * down;
+      mpz_fdiv_q(s[i].get_mpz_t(), mpz_class(2 * m + unit).get_mpz_t(), mpz_class(2 * unit).get_mpz_t());  // nearest
+      faithful = faithful && abs(s[i] * unit - m) + rad[i] * down < unit;
+    }
+    const mpz_class top = std::max(mpz_class(abs(s[0])), mpz_class(abs(s[1])));
+    const int digits = top == 0 ? 0 : static_cast<int>(top.get_str().size());
+    if (faithful && digits <= max_digits)
+      return {is_zero(0) ? "0" : scientific(s[0], e), is_zero(1) ? "0" : scientific(s[1], e), digits};
+  }
+}
+
+// An Arb number as mantissa 2^exponent.
+std::pair<mpz_class, slong> dyadic(const arf_t x) {
+  fmpz_t m, e;
+  fmpz_init(m);
+  fmpz_init(e);
+  arf_get_fmpz_2exp(m, e, x);
+  std::pair<mpz_class, slong> d;
+  fmpz_get_mpz(d.first.get_mpz_t(), m);
+  d.second = fmpz_get_si(e);  // fits: no ball of a spectrum comes near 2^(2^63)
+  fmpz_clear(m);
+  fmpz_clear(e);
+  return d;
+}
+
+std::pair<mpz_class, slong> dyadic(const mag_t x) {
+  arf_t a;
+  arf_init(a);
+  arf_set_mag(a, x);
+  auto d = dyadic(a);
+  arf_clear(a);
+  return d;
+}
+
 Coefficient to_coefficient(const VecQ& k, int out, const acb_t value, slong prec) {
   Coefficient c;
   c.k = k;
   c.out = out;
-  // Exact balls (an exact zero) report "infinite" accuracy: cap at the working precision.
-  const slong bits = std::min<slong>(acb_rel_accuracy_bits(value), prec);
-  c.certified_digits = bits > 0 ? static_cast<int>(std::floor(static_cast<double>(bits) * std::log10(2.0))) : 0;
-  const slong digits = std::max<slong>(c.certified_digits, 1);
-  char* re = arb_get_str(acb_realref(value), digits, ARB_STR_NO_RADIUS);
-  char* im = arb_get_str(acb_imagref(value), digits, ARB_STR_NO_RADIUS);
-  c.re = re;
-  c.im = im;
-  flint_free(re);
-  flint_free(im);
   c.re_double = arf_get_d(arb_midref(acb_realref(value)), ARF_RND_NEAR);
   c.im_double = arf_get_d(arb_midref(acb_imagref(value)), ARF_RND_NEAR);
   c.abs = std::hypot(c.re_double, c.im_double);
+  if (!acb_is_finite(value)) {  // nothing certified, nothing to print
+    c.re = c.im = "nan";
+    return c;
+  }
+  // midpoints and radii as integers over one power of two
+  const std::array<std::pair<mpz_class, slong>, 4> parts = {
+      dyadic(arb_midref(acb_realref(value))), dyadic(arb_midref(acb_imagref(value))),
+      dyadic(arb_radref(acb_realref(value))), dyadic(arb_radref(acb_imagref(value)))};
+  slong low = 0;
+  for (const auto& [mantissa, exponent] : parts)
+    if (mantissa != 0) low = std::min(low, exponent);
+  std::array<mpz_class, 4> n;
+  for (size_t i = 0; i < 4; ++i) n[i] = parts[i].first << static_cast<mp_bitcnt_t>(parts[i].second - low);
+  const Decimals d = certified_decimals({n[0], n[1]}, {n[2], n[3]}, mpz_class(1) << static_cast<mp_bitcnt_t>(-low),
+                                        digits_of(prec));
+  c.re = d.re;
+  c.im = d.im;
+  c.certified_digits = d.digits;
   return c;
 }
 
@@ -399,15 +482,10 @@ Coefficient exact_coefficient(const VecQ& k, int out, const Rational& mean, slon
   c.exact = true;
   c.mean = mean.get_str();
   c.bits = static_cast<int>(prec);
-  c.certified_digits = static_cast<int>(std::floor(static_cast<double>(prec) * std::log10(2.0)));
-  arb_t value;
-  arb_init(value);
-  set_rational(value, mean, prec + 16);
-  char* text = arb_get_str(value, c.certified_digits, ARB_STR_NO_RADIUS);
-  arb_clear(value);
-  c.re = text;
-  flint_free(text);
-  c.im = "0";
+  const Decimals d = certified_decimals({mean.get_num(), 0}, {0, 0}, mean.get_den(), digits_of(prec));
+  c.re = d.re;
+  c.im = d.im;
+  c.certified_digits = d.digits;
   c.re_double = to_double(mean);
   c.abs = std::fabs(c.re_double);
   return c;

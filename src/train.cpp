@@ -19,10 +19,15 @@ using Loss = TrainConfig::Loss;
 // being returned to the OS) cost a third of a small network's step in page faults.
 struct Workspace {
   std::vector<MatD> z;      // pre-activations of every layer
-  std::vector<MatD> a;      // ReLU(z) of the hidden layers
+  std::vector<MatD> a;      // the activation of z, for layers whose activation has a kink
   std::vector<MatD> delta;  // dLoss/dz of every layer
   MatD back, residual;
 };
+
+// Layer l's output: its activation of z, or z itself under identity.
+const MatD& output(const std::vector<Layer>& layers, size_t l, const Workspace& ws) {
+  return layers[l].activation.has_kink() ? ws.a[l] : ws.z[l];
+}
 
 const MatD& forward(const std::vector<Layer>& layers, const MatD& input, Workspace& ws) {
   ws.z.resize(layers.size());
@@ -31,12 +36,10 @@ const MatD& forward(const std::vector<Layer>& layers, const MatD& input, Workspa
   for (size_t l = 0; l < layers.size(); ++l) {
     ws.z[l].noalias() = layers[l].weight * *in;
     ws.z[l].colwise() += layers[l].bias;
-    if (l + 1 < layers.size()) {
-      ws.a[l] = ws.z[l].cwiseMax(0.0);
-      in = &ws.a[l];
-    }
+    if (layers[l].activation.has_kink()) activate(layers[l].activation, ws.z[l], ws.a[l]);
+    in = &output(layers, l, ws);
   }
-  return ws.z.back();
+  return *in;
 }
 
 double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }
@@ -60,14 +63,15 @@ double loss_and_delta(const MatD& out, const MatD& target, Loss loss, MatD* delt
 double forward_backward(const std::vector<Layer>& layers, const MatD& input, const MatD& target, Loss loss,
                         Workspace& ws, std::vector<Layer>& grad) {
   ws.delta.resize(layers.size());
-  const double value = loss_and_delta(forward(layers, input, ws), target, loss, &ws.delta.back(), ws.residual);
+  const double value = loss_and_delta(forward(layers, input, ws), target, loss, &ws.back, ws.residual);
   for (size_t l = layers.size(); l-- > 0;) {
-    const MatD& in = l ? ws.a[l - 1] : input;
+    // dLoss/dz from dLoss/d(output): the activation's slope, 1 above zero.
+    backpropagate(layers[l].activation, ws.z[l], ws.back, ws.delta[l]);
+    const MatD& in = l ? output(layers, l - 1, ws) : input;
     grad[l].weight.noalias() = ws.delta[l] * in.transpose();
     grad[l].bias = ws.delta[l].rowwise().sum();
     if (l == 0) break;
     ws.back.noalias() = layers[l].weight.transpose() * ws.delta[l];
-    ws.delta[l - 1] = (ws.z[l - 1].array() > 0.0).select(ws.back, 0.0);
   }
   return value;
 }
@@ -75,7 +79,7 @@ double forward_backward(const std::vector<Layer>& layers, const MatD& input, con
 std::vector<Layer> zeros_like(const std::vector<Layer>& layers) {
   std::vector<Layer> zeros;
   for (const Layer& layer : layers)
-    zeros.push_back({MatD::Zero(layer.weight.rows(), layer.weight.cols()), VecD::Zero(layer.bias.size())});
+    zeros.push_back({MatD::Zero(layer.weight.rows(), layer.weight.cols()), VecD::Zero(layer.bias.size()), layer.activation});
   return zeros;
 }
 
@@ -165,12 +169,13 @@ Network initial_network(int input_dim, const Encoding& encoding, const std::vect
   net.encoding = encoding;
   for (size_t l = 0; l + 1 < widths.size(); ++l) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(widths[l]));
-    Layer layer{MatD(widths[l + 1], widths[l]), VecD(widths[l + 1])};
+    Layer layer{MatD(widths[l + 1], widths[l]), VecD(widths[l + 1]), Activation::relu()};
     for (Eigen::Index i = 0; i < layer.weight.rows(); ++i)
       for (Eigen::Index j = 0; j < layer.weight.cols(); ++j) layer.weight(i, j) = random.uniform(-bound, bound);
     for (Eigen::Index i = 0; i < layer.bias.size(); ++i) layer.bias[i] = random.uniform(-bound, bound);
     net.layers.push_back(std::move(layer));
   }
+  net.layers.back().activation = Activation::identity();
   return net;
 }
 
@@ -195,6 +200,7 @@ TrainResult train(const TrainConfig& config, const Dataset& data, const TrainObs
   TrainResult result;
   Network& net = result.net;
   net = initial_network(input_dim, config.encoding, widths, config.seed);
+  for (size_t l = 0; l + 1 < net.layers.size(); ++l) net.layers[l].activation = config.activation;
   net.domain = data.domain;
 
   const MatD input = encode(config.encoding, data.inputs).transpose();  // features x n

@@ -161,7 +161,7 @@ TrainConfig read_train_config(const std::string& path) {
   if (!in) throw InputError(path, "cannot open the file");
   const json doc = internal::parse_json(in, path);
   if (!doc.is_object()) throw InputError(path, "expected a JSON object");
-  check_keys(doc, {"preset", "task", "hidden", "encoding", "optimizer", "lr", "betas", "eps", "momentum",
+  check_keys(doc, {"preset", "task", "hidden", "encoding", "activation", "optimizer", "lr", "betas", "eps", "momentum",
                    "weight_decay", "loss", "batch_size", "steps", "seed", "snapshot_every"}, "", path);
   TrainConfig c;
   if (doc.contains("preset")) {
@@ -181,12 +181,15 @@ TrainConfig read_train_config(const std::string& path) {
   }
   if (doc.contains("encoding")) {
     const json& e = json_object(doc["encoding"], "encoding", path);
-    check_keys(e, {"type", "L"}, "encoding.", path);
+    check_keys(e, {"type", "L", "order", "include_input"}, "encoding.", path);
     const std::string type = get<std::string>(e.value("type", json("identity")), "encoding.type", path);
     if (type == "identity") c.encoding = {};
     else if (type == "positional") c.encoding = {Encoding::Type::positional, integer<int>(e.value("L", json(8)), "encoding.L", path)};
     else throw InputError(path, "unknown encoding type '" + type + "' (identity or positional)");
+    if (e.contains("order")) c.encoding.order = parse_order(get<std::string>(e["order"], "encoding.order", path), path);
+    if (e.contains("include_input")) c.encoding.include_input = get<bool>(e["include_input"], "encoding.include_input", path);
   }
+  if (doc.contains("activation")) c.activation = parse_activation(get<std::string>(doc["activation"], "activation", path), path);
   if (doc.contains("optimizer")) {
     const std::string name = get<std::string>(doc["optimizer"], "optimizer", path);
     if (name == "adam") c.optimizer = TrainConfig::Optimizer::adam;

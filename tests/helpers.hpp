@@ -2,7 +2,9 @@
 // (test_network_io.cpp) and run the built binary on them (test_cli.cpp).
 #pragma once
 
+#include "relutope/error.hpp"
 #include "relutope/network.hpp"
+#include "relutope/network_io.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,6 +20,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <typeinfo>
 #include <vector>
 
 namespace relutope::test {
@@ -108,6 +111,22 @@ inline VecD tolerance(const Network& net, const MatD& X, Eigen::Index point) {
   return 4 * std::ldexp(1.0, -53) * S * m;
 }
 
+// The message of the InputError that f throws; "" (and a failed check) if it throws nothing or
+// something else.
+template <class F>
+std::string input_error_of(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    FAIL_CHECK("threw a " << typeid(e).name() << " instead of relutope::InputError: " << e.what());
+    return "";
+  }
+  FAIL_CHECK("did not throw");
+  return "";
+}
+
 // A fresh directory under the system temporary directory, removed at the end of the scope.
 struct TempDir {
   std::filesystem::path path;
@@ -136,21 +155,53 @@ inline std::vector<std::string> temporaries(const std::filesystem::path& dir) {
   return found;
 }
 
-// One row of data/fixtures/manifest.csv: a network, a points file and the stem of the PyTorch
-// outputs (STEM.expected.csv) and activation patterns (STEM.patterns.txt) for them.
+// One row of data/fixtures/manifest.csv: a network, a points file, the stem of the PyTorch
+// outputs (STEM.expected.csv) and activation patterns (STEM.patterns.txt) for them, and the
+// command-line options the network needs (e.g. --layers fc1,fc2,out), if any.
 struct ManifestRow {
   std::string network, points, expected;
+  std::vector<std::string> options;
 };
+
+// The fields of a CSV line; a field in double quotes may hold commas.
+inline std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> fields;
+  for (size_t i = 0; i <= line.size();) {
+    const bool quoted = i < line.size() && line[i] == '"';
+    const size_t end = quoted ? line.find("\",", i + 1) : line.find(',', i);
+    fields.push_back(line.substr(i + quoted, (end == std::string::npos ? line.size() - quoted : end) - i - quoted));
+    if (end == std::string::npos) break;
+    i = end + (quoted ? 2 : 1);
+  }
+  return fields;
+}
 
 inline std::vector<ManifestRow> manifest() {
   std::vector<ManifestRow> rows;
   const auto lines = lines_of(fixture("manifest.csv"));
   for (size_t i = 1; i < lines.size(); ++i) {
-    const auto items = split(lines[i]);
-    REQUIRE(items.size() == 3);
-    rows.push_back({items[0], items[1], items[2]});
+    const auto items = csv_fields(lines[i]);
+    REQUIRE((items.size() == 3 || items.size() == 4));
+    ManifestRow row{items[0], items[1], items[2], {}};
+    std::istringstream options(items.size() == 4 ? items[3] : "");
+    for (std::string word; options >> word;) row.options.push_back(word);
+    rows.push_back(row);
   }
   return rows;
+}
+
+// The ReadOptions that command-line options (--layers, --activation(s), --batchnorm-eps) give.
+inline ReadOptions read_options_of(const std::vector<std::string>& args) {
+  ReadOptions options;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--layers") options.layers = split(args[i + 1]);
+    else if (args[i] == "--activation") options.activation = parse_activation(args[i + 1], "--activation");
+    else if (args[i] == "--batchnorm-eps") options.batchnorm_eps = std::stod(args[i + 1]);
+    else if (args[i] == "--activations")
+      for (const std::string& name : split(args[i + 1])) options.activations.push_back(parse_activation(name, "--activations"));
+    else FAIL("unknown read option " << args[i]);
+  }
+  return options;
 }
 
 // The files under data/fixtures/bad, sorted: the bad points files (named points_*) if `points`,

@@ -2,6 +2,7 @@
 // scripts/make_fixtures.py and checks exit statuses, stdout/stderr discipline, the files it
 // leaves behind, and the numbers against PyTorch's float64 outputs.
 #include "helpers.hpp"
+#include "region_oracle.hpp"
 
 #include "relutope/error.hpp"
 #include "relutope/network.hpp"
@@ -16,12 +17,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace relutope;
@@ -71,6 +77,16 @@ Run relutope_run(const std::vector<std::string>& args, const TempDir& dir, const
   run.out = slurp(dir / "stdout.txt");
   run.err = slurp(dir / "stderr.txt");
   return run;
+}
+
+// The shell command that limits relutope's memory to about `mb` megabytes: its address space, or
+// under AddressSanitizer (which reserves terabytes of address space) its allocator's largest block.
+std::string memory_limit(int mb) {
+#ifdef __SANITIZE_ADDRESS__
+  return "export ASAN_OPTIONS=max_allocation_size_mb=" + std::to_string(mb) + ":allocator_may_return_null=1";
+#else
+  return "ulimit -v " + std::to_string(mb * 1000);
+#endif
 }
 
 std::string describe(const std::vector<std::string>& args, const Run& run) {
@@ -132,7 +148,7 @@ TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]")
     INFO(describe(args, run));
     CHECK(run.status == 0);
     CHECK(run.err.empty());
-    CHECK(run.out.find("2 -> 5 -> 4 -> 3") != std::string::npos);
+    CHECK(run.out.find("2 -> 5 relu -> 4 relu -> 3") != std::string::npos);
     CHECK(run.out.find("54") != std::string::npos);  // 2*5+5 + 5*4+4 + 4*3+3
     CHECK(run.out.find("-1/3") != std::string::npos);
   }
@@ -168,7 +184,7 @@ TEST_CASE("info reports architecture, parameters, domain and encoding", "[cli]")
     const json doc = json::parse(run.out);
     CHECK(doc["widths"] == json::array({8, 6, 1}));
     CHECK(doc["parameters"] == 8 * 6 + 6 + 6 + 1);
-    CHECK(doc["encoding"] == json{{"type", "positional"}, {"L", 2}});
+    CHECK(doc["encoding"] == json{{"type", "positional"}, {"L", 2}, {"order", "nerf"}, {"include_input", false}});
     CHECK(doc["domain"] == json::array({0, 1, 0, 1}));
   }
 }
@@ -220,14 +236,15 @@ TEST_CASE("convert json -> npz -> json keeps every weight bit", "[cli]") {
 TEST_CASE("eval prints outputs and patterns matching PyTorch's float64", "[cli]") {
   CliDir dir;
   for (const auto& row : manifest()) {
-    const Network net = read_network(fixture(row.network));
+    const Network net = read_network(fixture(row.network), read_options_of(row.options));
     const MatD X = read_points(fixture(row.points), net.input_dim);
     const Evaluation library = evaluate(net, X);
     const auto expected = lines_of(fixture(row.expected + ".expected.csv"));
     const auto patterns = lines_of(fixture(row.expected + ".patterns.txt"));
     REQUIRE(static_cast<Eigen::Index>(expected.size()) == X.rows());
 
-    const std::vector<std::string> args = {"eval", fixture(row.network), "--points", fixture(row.points), "--json", "-"};
+    std::vector<std::string> args = {"eval", fixture(row.network), "--points", fixture(row.points), "--json", "-"};
+    args.insert(args.end(), row.options.begin(), row.options.end());
     const Run run = relutope_run(args, dir);
     INFO(describe(args, run));
     REQUIRE(run.status == 0);
@@ -483,11 +500,7 @@ TEST_CASE("regression: an npz member claiming 4 GB is refused without allocating
   CliDir dir;
   const std::string bad = fixture("bad/huge_size.npz");
   const std::vector<std::string> args = {"info", bad};
-#ifdef __SANITIZE_ADDRESS__  // ASan reserves terabytes of address space: limit its allocator instead
-  const Run run = relutope_run(args, dir, "export ASAN_OPTIONS=max_allocation_size_mb=2000:allocator_may_return_null=1");
-#else
-  const Run run = relutope_run(args, dir, "ulimit -v 2000000");
-#endif
+  const Run run = relutope_run(args, dir, memory_limit(2000));
   INFO(describe(args, run));
   check_one_error_line(run, bad);
   CHECK(run.err.find("No error") == std::string::npos);
@@ -782,4 +795,431 @@ TEST_CASE("figure patterns draws sampled patterns the right way up (positional e
   CHECK(std::filesystem::file_size(dir / "out/pe.svg") > 0);
   check_one_error_line(relutope_run({"figure", "patterns", pe, "--domain", "0,1", "-o", dir / "out/x.pdf"}, dir), "--domain");
   check_one_error_line(relutope_run({"figure", "patterns", net, "-o", dir / "out/x.pdf"}, dir), net);  // no domain in the file
+}
+
+
+// ====================================================================== slices, points, small faults
+
+namespace {
+
+// A network with `inputs` inputs and the given hidden widths (one output), weights U(-1, 1) from
+// a seeded generator, written as native JSON to `path`.
+void write_random_network(const std::string& path, int inputs, const std::vector<int>& hidden, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  Network net;
+  net.input_dim = inputs;
+  std::vector<int> widths = hidden;
+  widths.push_back(1);
+  int fan_in = inputs;
+  for (int width : widths) {
+    Layer layer{MatD(width, fan_in), VecD(width), Activation::relu()};
+    for (Eigen::Index i = 0; i < width; ++i) {
+      for (Eigen::Index j = 0; j < fan_in; ++j) layer.weight(i, j) = uniform(rng);
+      layer.bias[i] = uniform(rng) / 2;
+    }
+    net.layers.push_back(layer);
+    fan_in = width;
+  }
+  net.layers.back().activation = Activation::identity();
+  write_network(net, path, NetworkFormat::json);
+}
+
+json json_of(const std::vector<std::string>& args, const TempDir& dir) {
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  return json::parse(run.out);
+}
+
+}  // namespace
+
+TEST_CASE("regression: --plane-through and --slice @FILE analyse the plane written by hand as --slice o:u:v", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = dir / "out/four.json";
+  write_random_network(net, 4, {6, 5}, 21);
+  // p0, p1, p2, and by hand o = p0, u = p1 - p0, v = p2 - p0
+  const std::string points = dir / "out/p.txt", colon = dir / "out/colon.txt", lines = dir / "out/lines.txt";
+  std::ofstream(points) << "0.1 0.2 -0.3 0.5\n0.7 -0.1 0.2 0.5\n0.1 0.9 0.4 -0.25\n";
+  const std::string by_hand = "0.1,0.2,-0.3,0.5:0.6,-0.3,0.5,0:0,0.7,0.7,-0.75";
+  std::ofstream(colon) << by_hand << "\n";
+  std::ofstream(lines) << "0.1, 0.2, -0.3, 0.5\n0.6 -0.3 0.5 0\n0,0.7,0.7,-0.75\n";
+  const json expected = json_of({"regions", net, "--slice", by_hand, "--domain", "0,1,0,1", "--json", "-", "--quiet",
+                                 "--polygons", dir / "out/expected.geojson"},
+                                dir);
+  CHECK(expected["regions"].get<int>() > 5);
+  int n = 0;
+  for (const std::vector<std::string>& slice : std::vector<std::vector<std::string>>{
+           {"--plane-through", points}, {"--plane-through", points, "--domain", "0,1,0,1"}, {"--slice", "@" + colon, "--domain", "0,1,0,1"},
+           {"--slice", "@" + lines, "--domain", "0,1,0,1"}}) {
+    std::vector<std::string> args = {"regions", net, "--json", "-", "--quiet", "--polygons", dir / ("out/" + std::to_string(++n) + ".geojson")};
+    args.insert(args.end(), slice.begin(), slice.end());
+    const json doc = json_of(args, dir);
+    INFO(slice[0] << " " << slice[1]);
+    CHECK(doc["domain"] == expected["domain"]);
+    for (const char* field : {"regions", "linear_pieces", "adjacent_pairs", "dead_neurons", "lipschitz"}) CHECK(doc[field] == expected[field]);
+    CHECK(slurp(dir / ("out/" + std::to_string(n) + ".geojson")) == slurp(dir / "out/expected.geojson"));
+  }
+  // Everywhere a slice is taken: spectrum and figures too.
+  const json spectrum = json_of({"spectrum", net, "--plane-through", points, "--freq", "1,2", "--json", "-"}, dir);
+  const json by_hand_spectrum = json_of({"spectrum", net, "--slice", by_hand, "--domain", "0,1,0,1", "--freq", "1,2", "--json", "-"}, dir);
+  CHECK(spectrum["coefficients"] == by_hand_spectrum["coefficients"]);
+  const Run figure = relutope_run({"figure", "regions", net, "--plane-through", points, "-o", dir / "out/r.svg"}, dir);
+  CHECK(figure.status == 0);
+  CHECK(figure.out.find("(" + std::to_string(expected["regions"].get<int>()) + " regions)") != std::string::npos);
+}
+
+TEST_CASE("regression: a 3072-D slice too long for a command line is read from a file", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = dir / "out/wide.json";
+  write_random_network(net, 3072, {5}, 22);
+  // np.savetxt's default format: 3 x 3072 numbers of 24 characters, 221 kB, more than one
+  // argument may hold (128 kB). p1 - p0 and p2 - p0 are the first two unit vectors.
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  std::vector<double> p0(3072);
+  for (double& x : p0) x = uniform(rng);
+  p0[0] = p0[1] = 0;
+  const auto line = [](const std::vector<double>& p) {
+    std::string text;
+    char number[32];
+    for (double x : p) {
+      std::snprintf(number, sizeof number, "%.18e", x);
+      text += (text.empty() ? "" : " ") + std::string(number);
+    }
+    return text + "\n";
+  };
+  std::vector<double> p1 = p0, p2 = p0, u(3072, 0.0), v(3072, 0.0);
+  p1[0] = u[0] = 1;
+  p2[1] = v[1] = 1;
+  const std::string points = dir / "out/points.txt", slice = dir / "out/slice.txt";
+  std::ofstream(points) << line(p0) << line(p1) << line(p2);
+  std::ofstream(slice) << line(p0) << line(u) << line(v);
+  REQUIRE(fs::file_size(points) > 128 * 1024);
+  const json through = json_of({"regions", net, "--plane-through", points, "--json", "-", "--quiet"}, dir);
+  const json from_file = json_of({"regions", net, "--slice", "@" + slice, "--domain", "0,1,0,1", "--json", "-", "--quiet"}, dir);
+  CHECK(through["regions"].get<int>() >= 1);
+  CHECK(through["regions"] == from_file["regions"]);
+  CHECK(through["lipschitz"] == from_file["lipschitz"]);
+}
+
+TEST_CASE("bad slice files and planes through points are refused with one line naming the file", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = dir / "out/four.json";
+  write_random_network(net, 4, {3}, 24);
+  struct Bad {
+    std::string name, text;
+    bool as_slice;  // also a bad --slice @FILE (as o, u, v: parallel u, v still map (s, t) somewhere)
+  };
+  for (const Bad& bad : std::vector<Bad>{{"collinear.txt", "0,0,0,0\n1,1,1,1\n2,2,2,2\n", false},
+                                         {"coincident.txt", "1,2,3,4\n1,2,3,4\n0,0,1,0\n", false},
+                                         {"two_points.txt", "1,2,3,4\n0,0,1,0\n", false},
+                                         {"four_points.txt", "1,2,3,4\n0,0,1,0\n0,1,0,0\n1,0,0,0\n", true},
+                                         {"mismatched.txt", "1,2,3,4\n0,0,1\n0,1,0,0\n", true},
+                                         {"three_dims.txt", "1,2,3\n0,0,1\n0,1,0\n", true},  // the network has 4 inputs
+                                         {"empty.txt", "", true},
+                                         {"not_numbers.txt", "1,2,3,4\n0,0,1,x\n0,1,0,0\n", true}}) {
+    const std::string path = dir / ("out/" + bad.name);
+    std::ofstream(path) << bad.text;
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"regions", net, "--plane-through", path, "--json", dir / "out/x.json"},
+             {"regions", net, "--slice", "@" + path, "--domain", "0,1,0,1", "--json", dir / "out/x.json"}}) {
+      if (args[2] == "--slice" && !bad.as_slice) continue;
+      const Run run = relutope_run(args, dir);
+      INFO(describe(args, run));
+      check_one_error_line(run, path);
+      CHECK(run.out.empty());
+      CHECK(!fs::exists(dir / "out/x.json"));
+    }
+  }
+  const std::string missing = dir / "out/missing.txt";
+  check_one_error_line(relutope_run({"regions", net, "--plane-through", missing}, dir), missing);
+  check_one_error_line(relutope_run({"regions", net, "--slice", "@" + missing, "--domain", "0,1,0,1"}, dir), missing);
+  const std::string fine = dir / "out/fine.txt";
+  std::ofstream(fine) << "0,0,0,0\n1,0,0,0\n0,1,0,0\n";
+  check_one_error_line(relutope_run({"regions", net, "--plane-through", fine, "--slice", "@" + fine}, dir), "--plane-through");
+}
+
+TEST_CASE("regression: --sample on a slice of a 4096-input network samples the 2-input network, in little memory", "[cli][regions]") {
+  // Building the 256^2 x 4096 points o + s u + t v in double took 2.1 GB; the slice composed into
+  // the first layer needs 256^2 x 2.
+  CliDir dir;
+  const std::string net = dir / "out/wide.json";
+  write_random_network(net, 4096, {8}, 25);
+  std::string o, u, v;
+  for (int k = 0; k < 4096; ++k) {
+    o += (k ? "," : "") + std::string(k % 3 ? "0.25" : "-0.5");
+    u += (k ? "," : "") + std::string(k % 2 ? "1" : "0");
+    v += (k ? "," : "") + std::string(k % 5 ? "0" : "-1");
+  }
+  const std::vector<std::string> args = {"regions", net, "--slice", o + ":" + u + ":" + v, "--domain", "0,1,0,1", "--sample", "256",
+                                         "--json", "-", "--quiet"};
+  const Run run = relutope_run(args, dir, memory_limit(1000));
+  INFO(describe({"regions", net, "--slice", "(4096-D)", "--sample", "256"}, run));
+  REQUIRE(run.status == 0);
+  const json doc = json::parse(run.out);
+  CHECK(doc["sampled"]["points"] == 65536);
+  CHECK(doc["sampled"]["regions_found"].get<int>() + doc["sampled"]["regions_missed"].get<int>() == doc["regions"].get<int>());
+  CHECK(doc["sampled"]["foreign_patterns"] == 0);
+}
+
+TEST_CASE("regression: --points on a boundary reports eval's pattern, every region holding the point, on_boundary", "[cli][regions]") {
+  CliDir dir;
+  // Neurons z = x - 1/2, y - 1/4 and 3y - x on the unit square.
+  const std::string net = dir / "out/three.json";
+  std::ofstream(net) << R"({"format":"relutope.mlp","version":1,"input_dim":2,"domain":[0,1,0,1],)"
+                     << R"("layers":[{"weight":[[1,0],[0,1],[-1,3]],"bias":[-0.5,-0.25,0]},{"weight":[[1,1,1]],"bias":[0]}]})";
+  const std::string points = dir / "out/points.txt";
+  std::ofstream(points) << "0.5 0.75\n0.5 0.25\n0.75 0.5\n0 0.75\n0.3 0.1\n";
+  struct Expected {
+    std::string pattern;                 // bit 1 iff z > 0 at the point, as eval computes z
+    std::set<std::string> closure;       // the patterns of the regions whose closure holds it
+  };
+  const std::vector<Expected> expected = {
+      {"011", {"011", "111"}},                  // on x = 1/2
+      {"001", {"001", "011", "101", "111"}},    // where x = 1/2 crosses y = 1/4
+      {"111", {"111"}},                         // inside a region
+      {"011", {"011"}},                         // on the domain's edge only: no boundary between regions
+      // Exactly on 3y = x, so z = 0 exactly; but 0.3 and 0.1 are no doubles, and in double
+      // 3 * 0.1 - 0.3 is 5.6e-17 (2.8e-17 fused) > 0: eval, like PyTorch, says bit 1.
+      {"001", {"000", "001"}}};
+  const json eval = json_of({"eval", net, "--points", points, "--json", "-"}, dir);
+  REQUIRE(eval["patterns"].size() == expected.size());
+  const json doc = json_of({"regions", net, "--points", points, "--json", "-", "--quiet", "--polygons", dir / "out/p.geojson"}, dir);
+  std::map<int, std::string> pattern_of;
+  const json polygons = json::parse(slurp(dir / "out/p.geojson"));
+  for (const json& feature : polygons["features"])
+    pattern_of[feature["properties"]["index"].get<int>()] = feature["properties"]["pattern"].get<std::string>();
+  REQUIRE(doc["points"].size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const json& point = doc["points"][i];
+    INFO("point " << i + 1 << ": " << point.dump());
+    CHECK(point["pattern"] == expected[i].pattern);
+    CHECK(point["pattern"] == eval["patterns"][i]);
+    std::set<std::string> closure;
+    for (const json& r : point["regions"]) closure.insert(pattern_of.at(r.get<int>()));
+    CHECK(closure == expected[i].closure);
+    CHECK(point["on_boundary"] == (expected[i].closure.size() > 1));
+    CHECK((point["squared_distance"] == "0") == (expected[i].closure.size() > 1));
+    CHECK(point["region"] == point["regions"][0]);
+  }
+}
+
+TEST_CASE("regression: the progress line of regions is drawn while it runs, not only at the end", "[cli][regions]") {
+  // The line is drawn only on a terminal (script(1) makes one), at most every 250 ms, and once
+  // more when the last first-layer cell is done. A run cut off by --time-limit 1.5 s long
+  // before that must have drawn it with cells still to do.
+  if (std::system("script --version >/dev/null 2>&1") != 0) {
+    WARN("script(1) is missing: no pseudo-terminal to test the progress line on");
+    return;
+  }
+  CliDir dir;
+  const std::string net = dir / "out/deep.json";
+  write_random_network(net, 2, {64, 40, 40, 40, 40, 40}, 26);
+  const std::string command = quote(RELUTOPE_BINARY) + " regions " + quote(net) + " --domain -8,8,-8,8 --time-limit 1.5 >/dev/null";
+  std::system(("script -qec " + quote(command) + " /dev/null > " + quote(dir / "tty.txt") + " 2>&1").c_str());
+  const std::string tty = slurp(dir / "tty.txt");
+  INFO(tty.substr(0, 600));
+  long unfinished = 0;  // draws with first-layer cells still to do
+  const std::regex line(R"(first-layer cells (\d+)/(\d+))");
+  for (auto m = std::sregex_iterator(tty.begin(), tty.end(), line); m != std::sregex_iterator(); ++m)
+    unfinished += std::stol((*m)[1]) < std::stol((*m)[2]);
+  CHECK(unfinished >= 1);
+}
+
+TEST_CASE("regression: spectrum --grid K counts its frequencies before building them", "[cli][spectrum]") {
+  // (2 * 4096 + 1)^2 = 67 M frequencies: refused at once, not after building gigabytes of them.
+  CliDir dir;
+  const std::vector<std::string> args = {"spectrum", fixture("net_a_f64.json"), "--grid", "4096", "--json", "-"};
+  const Run run = relutope_run(args, dir, memory_limit(1000));
+  INFO(describe(args, run));
+  CHECK(run.status == 3);
+  CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+  CHECK(run.err.find("--grid") != std::string::npos);
+  CHECK(run.out.empty());
+}
+
+TEST_CASE("regression: the legend of figure decay fits inside the plot", "[cli][figure]") {
+  CliDir dir;
+  const std::string png = dir / "out/decay.png";
+  const Run run = relutope_run({"figure", "decay", fixture("net_a_f64.json"), "-o", png}, dir);
+  REQUIRE(run.status == 0);
+  cairo_surface_t* image = cairo_image_surface_create_from_png(png.c_str());
+  REQUIRE(cairo_surface_status(image) == CAIRO_STATUS_SUCCESS);
+  const int stride = cairo_image_surface_get_stride(image);
+  const unsigned char* data = cairo_image_surface_get_data(image);
+  auto white = [&](int column, int row) {
+    return (*reinterpret_cast<const uint32_t*>(data + static_cast<ptrdiff_t>(row) * stride + 4 * column) & 0xffffff) == 0xffffff;
+  };
+  // The figure's layout: a 300 pt plot 42 pt from the left and 21 pt from the top, 3 pixels per
+  // pt, the legend's first line ("|c(t k)|, fitted t^-...") in its top right corner. Its text
+  // must end inside the frame: the 2 pt before the frame's line stay white along that line.
+  const int right = (42 + 300) * 3;
+  int ink = 0, clipped = 0;
+  for (int row = (21 + 4) * 3; row < (21 + 16) * 3; ++row) {
+    for (int column = right - 3 * 3; column < right - 3; ++column) clipped += !white(column, row);
+    for (int column = (42 + 150) * 3; column < right - 3 * 3; ++column) ink += !white(column, row);
+  }
+  CHECK(clipped == 0);
+  CHECK(ink > 0);  // the legend is there
+  cairo_surface_destroy(image);
+}
+
+
+namespace {
+
+// The same map with every identity layer multiplied into the next (exactly): a network with ReLU
+// after every layer but the last, as the region oracle reads networks.
+NetworkQ relu_only(const NetworkQ& net) {
+  NetworkQ out = net;
+  out.layers.clear();
+  for (size_t l = 0; l < net.layers.size(); ++l) {
+    LayerQ layer = net.layers[l];
+    if (!out.layers.empty() && out.layers.back().activation == Activation::identity()) {
+      const LayerQ before = out.layers.back();
+      out.layers.pop_back();
+      LayerQ product{MatQ(layer.weight.rows, before.weight.cols), layer.bias, layer.activation};
+      for (Eigen::Index i = 0; i < layer.weight.rows; ++i)
+        for (Eigen::Index k = 0; k < layer.weight.cols; ++k) {
+          for (Eigen::Index j = 0; j < before.weight.cols; ++j) product.weight(i, j) += layer.weight(i, k) * before.weight(k, j);
+          product.bias[static_cast<size_t>(i)] += layer.weight(i, k) * before.bias[static_cast<size_t>(k)];
+        }
+      layer = product;
+    }
+    out.layers.push_back(layer);
+  }
+  for (size_t l = 0; l + 1 < out.layers.size(); ++l) REQUIRE(out.layers[l].activation == Activation::relu());
+  return out;
+}
+
+json run_json(const std::vector<std::string>& args, const CliDir& dir) {
+  const Run run = relutope_run(args, dir);
+  INFO(describe(args, run));
+  REQUIRE(run.status == 0);
+  CHECK(run.err.empty());
+  return json::parse(run.out);
+}
+
+}  // namespace
+
+TEST_CASE("regression: eval, regions and spectrum see relu(x) - 1 saved with adjacent Linear modules", "[cli]") {
+  // Sequential(Linear(1,3), ReLU(), Linear(3,1), Linear(1,3), ReLU(), Linear(3,1)) computing
+  // relu(x) - 1: on [-1,2] a kink at 0 only (2 regions), f(0) = -1, mean (integral of relu over
+  // [0,2] = 2) / 3 - 1 = -1/3. With a ReLU assumed between modules 2 and 3: 0, 3 regions, 1/6.
+  CliDir dir;
+  for (const char* name : {"net_relu_minus_one.pt", "net_relu_minus_one.npz", "net_relu_minus_one.safetensors"}) {
+    const std::string net = fixture(name);
+    const std::string points = dir / "zero.csv";
+    std::ofstream(points) << "0\n";
+    CHECK(run_json({"eval", net, "--points", points, "--json", "-"}, dir)["values"] == json::parse("[[-1.0]]"));
+    CHECK(run_json({"regions", net, "--domain", "-1,2", "--json", "-"}, dir)["regions"] == 2);
+    CHECK(run_json({"spectrum", net, "--domain", "-1,2", "--freq", "0", "--json", "-"}, dir)["coefficients"][0]["mean"] == "-1/3");
+  }
+}
+
+TEST_CASE("the adjacent-Linear network's region count equals the oracle's on the composed network", "[cli]") {
+  // The oracle (tests/region_oracle.hpp, no code shared with src/) counts the regions of the same
+  // map with the identity layer multiplied out, in exact rationals.
+  CliDir dir;
+  const std::string net = fixture("net_adjacent.pt");
+  const NetworkQ exact = to_exact(read_network(net));
+  const NetworkQ composed = relu_only(exact);
+  REQUIRE(composed.layers.size() == 3);
+  bool distinguishes = false;  // from the network with a ReLU between modules 2 and 3 (the oracle's reading of `exact`)
+  for (const auto& [lo, hi, domain] : std::vector<std::tuple<int, int, std::string>>{{-3, 3, "-3,3"}, {-40, 40, "-40,40"}}) {
+    const size_t expected = oracle::enumerate_1d_brute(composed, lo, hi).size();
+    INFO(domain << ": oracle " << expected);
+    CHECK(run_json({"regions", net, "--domain", domain, "--json", "-"}, dir)["regions"] == expected);
+    distinguishes |= oracle::enumerate_1d_brute(exact, lo, hi).size() != expected;
+  }
+  CHECK(distinguishes);
+}
+
+TEST_CASE("info shows the layers read from a state_dict, their order and what decided it", "[cli]") {
+  CliDir dir;
+  {
+    const std::vector<std::string> args = {"info", fixture("net_fc.pt")};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    CHECK(run.out.find("layers: fc1 relu fc2 relu out") != std::string::npos);
+    CHECK(run.out.find("layer_order: the file's order") != std::string::npos);
+    CHECK(run.out.find("assumed") != std::string::npos);
+  }
+  const json doc = run_json({"info", fixture("net_fc.safetensors"), "--layers", "fc1,fc2,out", "--json", "-"}, dir);
+  CHECK(doc["meta"]["layers"] == "fc1 relu fc2 relu out");
+  CHECK(doc["activations"] == json::array({"relu", "relu", "identity"}));
+  const json bn = run_json({"info", fixture("net_bn.pt"), "--batchnorm-eps", "1e-3", "--json", "-"}, dir);
+  CHECK(bn["meta"]["batchnorm"].get<std::string>().find("eps 0.001") != std::string::npos);
+  const json leaky = run_json({"info", fixture("net_leaky.pt"), "--activation", "leaky_relu:0.01", "--json", "-"}, dir);
+  CHECK(leaky["activations"] == json::array({"leaky_relu:0.01", "leaky_relu:0.01", "identity"}));
+
+  // Refusals: one line naming the file (or the option), exit 2.
+  const std::string fc = fixture("net_fc.pt");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"info", fc, "--layers", "fc1,fc3,out"}, {"info", fc, "--layers", "fc1,fc2"}, {"info", fc, "--layers", "fc1,fc1,fc2,out"},
+           {"info", fixture("net_fc.safetensors")}, {"info", fixture("net_features.pt")}, {"info", fixture("net_modulelist.pt")},
+           {"regions", fixture("net_features.pt"), "--domain", "0,1,0,1"}})
+    check_one_error_line(relutope_run(args, dir), args[1]);
+  check_one_error_line(relutope_run({"info", fixture("net_bn.pt"), "--batchnorm-eps", "-1"}, dir), "--batchnorm-eps");
+  check_one_error_line(relutope_run({"info", fc, "--layers", "fc1,,out"}, dir), "--layers");
+}
+
+TEST_CASE("regression: convert --encoding attaches the order a state_dict was trained with", "[cli][io]") {
+  // net_pe_per_input.pt is the module whose JSON (with order per-input) evaluates as torch does
+  // with Lazzari & Liu's feature order (the fixture manifest checks that); converted with the same
+  // encoding it must be that network, and under the default order another function.
+  CliDir dir;
+  const std::string out = dir / "out/pe.json";
+  const Run run = relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding",
+                                "positional:L=2:order=per-input", "--domain", "0,1,0,1"},
+                               dir);
+  INFO(describe({"convert"}, run));
+  REQUIRE(run.status == 0);
+  const Network converted = read_network(out), reference = read_network(fixture("net_pe_per_input.json"));
+  CHECK(converted.input_dim == 2);
+  CHECK(converted.encoding == reference.encoding);
+  CHECK(differing_weights(converted, reference) == 0);
+  const MatD X = read_points(fixture("points_pe_per_input.csv"), 2);
+  Network nerf = converted;
+  nerf.encoding.order = Encoding::Order::nerf;
+  CHECK((evaluate(nerf, X).values - evaluate(converted, X).values).cwiseAbs().maxCoeff() > 1e-3);
+  check_one_error_line(relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding", "positional:L=3"}, dir),
+                       fixture("net_pe_per_input.pt"));  // 8 features are not 2 L d = 6 d
+  check_one_error_line(relutope_run({"convert", fixture("net_pe_per_input.pt"), out, "--encoding", "fourier"}, dir),
+                       "--encoding");
+}
+
+TEST_CASE("regression: what a new user tried on the state_dict readers (review of issue 9)", "[cli][io]") {
+  CliDir dir;
+  const std::string json_net = fixture("net_a_f64.json"), pt = fixture("net_nobias.pt");
+  // A JSON network states its encoding and BatchNorm: the state_dict options are refused, not applied.
+  for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{
+           {"--encoding", "positional:L=4:order=per-input"}, {"--batchnorm-eps", "0.1"}, {"--activations", "relu,relu,identity"}}) {
+    std::vector<std::string> args = {"convert", json_net, dir / "out/x.json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    check_one_error_line(relutope_run(args, dir), json_net);
+    CHECK(!std::filesystem::exists(dir / "out/x.json"));
+  }
+  // An eps that rounds to 0 is no eps the user meant; --activations must name every Linear.
+  check_one_error_line(relutope_run({"info", pt, "--batchnorm-eps", "1e-400"}, dir), "--batchnorm-eps");
+  check_one_error_line(relutope_run({"info", pt, "--activations", "relu,identity"}, dir), "--activations");
+  check_one_error_line(relutope_run({"info", pt, "--activations", "relu,relu,identity", "--activation", "relu"}, dir),
+                       "--activations");
+  // A training checkpoint is refused with the way out.
+  const Run checkpoint = relutope_run({"info", fixture("bad/checkpoint.pt")}, dir);
+  check_one_error_line(checkpoint, fixture("bad/checkpoint.pt"));
+  CHECK(checkpoint.err.find("torch.save(checkpoint['model_state_dict'], path)") != std::string::npos);
+  // A degenerate slice spans no plane.
+  check_one_error_line(relutope_run({"regions", json_net, "--slice", "0,0:1,1:2,2", "--domain", "0,1,0,1"}, dir), "--slice");
+  check_one_error_line(relutope_run({"regions", json_net, "--slice", "0,0:0,0", "--domain", "0,1"}, dir), "--slice");
+  // A closed pipe is a write failure (exit 2), not a silent death by SIGPIPE.
+  std::ofstream points(dir / "out/many.csv");
+  for (int i = 0; i < 200000; ++i) points << "0.5,0.25\n";
+  points.close();
+  const std::string command = "cd " + dir.path.string() + " && (" + RELUTOPE_BINARY + " eval " + json_net +
+                              " --points out/many.csv; echo $? > out/status) 2> out/err | (sleep 0.3; head -c 1 > /dev/null)";
+  REQUIRE(std::system(command.c_str()) == 0);
+  CHECK(slurp(dir / "out/status") == "2\n");
+  CHECK(slurp(dir / "out/err") == "relutope: stdout: write failed\n");
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <stdexcept>
 
 using namespace relutope;
 
@@ -62,6 +63,51 @@ TEST_CASE("boxes parse exactly and refuse empty or inverted intervals", "[exact]
   CHECK_THROWS_AS(parse_box("1,0", "--domain"), InputError);
   CHECK_THROWS_AS(parse_box("0,1,2", "--domain"), InputError);
   CHECK_THROWS_WITH(parse_box("0,x", "--domain"), Catch::Contains("--domain"));
+}
+
+// Regression (rationals_not_canonical): Rational(num, den) does not reduce, and GMP's operations
+// assume reduced operands; ratio() is the one way to build a rational from two integers.
+TEST_CASE("ratio builds rationals in lowest terms (rationals_not_canonical)", "[exact]") {
+  auto is_canonical = [](const Rational& q) {
+    return q.get_den() > 0 && gcd(q.get_num(), q.get_den()) == 1;
+  };
+  const Rational q = ratio(6, -4);
+  CHECK(q.get_num() == -3);
+  CHECK(q.get_den() == 2);
+  CHECK(ratio(0, -7).get_den() == 1);
+  const mpz_class two_200 = mpz_class(1) << 200;
+  const Rational big = ratio(3 * two_200, two_200 << 1);
+  CHECK(big.get_num() == 3);
+  CHECK(big.get_den() == 2);
+  for (long n = -12; n <= 12; ++n)
+    for (long d = 1; d <= 12; ++d) CHECK(is_canonical(ratio(n, d)));
+  CHECK_THROWS_AS(ratio(1, 0), std::logic_error);
+}
+
+TEST_CASE("decimal exponents and powers of ten, exactly", "[exact]") {
+  CHECK(power_of_ten(3) == 1000);
+  CHECK(power_of_ten(-2) == Rational(1, 100));
+  CHECK(decimal_exponent(Rational(1)) == 0);
+  CHECK(decimal_exponent(Rational(-999)) == 2);
+  CHECK(decimal_exponent(Rational(1000)) == 3);
+  CHECK(decimal_exponent(Rational(1, 10)) == -1);
+  CHECK(decimal_exponent(Rational(99, 1000)) == -2);
+  CHECK(decimal_exponent(Rational(1, 3)) == -1);
+  CHECK(decimal_exponent(power_of_ten(-400)) == -400);
+  CHECK(decimal_exponent(power_of_ten(400) - 1) == 399);
+  CHECK(decimal_exponent(power_of_ten(-400) - power_of_ten(-800)) == -401);
+  CHECK(decimal_exponent(to_exact(std::numeric_limits<double>::denorm_min())) == -324);
+  CHECK_THROWS_AS(decimal_exponent(Rational(0)), std::logic_error);
+}
+
+// Regression (fp_contract): GCC fused a * b + c into one fused multiply-add where the CPU has one
+// (-march=native), so doubles rounded differently on different machines. relutope's public
+// -ffp-contract=off reaches every target that links it, this test too.
+TEST_CASE("doubles round every operation as written: no fused multiply-add (fp_contract)", "[exact]") {
+  volatile double va = 1 + 0x1p-30, vb = 1 - 0x1p-30, vc = -1;  // not known at compile time
+  const double a = va, b = vb, c = vc;
+  const double r = a * b + c;  // a b = 1 - 2^-60 rounds to 1; fused, r would be -2^-60
+  CHECK(r == 0);
 }
 
 TEST_CASE("regression: a fraction with a plus sign is read and not an internal error", "[exact]") {

@@ -16,10 +16,10 @@ namespace {
 Network two_neurons() {
   Network net;
   net.input_dim = 2;
-  Layer hidden{MatD(2, 2), VecD(2)};
+  Layer hidden{MatD(2, 2), VecD(2), Activation::relu()};
   hidden.weight << 1, -1, 0, 1;
   hidden.bias << 0, -0.5;
-  Layer out{MatD(2, 2), VecD(2)};
+  Layer out{MatD(2, 2), VecD(2), Activation::identity()};
   out.weight << 1, 2, 1, -1;
   out.bias << -1, 0;
   net.layers = {hidden, out};
@@ -53,6 +53,56 @@ TEST_CASE("positional encoding orders sin then cos per frequency", "[network]") 
                               std::sin(M_PI / 2), std::sin(M_PI), std::cos(M_PI / 2), std::cos(M_PI)};
   for (int i = 0; i < 8; ++i) CHECK(f(0, i) == Approx(expected[i]).margin(1e-15));
   CHECK(pe.features(3) == 12);
+}
+
+TEST_CASE("regression: the three positional-encoding orders and include_input, written out by hand", "[network]") {
+  const double a = 0.3, b = -0.7;
+  MatD X(1, 2);
+  X << a, b;
+  const double s1a = std::sin(M_PI * a), s1b = std::sin(M_PI * b), c1a = std::cos(M_PI * a), c1b = std::cos(M_PI * b);
+  const double s2a = std::sin(2 * M_PI * a), s2b = std::sin(2 * M_PI * b), c2a = std::cos(2 * M_PI * a),
+               c2b = std::cos(2 * M_PI * b);
+  struct Case {
+    Encoding::Order order;
+    bool include_input;
+    std::vector<double> features;
+  };
+  const std::vector<Case> cases = {
+      {Encoding::Order::nerf, false, {s1a, s1b, c1a, c1b, s2a, s2b, c2a, c2b}},
+      {Encoding::Order::per_input, false, {s1a, c1a, s1b, c1b, s2a, c2a, s2b, c2b}},   // Lazzari & Liu's code
+      {Encoding::Order::sines_first, false, {s1a, s1b, s2a, s2b, c1a, c1b, c2a, c2b}}, // Tancik et al.
+      {Encoding::Order::nerf, true, {a, b, s1a, s1b, c1a, c1b, s2a, s2b, c2a, c2b}},
+      {Encoding::Order::per_input, true, {a, b, s1a, c1a, s1b, c1b, s2a, c2a, s2b, c2b}}};
+  for (const Case& c : cases) {
+    Encoding pe{Encoding::Type::positional, 2, c.order, c.include_input};
+    const MatD f = encode(pe, X);
+    INFO(encoding_spec(pe));
+    REQUIRE(f.cols() == static_cast<Eigen::Index>(c.features.size()));
+    CHECK(pe.features(2) == static_cast<int>(c.features.size()));
+    for (size_t i = 0; i < c.features.size(); ++i) CHECK(f(0, static_cast<Eigen::Index>(i)) == Approx(c.features[i]).margin(1e-15));
+    CHECK(parse_encoding(encoding_spec(pe), "test") == pe);
+  }
+}
+
+TEST_CASE("encoding specs: parsed as CONTRACT.md writes them, refused otherwise", "[network]") {
+  CHECK(parse_encoding("identity", "t") == Encoding{});
+  CHECK(parse_encoding("positional:L=8", "t") == Encoding{Encoding::Type::positional, 8});
+  CHECK(parse_encoding("positional:L=8:order=per-input:include_input", "t") ==
+        Encoding{Encoding::Type::positional, 8, Encoding::Order::per_input, true});
+  CHECK(parse_encoding("positional:include_input:order=sines-first:L=3", "t") ==
+        Encoding{Encoding::Type::positional, 3, Encoding::Order::sines_first, true});
+  for (const char* bad : {"positional", "positional:L=0", "positional:L=31", "positional:L=x", "positional:L=8:order=nope",
+                          "positional:L=8:foo", "fourier:L=8", "", "positional:L=-1"})
+    CHECK_THROWS_AS(parse_encoding(bad, "t"), InputError);
+}
+
+TEST_CASE("attach_encoding: the input dimension follows from the first layer's features", "[network]") {
+  Network net = two_neurons();
+  net.layers.front().weight = MatD::Ones(2, 10);  // 10 features = 2 inputs x (2 L + 1) with L = 2
+  net.input_dim = 10;
+  attach_encoding(net, parse_encoding("positional:L=2:include_input", "t"), "t");
+  CHECK(net.input_dim == 2);
+  CHECK_THROWS_AS(attach_encoding(net, parse_encoding("positional:L=3", "t"), "t"), InputError);  // 10 % 6 != 0
 }
 
 TEST_CASE("shape and value faults are reported with the source", "[network]") {
@@ -119,7 +169,7 @@ TEST_CASE("regression: a positional encoding whose feature count overflows an in
   Network net;
   net.input_dim = 1073741825;
   net.encoding = {Encoding::Type::positional, 2};
-  net.layers = {Layer{MatD::Ones(1, 4), VecD::Zero(1)}};
+  net.layers = {Layer{MatD::Ones(1, 4), VecD::Zero(1), Activation::identity()}};
   CHECK_THROWS_WITH(check_network(net, "n.json"),
                     "n.json: input dimension 1073741825 is too large for a positional encoding with L = 2");
 }

@@ -1,5 +1,6 @@
 // Exact activation regions (relutope::regions and friends) against the independent oracle of
 // region_oracle.hpp, and the invariants of DESIGN §3, on random, trained and degenerate networks.
+#include "helpers.hpp"
 #include "region_oracle.hpp"
 
 #include "relutope/dataset.hpp"
@@ -41,6 +42,7 @@ NetworkQ oracle_exact(const Network& net) {
     for (Eigen::Index i = 0; i < L.weight.rows(); ++i)
       for (Eigen::Index j = 0; j < L.weight.cols(); ++j) lq.weight(i, j) = Q(L.weight(i, j));
     for (Eigen::Index i = 0; i < L.bias.size(); ++i) lq.bias.push_back(Q(L.bias[i]));
+    lq.activation = L.activation;
     q.layers.push_back(std::move(lq));
   }
   return q;
@@ -48,7 +50,7 @@ NetworkQ oracle_exact(const Network& net) {
 
 Layer layer(const std::vector<std::vector<double>>& rows, const std::vector<double>& bias) {
   Layer L{MatD(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.at(0).size())),
-          VecD(static_cast<Eigen::Index>(bias.size()))};
+          VecD(static_cast<Eigen::Index>(bias.size())), Activation::relu()};
   for (size_t i = 0; i < rows.size(); ++i)
     for (size_t j = 0; j < rows[i].size(); ++j)
       L.weight(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
@@ -60,6 +62,7 @@ Network make_net(int input_dim, std::vector<Layer> layers) {
   Network net;
   net.input_dim = input_dim;
   net.layers = std::move(layers);
+  net.layers.back().activation = Activation::identity();
   return net;
 }
 
@@ -124,7 +127,7 @@ Network random_net(std::mt19937_64& rng, int input_dim, const std::vector<int>& 
   std::vector<int> widths = hidden;
   widths.push_back(outputs);
   for (int width : widths) {
-    Layer L{MatD(width, fan_in), VecD(width)};
+    Layer L{MatD(width, fan_in), VecD(width), Activation::relu()};
     for (int i = 0; i < width; ++i) {
       for (int j = 0; j < fan_in; ++j) L.weight(i, j) = w.draw(rng, fan_in);
       L.bias[i] = w.draw(rng, fan_in);
@@ -132,6 +135,7 @@ Network random_net(std::mt19937_64& rng, int input_dim, const std::vector<int>& 
     net.layers.push_back(L);
     fan_in = width;
   }
+  net.layers.back().activation = Activation::identity();
   return net;
 }
 
@@ -953,6 +957,33 @@ TEST_CASE("regions: locate on boundaries, vertices and outside", "[regions]") {
   CHECK(check_locate(P1, box({0}, {1}), rng, 100) == "");
 }
 
+TEST_CASE("regions: locate_all finds every region whose closure holds the point", "[regions]") {
+  // Neurons x - y and x + y - 1 cut the square into four triangles meeting at the centre; the
+  // patterns of a point's closure follow from the signs: a zero z allows both bits.
+  const Network net = make_net(2, {layer({{1, -1}, {1, 1}}, {0, -1}), layer({{1, 2}}, {0})});
+  const Partition P = regions(to_exact(net), unit_square());
+  REQUIRE(P.regions.size() == 4);
+  const auto patterns = [&](const VecQ& x) {
+    std::set<std::string> found;
+    for (int i : locate_all(P, x)) found.insert(P.regions[static_cast<size_t>(i)].pattern);
+    return found;
+  };
+  CHECK(patterns({Q(1, 2), Q(1, 2)}) == std::set<std::string>{"00", "01", "10", "11"});  // z = (0, 0)
+  CHECK(patterns({Q(1, 4), Q(1, 4)}) == std::set<std::string>{"00", "10"});              // z = (0, -1/2)
+  CHECK(patterns({Q(3, 4), Q(1, 2)}) == std::set<std::string>{"11"});                    // z = (1/4, 1/4)
+  CHECK(patterns({1, Q(1, 2)}) == std::set<std::string>{"11"});  // on the domain's edge: one region
+  CHECK(locate_all(P, {Q(11, 10), Q(1, 2)}).empty());
+  const std::vector<int> all = locate_all(P, {Q(1, 2), Q(1, 2)});
+  CHECK(std::is_sorted(all.begin(), all.end()));
+  CHECK(all.front() == locate(P, {Q(1, 2), Q(1, 2)}));
+  // 1D: the breakpoint x = 1/4 closes both intervals, the ends of the domain one each
+  const Partition P1 = regions(to_exact(make_net(1, {layer({{1}}, {-0.25}), layer({{1}}, {0})})), box({0}, {1}));
+  CHECK(locate_all(P1, {Q(1, 4)}).size() == 2);
+  CHECK(locate_all(P1, {0}).size() == 1);
+  CHECK(locate_all(P1, {1}).size() == 1);
+  CHECK(locate_all(P1, {2}).empty());
+}
+
 // ====================================================================== slices
 
 TEST_CASE("regions: parse_slice reads exact planes and lines", "[regions]") {
@@ -969,6 +1000,53 @@ TEST_CASE("regions: parse_slice reads exact planes and lines", "[regions]") {
   for (const char* bad : {"", "1,2", "1,2:3", "1,2:3,4:5", "a,b:c,d", "1,2:3,4:5,6:7,8", "1,,2:3,4,5"}) {
     INFO("slice text '" << bad << "'");
     CHECK_THROWS_AS(parse_slice(bad, "--slice"), InputError);
+  }
+}
+
+TEST_CASE("regions: read_slice reads o:u:v or o, u, v on lines, from a file", "[regions]") {
+  test::TempDir dir;
+  const auto slice_in = [&](const std::string& text) {
+    const std::string path = dir / "slice.txt";
+    std::ofstream(path) << text;
+    return read_slice(path);
+  };
+  const VecQ o{Q(1, 10), Q(1, 3), Q(-1, 2)}, u{1, 0, 2}, v{0, -1, Q(1, 7)};
+  for (const std::string text : {"0.1,1/3,-0.5:1,0,2:0,-1,1/7\n", "0.1,1/3,-0.5\n1,0,2\n0,-1,1/7\n",
+                                 "# o, u, v\n0.1 1/3 -0.5\n1 0 2\n\n0 -1 1/7"}) {
+    INFO("'" << text << "'");
+    const Slice s = slice_in(text);
+    CHECK(s.origin == o);
+    CHECK(s.u == u);
+    CHECK(s.v == v);
+  }
+  CHECK(slice_in("1,2\n3,4\n").rank() == 1);  // o, u: a line, as o:u is
+  const std::string path = dir / "slice.txt";
+  for (const std::string bad : {"", " \n\n", "1,2,3\n", "1,2\n3,4\n5,6\n7,8\n", "1,2\n3,4,5\n6,7\n", "1,2:3",
+                                "1,2:3,4:5", "1,2\n3,x\n5,6\n"}) {
+    INFO("'" << bad << "'");
+    std::ofstream(path) << bad;
+    CHECK_THAT(test::input_error_of([&] { read_slice(path); }), Catch::StartsWith(path + ": "));
+  }
+  CHECK_THAT(test::input_error_of([&] { read_slice(dir / "missing.txt"); }), Catch::StartsWith(dir / "missing.txt: "));
+}
+
+TEST_CASE("regions: plane_through is p0 + s (p1 - p0) + t (p2 - p0), and refuses no plane", "[regions]") {
+  test::TempDir dir;
+  const std::string path = dir / "points.txt";
+  std::ofstream(path) << "1 2 3\n1.5 2 3\n1 2 1/3\n";
+  const Slice s = plane_through(path);
+  CHECK(s.origin == VecQ{1, 2, 3});
+  CHECK(s.u == VecQ{Q(1, 2), 0, 0});
+  CHECK(s.v == VecQ{0, 0, Q(-8, 3)});
+  for (const std::string bad : {"", "1,2\n3,4\n", "1,2\n3,4\n5,6\n7,8\n", "1,2,3\n4,5,6\n7,8\n",
+                                "0,0,0\n1,1,1\n-2,-2,-2\n",   // collinear
+                                "1,2,3\n1,2,3\n4,5,6\n",      // p1 = p0
+                                "1,2,3\n4,5,6\n1,2,3\n",      // p2 = p0
+                                "0.1,0.2\n0.3,0.4\n0.5,0.6\n",  // collinear in exact decimals (not in double)
+                                "1\n2\n3\n"}) {                 // in 1D three points are always collinear
+    INFO("'" << bad << "'");
+    std::ofstream(path) << bad;
+    CHECK_THAT(test::input_error_of([&] { plane_through(path); }), Catch::StartsWith(path + ": "));
   }
 }
 

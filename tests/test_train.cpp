@@ -458,8 +458,8 @@ TEST_CASE("SnapshotWriter writes what read_snapshots reads, the index whole afte
   const std::string run = (dir.path / "run").string();
   Network net;
   net.input_dim = 1;
-  net.layers.push_back({MatD::Constant(2, 1, 0.5), VecD::Constant(2, -0.25)});
-  net.layers.push_back({MatD::Constant(1, 2, 1.5), VecD::Constant(1, 0)});
+  net.layers.push_back({MatD::Constant(2, 1, 0.5), VecD::Constant(2, -0.25), Activation::relu()});
+  net.layers.push_back({MatD::Constant(1, 2, 1.5), VecD::Constant(1, 0), Activation::identity()});
   SnapshotWriter writer(run, "rahaman-sines");
   writer.add(0, net, 0.5);
   CHECK(read_snapshots(run).size() == 1);  // readable mid-run

@@ -29,6 +29,17 @@ struct MatQ {
   }
 };
 
+/// num / den in lowest terms: the one way to build a rational from two integers, since GMP's
+/// operations assume canonical operands. Throws std::logic_error if den == 0 (a bug: callers
+/// check their input first).
+Rational ratio(const mpz_class& num, const mpz_class& den);
+
+/// 10^e, exactly.
+Rational power_of_ten(long e);
+
+/// floor(log10 |q|): the place of q's leading decimal digit. \pre q != 0
+long decimal_exponent(const Rational& q);
+
 /// The exact value of a finite double (every double is a binary rational). \pre std::isfinite(x)
 Rational to_exact(double x);
 VecQ to_exact(const VecD& v);
@@ -37,6 +48,8 @@ MatQ to_exact(const MatD& m);
 /// The double nearest to q (rounded to nearest, ties to even). Below the normal range (|q| <
 /// 2^-1022) the result may be off by one subnormal unit: MPFR rounds to 53 bits first.
 double to_double(const Rational& q);
+VecD to_double(const VecQ& v);  // entry by entry, as to_double(q)
+MatD to_double(const MatQ& m);
 
 /// Parses a decimal ("0.1", "-2.5e-3"), an integer or a fraction ("1/3") exactly. Exponents
 /// have at most 4 digits, so that a few bytes cannot ask for millions of digits.

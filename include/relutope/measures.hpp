@@ -12,8 +12,9 @@
 namespace relutope {
 
 /// Activation patterns at the centres of the R^d grid of cells of `domain` (R points in 1D),
-/// evaluated in double precision on the network itself (at o + s u + t v for a slice): the
-/// sampled count papers report. Points in row-major order (the last coordinate fastest).
+/// evaluated in double precision on the network itself (on a slice, on the network of (s, t) as
+/// evaluate_in builds it): the sampled count papers report. Points in row-major order (the last
+/// coordinate fastest).
 std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution);
 
 /// How a set of sampled patterns compares with the exact regions.
@@ -27,18 +28,23 @@ struct SamplingReport {
 /// Matches the sampled patterns (any order, repeats allowed) against the exact regions' patterns.
 SamplingReport compare_sampling(const Partition& partition, const std::vector<ActivationPattern>& samples);
 
-/// Hidden neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
-/// `widths` are the hidden layers' widths.
+/// Neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
+/// `widths` are the layers' pattern widths (hidden_widths).
 std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPattern>& patterns, const std::vector<int>& widths);
 
-/// The hidden layers' widths of a network.
+/// Each layer's number of pattern bits: its width if its activation has a kink, else 0 (an
+/// identity layer has no pattern bits; the output layer usually is one). Indexed by layer.
 std::vector<int> hidden_widths(const NetworkQ& net);
 
 /// A value known to lie in [lower, upper] (outward rounded from an exact quantity).
 struct Enclosure {
   double lower = 0, upper = 0;
   double mid() const { return lower + (upper - lower) / 2; }
-  int certified_digits() const;  // floor(-log10((upper - lower) / max(|lower|, |upper|))), 0..15
+  /// The significant digits of mid() that hold, 0..15: the largest d such that every value of
+  /// [lower, upper] lies less than half a unit in mid()'s d-th significant digit away from
+  /// mid(), so that mid() rounded to d significant digits (a tie either way) differs from the
+  /// true value by less than one unit in its last place. 15 for an exact value (lower == upper).
+  int certified_digits() const;
 };
 
 /// The distances from a point to where its activation pattern changes.
@@ -57,8 +63,8 @@ struct BoundaryDistance {
 BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x);
 
 /// The Lipschitz constant on the domain (2-norms): the largest spectral norm of any region's
-/// affine map, certified, against the product of the layers' spectral norms (Rahaman Eq. 7;
-/// an upper bound, computed in double).
+/// affine map, certified at any magnitude, against the product of the layers' spectral norms
+/// (Rahaman Eq. 7; an upper bound in exact arithmetic, evaluated in double, not certified).
 struct Lipschitz {
   Enclosure exact;
   int region = -1;       // where the maximum is attained

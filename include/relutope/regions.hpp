@@ -60,4 +60,9 @@ Rational measure(const Region& region);
 /// or -1 if x is outside the domain. Exact.
 int locate(const Partition& partition, const VecQ& x);
 
+/// Indices, in increasing order, of every region whose closure contains x (none if x is outside
+/// the domain). Exact. Regions' interiors are disjoint, so x lies on a boundary between regions
+/// (where the activation pattern changes) iff more than one region holds it.
+std::vector<int> locate_all(const Partition& partition, const VecQ& x);
+
 }  // namespace relutope

@@ -17,6 +17,17 @@ struct Slice {
 /// Throws InputError(source, ...) on a malformed text or vectors of different lengths.
 Slice parse_slice(const std::string& text, const std::string& source);
 
+/// Reads a slice from a file: parse_slice's text, or o, u (and v) on two (three) lines with the
+/// numbers separated by commas or whitespace, as in a points file. Numbers exact. Throws
+/// InputError(path, ...) for a missing or empty file, a malformed text, a wrong number of lines
+/// or vectors of different lengths.
+Slice read_slice(const std::string& path);
+
+/// The plane through the three points p0, p1, p2 of a points file (one a line, any dimension):
+/// x = p0 + s (p1 - p0) + t (p2 - p0), exactly. Throws InputError(path, ...) for anything but
+/// three points of one length, and for points that are collinear or coincide (no plane).
+Slice plane_through(const std::string& path);
+
 /// The network as a function of its 1 or 2 analysis coordinates, with identity encoding:
 /// without a slice, the network itself (which must have identity encoding and 1 or 2 inputs);
 /// with one, the slice composed into the first layer. A positional-encoding network is sliced in
@@ -26,8 +37,11 @@ Slice parse_slice(const std::string& text, const std::string& source);
 NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source);
 
 /// Evaluates the network in double at points given in the analysis coordinates (#points x 1 or
-/// 2): at o + s u + t v for a slice (in the encoding space of a positional network), else at
-/// the points themselves. What users run when they sample a network on a plane.
+/// 2): the network itself without a slice; with one, the network of (s, t) whose first layer is
+/// the slice composed into layer 1 exactly, then rounded to the nearest doubles (in the encoding
+/// space of a positional network). A floating baseline for sampling and FFT estimates: each
+/// point costs 1 or 2 products per first-layer neuron, not d. Throws InputError("slice", ...)
+/// for a slice of the wrong dimension.
 Evaluation evaluate_in(const Network& net, const Slice* slice, const MatD& coords);
 
 }  // namespace relutope

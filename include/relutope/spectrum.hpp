@@ -20,12 +20,21 @@ enum class SpectrumRoute {
 };
 
 /// One Fourier coefficient c(k) = (1/vol D) * integral over D of f_out(x) exp(-2 pi i k.x) dx.
+///
+/// What "d certified digits" means. `re` and `im` are decimal strings ("-1.25e-3") whose last
+/// digits sit at one place 10^e, and each differs from the exact real or imaginary part of c(k)
+/// by less than 10^e, one unit in that place: it is the exact part rounded down or up to that
+/// place (a faithful rounding), the rounding of the printed string counted in. d is the number of
+/// significant digits of the larger string, from its leading digit down to 10^e, so the digits
+/// are relative to |c(k)|; the smaller part shows fewer ("0e-7": 0 to within 10^-7). With d = 0
+/// both strings are "0eE": each part is below 10^E in magnitude. "0" alone is an exact zero (both
+/// "0": c(k) = 0 exactly, claiming the precision's digits). d never exceeds floor(bits log10 2).
 struct Coefficient {
   VecQ k;                    // cycles per unit length, exact
   int out = 0;               // which output of the network
-  std::string re, im;        // decimal strings of the midpoint, certified_digits significant digits
-  double re_double = 0, im_double = 0, abs = 0;
-  int certified_digits = 0;  // significant decimal digits of c(k) guaranteed (relative to |c(k)|)
+  std::string re, im;        // decimal strings to the certified place (above)
+  double re_double = 0, im_double = 0, abs = 0;  // the enclosure's midpoint, rounded: not certified
+  int certified_digits = 0;  // d above
   int bits = 0;              // the precision it was evaluated at (53: route C, in doubles)
   SpectrumRoute route{};     // the route that evaluated it (route A where route C fell back)
   bool exact = false;        // k = 0: the mean, an exact rational

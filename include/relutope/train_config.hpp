@@ -17,6 +17,7 @@ struct TrainConfig {
   Task task;
   std::vector<int> hidden;       // widths of the hidden layers
   Encoding encoding;
+  Activation activation;         // after every hidden layer (the output layer has none)
   Optimizer optimizer = Optimizer::adam;
   double lr = 1e-3;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // Adam (PyTorch's defaults)

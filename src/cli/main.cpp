@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "relutope/error.hpp"
 
+#include <csignal>
 #include <iostream>
 #include <new>
 #ifdef __GLIBC__
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
   // steps/s on lazzari-random-rgb without them, bench/train_throughput.sh).
   mallopt(M_TOP_PAD, 64 << 20);
 #endif
+  // A closed pipe (relutope ... | head) then fails the write, which is reported as a write
+  // failure (exit 2), instead of killing the process silently.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"relutope: exact polyhedral analysis of ReLU networks"};
   app.require_subcommand(1);
   std::function<void()> run;

@@ -9,9 +9,11 @@
 #include "relutope/points.hpp"
 
 #include <chrono>
+#include <iomanip>
 #include <fstream>
 #include <memory>
 #include <numeric>
+#include <optional>
 
 namespace relutope::cli {
 namespace {
@@ -41,16 +43,18 @@ void regions_command(const RegionsOptions& o) {
   const std::vector<VecQ> points = o.points.empty() ? std::vector<VecQ>{} : read_exact_points(o.points, in.exact.input_dim);
   const auto start = std::chrono::steady_clock::now();
 
-  Progress progress("regions", 1, o.quiet);
+  // One Progress for the run, made at the first report (which brings the total): its throttle
+  // and rate need its start to stay put.
+  std::optional<Progress> progress;
   RegionOptions options;
   options.max_regions = o.max_regions;
   options.time_limit = o.time_limit;
   options.progress = [&](int, long done, long total, long found) {
-    progress = Progress("regions: first-layer cells", total, o.quiet);
-    progress.update(done, std::to_string(found) + " regions");
+    if (!progress) progress.emplace("regions: first-layer cells", total, o.quiet);
+    progress->update(done, std::to_string(found) + " regions");
   };
   const Partition partition = regions(in.exact, in.domain, options);
-  progress.finish();
+  if (progress) progress->finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::vector<ActivationPattern> exact_patterns;
@@ -64,7 +68,8 @@ void regions_command(const RegionsOptions& o) {
                         {"hidden_neurons", std::accumulate(widths.begin(), widths.end(), 0)},
                         {"dead_neurons", pairs_json(dead_neurons(exact_patterns, widths))},
                         {"seconds", seconds}};
-  if (in.slice) doc["slice"] = o.input.slice;
+  if (!o.input.slice.empty()) doc["slice"] = o.input.slice;
+  if (!o.input.plane_through.empty()) doc["plane_through"] = o.input.plane_through;
 
   if (o.sample > 0) {
     const auto samples = sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.sample);
@@ -91,23 +96,33 @@ void regions_command(const RegionsOptions& o) {
   doc["lipschitz"]["product_of_spectral_norms"] = lip.product_of_norms;
 
   if (!points.empty()) {
+    // `pattern` is eval's: the nearest doubles (strtod's) through the same double evaluation (on
+    // a slice, sampling's), so it equals eval's answer where exact arithmetic differs: (0.3, 0.1)
+    // lies exactly on 3y - x = 0 (bit 0), but 0.3 and 0.1 are no doubles and in double z is
+    // 5.6e-17 > 0, so eval and PyTorch say bit 1. `regions` and `on_boundary` are exact.
+    MatD coords(static_cast<Eigen::Index>(points.size()), in.exact.input_dim);
+    for (size_t i = 0; i < points.size(); ++i)
+      coords.row(static_cast<Eigen::Index>(i)) = to_double(points[i]).transpose();
+    const std::vector<ActivationPattern> patterns =
+        evaluate_in(in.net, in.slice ? &*in.slice : nullptr, coords).patterns;
     nlohmann::json list = nlohmann::json::array();
-    for (const VecQ& x : points) {
+    for (size_t i = 0; i < points.size(); ++i) {
+      const VecQ& x = points[i];
       const BoundaryDistance d = boundary_distance(partition, in.exact, x);
       if (d.region < 0)
-        throw InputError(o.points, "point " + std::to_string(list.size() + 1) + " lies outside the domain " +
-                                       to_string(in.domain));
-      nlohmann::json item = {{"x", nlohmann::json::array()}, {"region", d.region}};
+        throw InputError(o.points, "point " + std::to_string(i + 1) + " lies outside the domain " + to_string(in.domain));
+      const std::vector<int> holding = locate_all(partition, x);
+      nlohmann::json item = {{"x", nlohmann::json::array()},
+                             {"region", d.region},
+                             {"regions", holding},
+                             {"on_boundary", holding.size() > 1},
+                             {"pattern", patterns[i]},
+                             {"neuron_estimate", d.neuron_estimate},
+                             {"distance", nullptr}};
       for (const Rational& c : x) item["x"].push_back(to_double(c));
-      if (d.region >= 0) {
-        item["pattern"] = partition.regions[static_cast<size_t>(d.region)].pattern;
-        item["neuron_estimate"] = d.neuron_estimate;
-        if (d.distance) {
-          item["distance"] = enclosure_json(*d.distance);
-          item["squared_distance"] = d.squared->get_str();
-        } else {
-          item["distance"] = nullptr;
-        }
+      if (d.distance) {
+        item["distance"] = enclosure_json(*d.distance);
+        item["squared_distance"] = d.squared->get_str();
       }
       list.push_back(item);
     }
@@ -124,7 +139,8 @@ void regions_command(const RegionsOptions& o) {
     out << "  sampling " << o.sample << (in.exact.input_dim == 2 ? "^2" : "") << " cell centres: "
         << doc["sampled"]["patterns"] << " patterns, missed " << doc["sampled"]["regions_missed"] << " regions\n";
   out << "  dead neurons " << doc["dead_neurons"].size() << " of " << doc["hidden_neurons"] << "\n"
-      << "  Lipschitz " << lip.exact.mid() << " (" << lip.exact.certified_digits()
+      << "  Lipschitz " << std::setprecision(std::max(1, lip.exact.certified_digits())) << lip.exact.mid()
+      << std::setprecision(6) << " (" << lip.exact.certified_digits()
       << " digits certified); product of spectral norms " << lip.product_of_norms << "\n";
   if (!o.polygons.empty()) out << "  wrote " << o.polygons << "\n";
 }
@@ -137,7 +153,9 @@ void add_regions_command(CLI::App& app, std::function<void()>& run) {
   add_analysis_options(cmd, o->input);
   cmd->add_option("--sample", o->sample, "Also sample patterns at the R x R grid of cell centres (R points in 1D)")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--points", o->points, "CSV of points (exact decimals): region, exact boundary distance, neuron estimate");
+  cmd->add_option("--points", o->points,
+                  "Points file, one a line, commas or whitespace (exact decimals): eval's pattern, the regions whose "
+                  "closure holds the point, on_boundary, exact boundary distance, neuron estimate");
   cmd->add_option("--polygons", o->polygons, "Write every region (exact vertices, pattern, affine map) as GeoJSON");
   cmd->add_option("--json", o->json, "Write the measures as JSON to FILE ('-': stdout only)");
   cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")

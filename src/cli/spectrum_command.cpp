@@ -32,15 +32,18 @@ void spectrum_command(const SpectrumCommandOptions& o) {
   check_directory_of(o.json);
   const AnalysisInput in = load_analysis(o.input);
   const int dim = in.exact.input_dim;
-  std::vector<VecQ> frequencies;
-  if (o.grid >= 0) frequencies = frequency_grid(dim, o.grid);
-  if (!o.freq.empty()) {
-    const auto listed = parse_frequencies(o.freq, dim, "--freq");
-    frequencies.insert(frequencies.end(), listed.begin(), listed.end());
+  const std::vector<VecQ> listed = o.freq.empty() ? std::vector<VecQ>{} : parse_frequencies(o.freq, dim, "--freq");
+  constexpr long most = 4'000'000;
+  long count = static_cast<long>(listed.size());
+  if (o.grid >= 0) {
+    long grid = 1;  // (2K + 1)^dim, counted before the grid is built; it stops before it could overflow
+    for (int i = 0; i < dim && grid <= most; ++i) grid *= 2L * o.grid + 1;
+    count += grid;
   }
-  if (frequencies.empty()) throw InputError("--freq", "give --freq k1,k2 ... or --grid K");
-  if (frequencies.size() > 4'000'000)
-    throw LimitError("--grid: " + std::to_string(frequencies.size()) + " frequencies are more than 4,000,000: use a smaller K");
+  if (count == 0) throw InputError("--freq", "give --freq k1,k2 ... or --grid K");
+  if (count > most) throw LimitError("--grid: more than 4,000,000 frequencies ((2K + 1)^d): use a smaller K");
+  std::vector<VecQ> frequencies = o.grid >= 0 ? frequency_grid(dim, o.grid) : std::vector<VecQ>{};
+  frequencies.insert(frequencies.end(), listed.begin(), listed.end());
 
   const auto start = std::chrono::steady_clock::now();
   RegionOptions region_options;

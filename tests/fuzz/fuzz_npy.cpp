@@ -1,5 +1,5 @@
-// One .npy member's bytes (the arrays inside an .npz). An array that parses has as many values
-// as its shape says, and survives writing and reading back.
+// One .npy member's bytes (the arrays inside an .npz). A floating array that parses has as many
+// values as its shape says, and survives writing and reading back.
 #include "fuzz.hpp"
 
 #include "npy.hpp"
@@ -9,12 +9,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace relutope;
   fuzz::refuse_or_accept([&] {
-    const internal::NpyArray array = internal::parse_npy(fuzz::text(data, size), "fuzz.npy");
+    const internal::Tensor array = internal::parse_npy(fuzz::text(data, size), "fuzz.npy");
+    if (!array.dtype.floating) return;  // integer arrays are read for their shape only, then refused by name
     size_t count = 1;
     for (long s : array.shape)
       fuzz::require(!__builtin_mul_overflow(count, static_cast<size_t>(s), &count), "the element count does not wrap");
     fuzz::require(array.data.size() == count, "the array has as many values as its shape says");
-    const internal::NpyArray back = internal::parse_npy(internal::npy_bytes(array.shape, array.data), "round trip");
+    const internal::Tensor back = internal::parse_npy(internal::npy_bytes(array.shape, array.data), "round trip");
     fuzz::require(back.shape == array.shape &&
                       (count == 0 || std::memcmp(back.data.data(), array.data.data(), sizeof(double) * count) == 0),
                   "the array reads back bit for bit");
