@@ -9,15 +9,18 @@
 
 namespace relutope::internal {
 
+/// How deep a JSON file may nest: nlohmann's dump() and comparisons recurse once per level, so a
+/// deeply nested file would overflow the stack. relutope's own files nest 5 levels.
+inline constexpr int max_json_depth = 100;
+
 /// Parses JSON text (a string or a stream). Throws InputError(source, ...) for malformed text
-/// and for values nested more than 100 levels deep: nlohmann's dump() and comparisons recurse
-/// once per level, so a deeply nested file would overflow the stack.
+/// and for values nested more than max_json_depth levels deep.
 template <class Text>
 nlohmann::json parse_json(Text&& text, const std::string& source) {
-  constexpr int max_depth = 100;
   try {
     return nlohmann::json::parse(std::forward<Text>(text), [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > max_depth) throw InputError(source, "JSON nested more than " + std::to_string(max_depth) + " levels deep");
+      if (depth > max_json_depth)
+        throw InputError(source, "JSON nested more than " + std::to_string(max_json_depth) + " levels deep");
       return true;
     });
   } catch (const nlohmann::json::exception& e) {

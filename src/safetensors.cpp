@@ -1,5 +1,6 @@
 #include "safetensors.hpp"
 
+#include "json_input.hpp"
 #include "relutope/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -64,6 +65,9 @@ StateDict safetensors_state_dict(const std::string& bytes, const std::string& pa
   ordered_json header;
   try {
     header = ordered_json::parse(bytes.substr(8, length), [&](int depth, ordered_json::parse_event_t event, ordered_json& parsed) {
+      if (depth > max_json_depth)
+        throw InputError(path, "malformed safetensors header: nested more than " + std::to_string(max_json_depth) +
+                                   " levels deep");
       if (depth == 1 && event == ordered_json::parse_event_t::key && !names.insert(parsed.get<std::string>()).second)
         duplicate = parsed.get<std::string>();
       return true;

@@ -667,3 +667,18 @@ TEST_CASE("regression: an npy shape whose row-major strides overflow is refused 
     CHECK_THAT(std::string(e.what()), Catch::StartsWith("t: "));
   }
 }
+
+TEST_CASE("regression: a safetensors header nested 200000 levels deep is refused without overflowing the stack", "[io]") {
+  // The message for a wrong dtype printed it (nlohmann's dump()), which recursed once per level and
+  // crashed relutope. Found reviewing the new reader for the JSON readers' fault; the input is
+  // made here (400 kB of brackets).
+  const std::string header = R"({"w": {"dtype": )" + std::string(200000, '[') + std::string(200000, ']') +
+                             R"(, "shape": [1], "data_offsets": [0, 8]}})";
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  TempDir dir;
+  const std::string path = dir / "deep.safetensors";
+  std::ofstream(path, std::ios::binary) << bytes << header << std::string(8, '\0');
+  CHECK_THAT(input_error_of([&] { read_network(path); }),
+             Catch::StartsWith(path + ": malformed safetensors header: nested more than 100 levels deep"));
+}
