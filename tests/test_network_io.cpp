@@ -570,7 +570,7 @@ TEST_CASE("named layouts: the file's order, shown in meta; --layers overrides; g
   const std::string json = fixture("net_a_f64.json");
   ReadOptions leaky;
   leaky.activation = Activation::leaky_relu(0.01);
-  CHECK(input_error_of([&] { read_network(json, leaky); }).find("--layers and --activation are for state_dicts") !=
+  CHECK(input_error_of([&] { read_network(json, leaky); }).find("--batchnorm-eps and --encoding are for state_dicts") !=
         std::string::npos);
 }
 
