@@ -19,4 +19,4 @@ ctest --test-dir build-sanitize --output-on-failure -j"$(nproc)"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELUTOPE_FUZZ=ON \
       -DRELUTOPE_TESTS=OFF -DRELUTOPE_WERROR=ON >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target relutope_fuzzers
-bash tests/fuzz/run.sh build-fuzz 6
+bash tests/fuzz/run.sh build-fuzz 5

@@ -1,6 +1,6 @@
 // Shared by the libFuzzer harnesses: every reader must either succeed or throw InputError. Any
 // other exception escapes the harness, which libFuzzer reports as a crash, as it does a sanitizer
-// report, a leak or a timeout.
+// report, a leak, a timeout or a broken property of what a reader accepted.
 #pragma once
 
 #include "relutope/error.hpp"
@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 namespace relutope::fuzz {
@@ -21,12 +22,15 @@ inline std::string text(const std::uint8_t* data, std::size_t size) {
   return std::string(reinterpret_cast<const char*>(data), size);
 }
 
-// Runs f, letting only InputError through (bad input is expected, anything else is a fault).
+// What f returns, or nothing where it throws InputError (bad input is expected; anything else
+// escapes to libFuzzer as a fault). Checks of what was accepted run outside, so that an
+// InputError there (a network written that does not read back) is a fault too.
 template <class F>
-void refuse_or_accept(F&& f) {
+auto accepted(F&& f) -> std::optional<decltype(f())> {
   try {
-    f();
+    return f();
   } catch (const InputError&) {
+    return std::nullopt;
   }
 }
 

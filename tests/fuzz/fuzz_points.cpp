@@ -12,16 +12,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace relutope;
   const fuzz::InputFile file(data, size);
   for (int dim = 1; dim <= 3; ++dim) {
-    MatD points;
-    std::vector<VecQ> exact;
-    fuzz::refuse_or_accept([&] { points = read_points(file.path, dim); });
-    fuzz::refuse_or_accept([&] { exact = read_exact_points(file.path, dim); });
-    if (points.size() == 0 || exact.empty()) continue;
-    fuzz::require(points.rows() == static_cast<Eigen::Index>(exact.size()), "both readers read as many points");
-    for (Eigen::Index i = 0; i < points.rows(); ++i)
+    const auto points = fuzz::accepted([&] { return read_points(file.path, dim); });
+    const auto exact = fuzz::accepted([&] { return read_exact_points(file.path, dim); });
+    if (!points || !exact) continue;
+    fuzz::require(points->rows() == static_cast<Eigen::Index>(exact->size()), "both readers read as many points");
+    for (Eigen::Index i = 0; i < points->rows(); ++i)
       for (int j = 0; j < dim; ++j)
-        fuzz::require(std::abs(points(i, j)) < std::numeric_limits<double>::min() ||
-                          points(i, j) == to_double(exact[static_cast<size_t>(i)][static_cast<size_t>(j)]),
+        fuzz::require(std::abs((*points)(i, j)) < std::numeric_limits<double>::min() ||
+                          (*points)(i, j) == to_double((*exact)[static_cast<size_t>(i)][static_cast<size_t>(j)]),
                       "both readers read the same points");
   }
   return 0;
