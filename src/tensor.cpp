@@ -85,10 +85,12 @@ Tensor tensor_view(std::string_view storage, DType dtype, const std::vector<long
   long position = offset;
   for (double& value : tensor.data) {
     value = element(dtype, storage.data() + position * dtype.width);
-    for (size_t k = shape.size(); k-- > 0;) {
-      position += strides[k];
-      if (++index[k] < shape[k]) break;
-      position -= strides[k] * shape[k];
+    for (size_t k = shape.size(); k-- > 0;) {  // steps only within the reach checked above
+      if (++index[k] < shape[k]) {
+        position += strides[k];
+        break;
+      }
+      position -= strides[k] * (shape[k] - 1);
       index[k] = 0;
     }
   }

@@ -682,3 +682,17 @@ TEST_CASE("regression: a safetensors header nested 200000 levels deep is refused
   CHECK_THAT(input_error_of([&] { read_network(path); }),
              Catch::StartsWith(path + ": malformed safetensors header: nested more than 100 levels deep"));
 }
+
+TEST_CASE("regression: a dimension of size 1 with the largest stride reads without overflowing", "[io]") {
+  // torch saves and loads x.as_strided((1, 3), (2^63 - 1, 1), 1); stepping past the size-1
+  // dimension added its stride to the position (signed overflow, undefined: UBSan in
+  // fuzz_network, tests/fuzz/regressions/network/stride_one_row.pt; this test fails under
+  // RELUTOPE_SANITIZE without the fix).
+  std::vector<double> values = {0, 1, 2, 3};
+  const std::string_view storage(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+  const long largest = std::numeric_limits<long>::max();
+  CHECK(internal::tensor_view(storage, internal::float64, {1, 3}, {largest, 1}, 1, "s").data == std::vector<double>{1, 2, 3});
+  CHECK(internal::tensor_view(storage, internal::float64, {3, 1}, {1, largest}, 1, "s").data == std::vector<double>{1, 2, 3});
+  const Network net = read_network(RELUTOPE_SOURCE_DIR "/tests/fuzz/regressions/network/stride_one_row.pt");
+  CHECK(net.layers[1].weight == (MatD(1, 3) << 1, 2, 3).finished());
+}
