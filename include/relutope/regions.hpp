@@ -1,10 +1,10 @@
 #pragma once
-// Exact enumeration of a ReLU network's activation regions in 1D (intervals) or 2D (convex
-// polygons): every region with its exact vertices, activation pattern and affine map.
+// The partition of a box into a ReLU network's activation regions, held in memory with every
+// exact value: one consumer of the engine's stream (engine/enumerate.hpp) among others.
 #include "relutope/domain.hpp"
+#include "relutope/engine/enumerate.hpp"
 #include "relutope/network.hpp"
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,8 +14,16 @@ namespace relutope {
 /// a convex polytope with non-empty interior.
 struct Region {
   /// Exact vertices, each with `dim` coordinates. 2D: the polygon's corners counter-clockwise,
-  /// no vertex repeated and none in the middle of an edge. 1D: {lo, hi}.
+  /// no vertex repeated and none in the middle of an edge. 1D: {lo, hi}. 3D and above: as found.
   std::vector<VecQ> vertices;
+  /// Facets: the hyperplane each lies on (a neuron's zero set or a face of the box) and the
+  /// indices of its vertices. 2D: facet k is the edge from vertex k to vertex k+1.
+  struct Facet {
+    HyperplaneLabel plane;
+    int side = 1;  // the region lies where side x (the neuron's pre-activation) >= 0
+    std::vector<int> vertices;
+  };
+  std::vector<Facet> facets;
   ActivationPattern pattern;   // one bit per hidden neuron, layer by layer ('1': z > 0 inside)
   MatQ weight;                 // #outputs x dim: f(x) = weight x + bias on the region
   VecQ bias;                   // #outputs
@@ -23,10 +31,11 @@ struct Region {
 
 /// The partition of the domain into activation regions.
 struct Partition {
-  int dim = 0;                            // 1 or 2
+  int dim = 0;                            // the number of inputs
   Box domain;
   std::vector<Region> regions;
-  /// Pairs (a, b), a < b, of regions sharing a boundary of positive length (2D) or a point (1D).
+  /// Pairs (a, b), a < b, in increasing order, of regions sharing a facet: a boundary piece of
+  /// positive (d-1)-dimensional measure (a point in 1D).
   std::vector<std::pair<int, int>> adjacent;
   /// Linear piece of each region: adjacent regions with exactly equal affine maps, joined
   /// transitively, share a piece. Pieces are numbered 0..piece_count-1.
@@ -34,17 +43,11 @@ struct Partition {
   int piece_count = 0;
 };
 
-/// Bounds on an enumeration, and a way to watch it.
-struct RegionOptions {
-  long max_regions = 1'000'000;   // more regions than this: LimitError
-  double time_limit = 0;          // seconds; 0: none. Exceeded: LimitError
-  /// Called now and then with (layer, parents done, parents in the layer, regions so far).
-  std::function<void(int layer, long done, long total, long regions)> progress;
-};
+using RegionOptions = EngineOptions;
 
-/// Enumerates the activation regions of `net` on `domain` exactly, layer by layer. `net` must
-/// have identity encoding and 1 or 2 inputs (see analysis_network for slices), `domain` the
-/// same dimension. Throws InputError on a mismatch and LimitError when a limit is hit.
+/// Enumerates the activation regions of `net` on `domain` exactly (enumerate_regions), in the
+/// canonical order, with exact vertices and maps, adjacency and linear pieces (PieceJoin).
+/// Throws as enumerate_regions does.
 Partition regions(const NetworkQ& net, const Box& domain, const RegionOptions& options = {});
 
 /// The number of outputs of the partitioned network's function (0 without regions).
@@ -53,7 +56,7 @@ int output_count(const Partition& partition);
 /// The region's affine map of output `out` at x, exactly.
 Rational affine_value(const Region& region, int out, const VecQ& x);
 
-/// Exact area (2D) or length (1D) of a region.
+/// Exact length (1D), area (2D) or d-volume of a region (a triangulation pulled from a vertex).
 Rational measure(const Region& region);
 
 /// Index of the region whose closure contains x (the lowest index if x is on a boundary),

@@ -49,7 +49,7 @@ void regions_command(const RegionsOptions& o) {
   RegionOptions options;
   options.max_regions = o.max_regions;
   options.time_limit = o.time_limit;
-  options.progress = [&](int, long done, long total, long found) {
+  options.progress = [&](long done, long total, long found) {
     if (!progress) progress.emplace("regions: first-layer cells", total, o.quiet);
     progress->update(done, std::to_string(found) + " regions");
   };
