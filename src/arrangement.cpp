@@ -126,3 +126,13 @@ std::vector<std::pair<int, int>> adjacent_polygons(const std::vector<Region>& re
 }
 
 }  // namespace relutope::internal
+
+namespace relutope {
+
+void validate_partition(const Partition& partition) {
+  if (partition.dim != 2) throw std::invalid_argument("validate_partition: a 2D partition expected");
+  if (internal::adjacent_polygons(partition.regions) != partition.adjacent)
+    throw std::logic_error("the arrangement's adjacency differs from the facet join's");
+}
+
+}  // namespace relutope

@@ -33,7 +33,7 @@ Enclosure enclose_sqrt(const Rational& q) {
 // eigenvalue (t + sqrt((a - c)^2 + 4 b^2)) / 2, W^T W = [[a, b], [b, c]] and t = a + c exact,
 // in MPFR rounded down and then up. No double before the end: their range would cut subnormal
 // and huge norms.
-Enclosure certified_norm(const MatQ& w) {
+Enclosure certified_norm_2(const MatQ& w) {
   Rational a = 0, b = 0, c = 0;
   for (Eigen::Index i = 0; i < w.rows; ++i) {
     a += w(i, 0) * w(i, 0);
@@ -60,52 +60,22 @@ Enclosure certified_norm(const MatQ& w) {
   return {bound[0], bound[1]};
 }
 
-// x 2^exponent (x >= 0) as a mantissa in [1/2, 1) and an exponent: comparable at any scale.
-struct Scaled {
-  double mantissa = 0;
-  long exponent = std::numeric_limits<long>::min();  // 0 is the least
-};
-
-Scaled scaled(double x, long exponent) {
-  if (x == 0) return {};
-  int e = 0;
-  const double m = std::frexp(x, &e);
-  return {m, exponent + e};
-}
-
-bool operator<(const Scaled& x, const Scaled& y) {
-  return x.exponent != y.exponent ? x.exponent < y.exponent : x.mantissa < y.mantissa;
-}
-
-// Bounds on W^T W's largest eigenvalue in doubles, quick enough for every region, rigorous
-// (disc.hpp's radii; round-to-nearest held by the caller): W is first scaled by 2^-s, its
-// entries then below 2 and one above 1/2, so that no square that matters is subnormal and none
-// overflows.
-std::pair<Scaled, Scaled> quick_bounds(const MatQ& w) {
-  using internal::IntervalD;
-  long s = std::numeric_limits<long>::min();
-  for (const Rational& x : w.data)  // |x| in (2^(s - 1), 2^(s + 1)) for this s
-    if (x != 0)
-      s = std::max(s, static_cast<long>(mpz_sizeinbase(x.get_num_mpz_t(), 2)) -
-                          static_cast<long>(mpz_sizeinbase(x.get_den_mpz_t(), 2)));
-  if (s == std::numeric_limits<long>::min()) return {};  // W = 0
-  auto entry = [&](Eigen::Index i, Eigen::Index j) {
-    const Rational& x = w(i, j);
-    return internal::nearest(s >= 0 ? Rational(x >> static_cast<mp_bitcnt_t>(s)) : Rational(x << static_cast<mp_bitcnt_t>(-s)));
-  };
-  IntervalD a, b, c;
+// The spectral norm of any W: exactly as above when W or its transpose has at most 2 columns
+// (they share the norm); otherwise between the largest row norm and the Frobenius norm.
+Enclosure certified_norm(const MatQ& w) {
+  if (w.cols <= 2) return certified_norm_2(w);
+  MatQ t(w.cols, w.rows);
+  for (Eigen::Index i = 0; i < w.rows; ++i)
+    for (Eigen::Index j = 0; j < w.cols; ++j) t(j, i) = w(i, j);
+  if (t.cols <= 2) return certified_norm_2(t);
+  Rational frobenius = 0, row_max = 0;
   for (Eigen::Index i = 0; i < w.rows; ++i) {
-    const IntervalD x = entry(i, 0), y = w.cols == 2 ? entry(i, 1) : IntervalD{};
-    a = a + x * x;
-    b = b + x * y;
-    c = c + y * y;
+    Rational row = 0;
+    for (Eigen::Index j = 0; j < w.cols; ++j) row += w(i, j) * w(i, j);
+    frobenius += row;
+    row_max = std::max(row_max, row);
   }
-  const IntervalD t = a + c, d = a - c, twice_b = b + b, discriminant = d * d + twice_b * twice_b;
-  auto low = [](const IntervalD& v) { return internal::down(v.mid - v.rad); };
-  auto high = [](const IntervalD& v) { return internal::up(v.mid + v.rad); };
-  const double lower = internal::down((low(t) + internal::down(std::sqrt(low(discriminant)))) / 2);
-  const double upper = internal::up((high(t) + internal::up(std::sqrt(high(discriminant)))) / 2);
-  return {scaled(lower, 2 * s), scaled(upper, 2 * s)};
+  return {enclose_sqrt(row_max).lower, enclose_sqrt(frobenius).upper};
 }
 
 Rational squared_distance_to_segment(const VecQ& x, const VecQ& p, const VecQ& q) {
@@ -130,43 +100,54 @@ int Enclosure::certified_digits() const {
   return digits;
 }
 
-std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
-  if (resolution < 1) throw InputError("--sample", "the resolution must be at least 1");
+namespace {
+
+// The coordinates of grid points first .. first + count - 1 of the R^d grid of cell centres,
+// row-major (the last coordinate fastest).
+MatD grid_points(const Box& domain, int resolution, long first, long count) {
   const int d = domain.dim();
-  const long count = d == 1 ? resolution : static_cast<long>(resolution) * resolution;
   MatD coords(count, d);
-  for (long i = 0; i < count; ++i)
-    for (int k = 0; k < d; ++k) {
-      const long cell = d == 1 ? i : (k == 0 ? i / resolution : i % resolution);
-      const Rational centre = domain.lo[static_cast<size_t>(k)] +
-                              (domain.hi[static_cast<size_t>(k)] - domain.lo[static_cast<size_t>(k)]) * ratio(2 * cell + 1, 2 * static_cast<long>(resolution));
-      coords(i, k) = to_double(centre);
+  std::vector<Rational> step(static_cast<size_t>(d));
+  for (int k = 0; k < d; ++k)
+    step[static_cast<size_t>(k)] = (domain.hi[static_cast<size_t>(k)] - domain.lo[static_cast<size_t>(k)]) / (2 * static_cast<long>(resolution));
+  for (long i = 0; i < count; ++i) {
+    long index = first + i;
+    for (int k = d; k-- > 0;) {
+      const long cell = index % resolution;
+      index /= resolution;
+      coords(i, k) = to_double(domain.lo[static_cast<size_t>(k)] + step[static_cast<size_t>(k)] * (2 * cell + 1));
     }
-  return evaluate_in(net, slice, coords).patterns;
+  }
+  return coords;
 }
 
-SamplingReport compare_sampling(const Partition& partition, const std::vector<ActivationPattern>& samples) {
-  SamplingReport report;
-  const std::set<ActivationPattern> sampled(samples.begin(), samples.end());
-  report.distinct_patterns = static_cast<long>(sampled.size());
-  std::set<ActivationPattern> exact;
-  std::vector<Rational> missed_measures;
-  for (size_t i = 0; i < partition.regions.size(); ++i) {
-    const Region& region = partition.regions[i];
-    exact.insert(region.pattern);
-    if (sampled.count(region.pattern)) ++report.regions_found;
-    else {
-      report.missed.push_back(static_cast<int>(i));
-      missed_measures.push_back(measure(region));
-    }
+long grid_size(const Box& domain, int resolution) {
+  if (resolution < 1) throw InputError("--sample", "the resolution must be at least 1");
+  long count = 1;
+  for (int k = 0; k < domain.dim(); ++k) {
+    if (count > (1L << 40) / resolution)
+      throw InputError("--sample", std::to_string(resolution) + "^" + std::to_string(domain.dim()) + " points are too many");
+    count *= resolution;
   }
-  for (const auto& p : sampled) report.foreign_patterns += !exact.count(p);
-  if (!missed_measures.empty()) {
-    std::sort(missed_measures.begin(), missed_measures.end());
-    report.smallest_missed = missed_measures.front();
-    report.median_missed = missed_measures[missed_measures.size() / 2];
+  return count;
+}
+
+}  // namespace
+
+std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
+  const long count = grid_size(domain, resolution);
+  return evaluate_in(net, slice, grid_points(domain, resolution, 0, count)).patterns;
+}
+
+std::set<ActivationPattern> distinct_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
+  const long count = grid_size(domain, resolution), chunk = 1L << 16;
+  std::set<ActivationPattern> distinct;
+  for (long first = 0; first < count; first += chunk) {
+    std::vector<ActivationPattern> patterns =
+        evaluate_in(net, slice, grid_points(domain, resolution, first, std::min(chunk, count - first))).patterns;
+    distinct.insert(std::make_move_iterator(patterns.begin()), std::make_move_iterator(patterns.end()));
   }
-  return report;
+  return distinct;
 }
 
 std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPattern>& patterns, const std::vector<int>& widths) {
@@ -233,34 +214,160 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
   return result;
 }
 
-Lipschitz lipschitz(const Partition& partition, const NetworkQ& net) {
-  Lipschitz result;
-  // Quick bounds for every region first; the certified norm only where the upper bound reaches
-  // the largest lower bound: the maximum is there.
-  std::vector<std::pair<Scaled, Scaled>> quick;
-  Scaled largest_lower;
-  {
-    const internal::RoundToNearest rounding;
-    for (const Region& region : partition.regions) {
-      quick.push_back(quick_bounds(region.weight));
-      largest_lower = std::max(largest_lower, quick.back().first);
+namespace {
+
+std::vector<std::uint64_t> packed(const ActivationPattern& pattern) {
+  std::vector<std::uint64_t> words((pattern.size() + 63) / 64, 0);
+  for (size_t i = 0; i < pattern.size(); ++i)
+    if (pattern[i] == '1') words[i / 64] |= std::uint64_t{1} << (i % 64);
+  return words;
+}
+
+// Area (length in 1D) of a region from its approximate vertices: for choosing, not reporting.
+double approximate_measure(const RegionRecord& r) {
+  const int n = r.vertex_count(), d = r.dim;
+  if (d == 1) return std::fabs(r.vertices[1] - r.vertices[0]);
+  if (d == 2) {
+    double twice = 0;
+    for (int k = 0; k < n; ++k) {
+      const int m = (k + 1) % n;
+      twice += r.vertices[static_cast<size_t>(2 * k)] * r.vertices[static_cast<size_t>(2 * m + 1)] -
+               r.vertices[static_cast<size_t>(2 * m)] * r.vertices[static_cast<size_t>(2 * k + 1)];
+    }
+    return twice / 2;
+  }
+  double volume = 1;  // d >= 3: the bounding box's volume orders them well enough to choose
+  for (int k = 0; k < d; ++k) {
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (int v = 0; v < n; ++v) {
+      lo = std::min(lo, r.vertices[static_cast<size_t>(v * d + k)]);
+      hi = std::max(hi, r.vertices[static_cast<size_t>(v * d + k)]);
+    }
+    volume *= hi - lo;
+  }
+  return volume;
+}
+
+// Bounds on the spectral norm of the region's weight from its approximate map (entries within
+// map_radius r): the largest row norm of max(|w~| - r, 0) below, the Frobenius norm of |w~| + r
+// above, each with room for its own rounding (and underflow, 2^-500).
+std::pair<double, double> quick_norm_bounds(const RegionRecord& r) {
+  const int w = r.dim + 1;
+  double frobenius = 0, row_max = 0;
+  for (int i = 0; i < r.outputs; ++i) {
+    double row = 0;
+    for (int k = 0; k < r.dim; ++k) {
+      const double x = std::fabs(r.map[static_cast<size_t>(i * w + k)]);
+      frobenius += (x + r.map_radius) * (x + r.map_radius);
+      row += std::max(x - r.map_radius, 0.0) * std::max(x - r.map_radius, 0.0);
+    }
+    row_max = std::max(row_max, row);
+  }
+  double lower = std::sqrt(row_max) * (1 - 0x1p-45), upper = std::sqrt(frobenius) * (1 + 0x1p-45) + 0x1p-500;
+  if (!std::isfinite(lower)) lower = 0;
+  if (!std::isfinite(upper)) upper = HUGE_VAL;
+  return {lower, upper};
+}
+
+}  // namespace
+
+RegionSummary::RegionSummary(const NetworkQ& net, const Box& domain, std::optional<std::set<ActivationPattern>> sampled)
+    : net_(net), exact_(net, domain), join_(net) {
+  if (sampled) {
+    sampled_.emplace();
+    for (const ActivationPattern& p : *sampled) sampled_->insert(packed(p));
+  }
+}
+
+Demand RegionSummary::demand(const RegionRecord& record) const { return join_.demand(record); }
+
+void RegionSummary::add(RegionRecord&& record) {
+  const int region = static_cast<int>(count_++);
+  join_.add(record);
+  if (alive_.empty()) alive_.assign(record.pattern.size(), 0);
+  for (size_t w = 0; w < alive_.size(); ++w) alive_[w] |= record.pattern[w];
+
+  const auto [lower, upper] = quick_norm_bounds(record);
+  if (upper >= largest_lower_) candidates_.push_back({region, lower, upper, record.pattern});
+  if (lower > largest_lower_) {
+    largest_lower_ = lower;
+    if (candidates_.size() > 64)  // drop those that can no longer be the largest
+      candidates_.erase(std::remove_if(candidates_.begin(), candidates_.end(), [&](const Candidate& c) { return c.upper < largest_lower_; }),
+                        candidates_.end());
+  }
+
+  if (sampled_) {
+    if (sampled_->count(record.pattern)) {
+      ++sampled_found_;
+    } else {
+      const double area = approximate_measure(record);
+      record.vertices = {};
+      record.map = {};
+      missed_.push_back({region, area, std::move(record)});
     }
   }
-  result.exact = {-1, -1};
-  for (size_t i = 0; i < partition.regions.size(); ++i) {
-    if (quick[i].second < largest_lower) continue;
-    const Enclosure e = certified_norm(partition.regions[i].weight);
-    if (e.upper > result.exact.upper) {
-      result.exact.upper = e.upper;
-      result.region = static_cast<int>(i);
+}
+
+RegionSummary::Result RegionSummary::finish() {
+  Result result;
+  result.regions = count_;
+  result.pieces = join_.finish();
+  int layer = 0, index = 0;
+  for (const LayerQ& l : net_.layers) {
+    if (!l.activation.has_kink()) continue;
+    for (Eigen::Index j = 0; j < l.weight.rows; ++j, ++index)
+      if (!((alive_[static_cast<size_t>(index) / 64] >> (index % 64)) & 1U)) result.dead_neurons.emplace_back(layer, static_cast<int>(j));
+    ++layer;
+  }
+
+  if (sampled_) {
+    SamplingReport report;
+    report.distinct_patterns = static_cast<long>(sampled_->size());
+    report.regions_found = sampled_found_;
+    report.foreign_patterns = report.distinct_patterns - sampled_found_;
+    for (const Missed& m : missed_) report.missed.push_back(m.region);
+    // Chosen by their areas in doubles (ties by pattern); the areas reported are exact.
+    std::sort(missed_.begin(), missed_.end(), [](const Missed& a, const Missed& b) {
+      return a.area != b.area ? a.area < b.area : a.record.pattern < b.record.pattern;
+    });
+    auto exact_measure = [&](const Missed& m) {
+      RegionRecord record = m.record;
+      exact_.add_exact_vertices(record);
+      return measure(region_of(std::move(record)));
+    };
+    if (!missed_.empty()) {
+      report.smallest_missed = exact_measure(missed_.front());
+      report.median_missed = exact_measure(missed_[missed_.size() / 2]);
     }
-    result.exact.lower = std::max(result.exact.lower, e.lower);
+    result.sampling = std::move(report);
+  }
+
+  Lipschitz& lip = result.lipschitz;
+  lip.exact = {-1, -1};
+  for (const Candidate& c : candidates_) {
+    if (c.upper < largest_lower_) continue;
+    MatQ weight;
+    VecQ bias;
+    exact_.output_map(c.pattern, weight, bias);
+    const Enclosure e = certified_norm(weight);
+    if (e.upper > lip.exact.upper) {
+      lip.exact.upper = e.upper;
+      lip.region = c.region;
+    }
+    lip.exact.lower = std::max(lip.exact.lower, e.lower);
   }
   // Each activation is Lipschitz with constant max(1, |slope below zero|): 1 for relu and identity.
-  result.product_of_norms = 1;
-  for (const LayerQ& layer : net.layers)
-    result.product_of_norms *= spectral_norm(to_double(layer.weight)) * std::max(1.0, std::fabs(layer.activation.slope_below()));
+  lip.product_of_norms = 1;
+  for (const LayerQ& layer : net_.layers)
+    lip.product_of_norms *= spectral_norm(to_double(layer.weight)) * std::max(1.0, std::fabs(layer.activation.slope_below()));
   return result;
+}
+
+RegionSummary::Result summarize(const NetworkQ& net, const Box& domain, std::optional<std::set<ActivationPattern>> sampled,
+                                const RegionOptions& options) {
+  RegionSummary summary(net, domain, std::move(sampled));
+  enumerate_regions(net, domain, summary, options);
+  return summary.finish();
 }
 
 }  // namespace relutope

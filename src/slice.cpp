@@ -101,15 +101,16 @@ Slice plane_through(const std::string& path) {
   return slice;
 }
 
-NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source) {
+NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source, int max_inputs) {
   NetworkQ exact = to_exact(net);
   if (!slice) {
     if (net.encoding.type != Encoding::Type::identity)
       throw InputError(source, "a positional-encoding network is not piecewise linear in its input: give --slice in its " +
                                    std::to_string(net.encoding.features(net.input_dim)) + "-dimensional encoding space");
-    if (net.input_dim > 2)
-      throw InputError(source, "the network has " + std::to_string(net.input_dim) +
-                                   " inputs: give a 1- or 2-dimensional --slice");
+    if (net.input_dim > max_inputs)
+      throw InputError(source, "the network has " + std::to_string(net.input_dim) + " inputs: give a " +
+                                   (max_inputs == 2 ? std::string("1- or 2") : "1- to " + std::to_string(max_inputs)) +
+                                   "-dimensional --slice");
     return exact;
   }
   exact.layers.front() = composed_first_layer(net, *slice, source);

@@ -1,10 +1,14 @@
 #pragma once
 // What users measure on a partition: how sampling compares with the exact regions, dead neurons,
 // distances to region boundaries, and the Lipschitz constant.
+#include "relutope/engine/exact_maps.hpp"
+#include "relutope/engine/piece_join.hpp"
 #include "relutope/regions.hpp"
 #include "relutope/slice.hpp"
 
+#include <atomic>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,8 +29,10 @@ struct SamplingReport {
   long foreign_patterns = 0;    // sampled patterns of no exact region (samples on a boundary)
   std::optional<Rational> smallest_missed, median_missed;  // area (length in 1D) of the missed
 };
-/// Matches the sampled patterns (any order, repeats allowed) against the exact regions' patterns.
-SamplingReport compare_sampling(const Partition& partition, const std::vector<ActivationPattern>& samples);
+
+/// The distinct patterns of sampled_patterns, evaluated in chunks (R^d points need not fit in
+/// memory at once). Throws InputError("--sample", ...) beyond 2^40 points.
+std::set<ActivationPattern> distinct_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution);
 
 /// Neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
 /// `widths` are the layers' pattern widths (hidden_widths).
@@ -63,14 +69,62 @@ struct BoundaryDistance {
 BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x);
 
 /// The Lipschitz constant on the domain (2-norms): the largest spectral norm of any region's
-/// affine map, certified at any magnitude, against the product of the layers' spectral norms
+/// affine map, certified (d <= 2 or at most 2 outputs: to the digits shown; otherwise enclosed
+/// between the largest row norm and the Frobenius norm), against the product of the layers' spectral norms
 /// (Rahaman Eq. 7; an upper bound in exact arithmetic, evaluated in double, not certified).
 struct Lipschitz {
   Enclosure exact;
   int region = -1;       // where the maximum is attained
   double product_of_norms = 0;
 };
-/// `net` is the analysis network the partition was enumerated from (for the layers' norms).
-Lipschitz lipschitz(const Partition& partition, const NetworkQ& net);
+
+/// The measures `regions` reports, taken from the region stream without holding the partition:
+/// the count, dead neurons, adjacency and linear pieces (PieceJoin), the sampled comparison and
+/// the Lipschitz constant. Memory per region: PieceJoin's (its packed pattern and approximate
+/// map) and, for a region sampling missed, its record without coordinates (for its area).
+class RegionSummary : public RegionSink {
+public:
+  /// `net` and `domain` as enumerated; `sampled`: distinct sampled patterns to compare with.
+  RegionSummary(const NetworkQ& net, const Box& domain, std::optional<std::set<ActivationPattern>> sampled = {});
+  Demand demand(const RegionRecord& record) const override;
+  void add(RegionRecord&& record) override;
+
+  struct Result {
+    long regions = 0;
+    PieceJoin::Result pieces;
+    std::vector<std::pair<int, int>> dead_neurons;  // (hidden layer, index): 0 on every region
+    std::optional<SamplingReport> sampling;         // with sampled patterns; the missed areas'
+                                                    // smallest and median chosen in doubles, exact
+    Lipschitz lipschitz;
+  };
+  /// After the stream has ended.
+  Result finish();
+
+private:
+  const NetworkQ& net_;
+  ExactMaps exact_;
+  PieceJoin join_;
+  std::optional<std::set<std::vector<std::uint64_t>>> sampled_;
+  long count_ = 0;
+  std::vector<std::uint64_t> alive_;
+  struct Missed {
+    int region;
+    double area;
+    RegionRecord record;  // labels and pattern only
+  };
+  std::vector<Missed> missed_;
+  long sampled_found_ = 0;
+  struct Candidate {
+    int region;
+    double lower, upper;
+    std::vector<std::uint64_t> pattern;
+  };
+  std::vector<Candidate> candidates_;  // regions whose norm may be the largest
+  double largest_lower_ = 0;
+};
+
+/// The summary of `net` on `domain`: enumerate_regions into a RegionSummary.
+RegionSummary::Result summarize(const NetworkQ& net, const Box& domain, std::optional<std::set<ActivationPattern>> sampled = {},
+                                const RegionOptions& options = {});
 
 }  // namespace relutope

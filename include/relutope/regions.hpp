@@ -5,6 +5,7 @@
 #include "relutope/engine/enumerate.hpp"
 #include "relutope/network.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,10 +46,33 @@ struct Partition {
 
 using RegionOptions = EngineOptions;
 
+/// The sink that holds the partition: every region with its exact values, then adjacency and
+/// linear pieces (PieceJoin) in finish().
+class PartitionBuilder : public RegionSink {
+public:
+  PartitionBuilder(const NetworkQ& net, const Box& domain);
+  ~PartitionBuilder() override;
+  Demand demand(const RegionRecord&) const override { return {true, true}; }
+  void add(RegionRecord&& record) override;
+  Partition finish();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 /// Enumerates the activation regions of `net` on `domain` exactly (enumerate_regions), in the
 /// canonical order, with exact vertices and maps, adjacency and linear pieces (PieceJoin).
 /// Throws as enumerate_regions does.
 Partition regions(const NetworkQ& net, const Box& domain, const RegionOptions& options = {});
+
+/// The exact 2D certificate: inserts every region's edges into one CGAL Arrangement_2 (exact
+/// kernel) and checks one face per region and the same adjacency as the facet join's. Throws
+/// std::logic_error on a mismatch (a bug, never bad input).
+void validate_partition(const Partition& partition);
+
+/// The region of a record with its exact values (demanded: exact vertices and map).
+Region region_of(RegionRecord&& record);
 
 /// The number of outputs of the partitioned network's function (0 without regions).
 int output_count(const Partition& partition);

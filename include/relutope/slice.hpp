@@ -28,13 +28,13 @@ Slice read_slice(const std::string& path);
 /// three points of one length, and for points that are collinear or coincide (no plane).
 Slice plane_through(const std::string& path);
 
-/// The network as a function of its 1 or 2 analysis coordinates, with identity encoding:
-/// without a slice, the network itself (which must have identity encoding and 1 or 2 inputs);
-/// with one, the slice composed into the first layer. A positional-encoding network is sliced in
-/// its encoding space (the slice's d is then 2 L input_dim). Throws InputError(source, ...) for
-/// a slice of the wrong dimension, a positional network without a slice, or more than 2 inputs
-/// without a slice.
-NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source);
+/// The network as a function of its analysis coordinates, with identity encoding: without a
+/// slice, the network itself (which must have identity encoding and at most `max_inputs` inputs:
+/// 2 for the spectrum and figures, more for regions); with one, the slice composed into the first
+/// layer. A positional-encoding network is sliced in its encoding space (the slice's d is then
+/// 2 L input_dim). Throws InputError(source, ...) for a slice of the wrong dimension, a positional
+/// network without a slice, or more than `max_inputs` inputs without a slice.
+NetworkQ analysis_network(const Network& net, const Slice* slice, const std::string& source, int max_inputs = 2);
 
 /// Evaluates the network in double at points given in the analysis coordinates (#points x 1 or
 /// 2): the network itself without a slice; with one, the network of (s, t) whose first layer is

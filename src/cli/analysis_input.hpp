@@ -29,7 +29,7 @@ inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
   cmd->add_option("NET", o.net, "Network file (.json, or a PyTorch state_dict: .npz, .pt/.pth, .safetensors)")->required();
   add_read_options(cmd, o.read);
   cmd->add_option("--domain", o.domain,
-                  "Box a,b (1D) or a,b,c,d (2D), exact decimals or fractions; default: the network file's "
+                  "Box a,b (1D), a,b,c,d (2D), a,b,c,d,e,f (3D) and so on, exact decimals or fractions; default: the network file's "
                   "domain (required with --slice: the box of (s, t); 0,1,0,1 with --plane-through)");
   CLI::Option* slice = cmd->add_option(
       "--slice", o.slice,
@@ -43,8 +43,9 @@ inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
 }
 
 /// With exact = false (for sampling) any network is accepted, positional encodings included,
-/// and `exact` stays empty unless there is a slice.
-inline AnalysisInput load_analysis(const AnalysisOptions& o, bool exact = true) {
+/// and `exact` stays empty unless there is a slice. Without a slice the network may have at
+/// most `max_inputs` inputs.
+inline AnalysisInput load_analysis(const AnalysisOptions& o, bool exact = true, int max_inputs = 2) {
   AnalysisInput in;
   in.net = read_network(o.net, read_options(o.read));
   // Faults of a slice read from a file name the file.
@@ -54,7 +55,7 @@ inline AnalysisInput load_analysis(const AnalysisOptions& o, bool exact = true) 
   else if (slice_file) in.slice = read_slice(source);
   else if (!o.slice.empty()) in.slice = parse_slice(o.slice, source);
   if (exact || in.slice)  // a slice is checked against the network either way
-    in.exact = analysis_network(in.net, in.slice ? &*in.slice : nullptr, in.slice ? source : o.net);
+    in.exact = analysis_network(in.net, in.slice ? &*in.slice : nullptr, in.slice ? source : o.net, max_inputs);
   if (!o.domain.empty()) in.domain = parse_box(o.domain, "--domain");
   else if (!o.plane_through.empty()) in.domain = Box{{0, 0}, {1, 1}};
   else if (in.slice) throw InputError("--slice", "a slice needs --domain, the box of its coordinates (s, t)");

@@ -4,9 +4,9 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "relutope/error.hpp"
-#include "relutope/geojson.hpp"
 #include "relutope/measures.hpp"
 #include "relutope/points.hpp"
+#include "relutope/region_files.hpp"
 
 #include <chrono>
 #include <iomanip>
@@ -21,10 +21,11 @@ namespace {
 struct RegionsOptions {
   AnalysisOptions input;
   int sample = 0;
-  std::string json, polygons, points;
+  std::string json, polygons, polytopes, points;
   long max_regions = 1'000'000;
   double time_limit = 0;
-  bool quiet = false;
+  int threads = 0;
+  bool quiet = false, validate = false;
 };
 
 nlohmann::json pairs_json(const std::vector<std::pair<int, int>>& pairs) {
@@ -38,10 +39,27 @@ nlohmann::json enclosure_json(const Enclosure& e) {
 }
 
 void regions_command(const RegionsOptions& o) {
-  for (const std::string* file : {&o.json, &o.polygons}) check_directory_of(*file);
-  const AnalysisInput in = load_analysis(o.input);
-  const std::vector<VecQ> points = o.points.empty() ? std::vector<VecQ>{} : read_exact_points(o.points, in.exact.input_dim);
+  for (const std::string* file : {&o.json, &o.polygons, &o.polytopes}) check_directory_of(*file);
+  const AnalysisInput in = load_analysis(o.input, true, max_engine_dim);
+  const int dim = in.exact.input_dim;
+  if (!o.polygons.empty() && dim > 2) throw InputError("--polygons", "GeoJSON holds 1D and 2D regions: use --polytopes");
+  if (!o.points.empty() && dim > 3) throw InputError("--points", "points are located in at most 3 dimensions");
+  if (o.validate && dim != 2) throw InputError("--validate", "the arrangement certificate is for 2D partitions");
+  const std::vector<VecQ> points = o.points.empty() ? std::vector<VecQ>{} : read_exact_points(o.points, dim);
+  std::optional<std::set<ActivationPattern>> sampled;
+  if (o.sample > 0) sampled = distinct_sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.sample);
   const auto start = std::chrono::steady_clock::now();
+
+  // The stream's consumers: the summary always; the files and the held partition when asked.
+  RegionSummary summary(in.exact, in.domain, sampled);
+  std::vector<RegionSink*> sinks{&summary};
+  std::optional<GeoJsonWriter> polygons;
+  std::optional<PolytopeWriter> polytopes;
+  std::optional<PartitionBuilder> held;
+  if (!o.polygons.empty()) sinks.push_back(&polygons.emplace(o.polygons));
+  if (!o.polytopes.empty()) sinks.push_back(&polytopes.emplace(o.polytopes, dim));
+  if (!points.empty() || o.validate) sinks.push_back(&held.emplace(in.exact, in.domain));
+  TeeSink tee(sinks);
 
   // One Progress for the run, made at the first report (which brings the total): its throttle
   // and rate need its start to stay put.
@@ -49,48 +67,58 @@ void regions_command(const RegionsOptions& o) {
   RegionOptions options;
   options.max_regions = o.max_regions;
   options.time_limit = o.time_limit;
+  options.threads = o.threads;
   options.progress = [&](long done, long total, long found) {
     if (!progress) progress.emplace("regions: first-layer cells", total, o.quiet);
-    progress->update(done, std::to_string(found) + " regions");
+    const double elapsed = progress->seconds();
+    progress->update(done, std::to_string(found) + " regions (" + std::to_string(static_cast<long>(elapsed > 0 ? found / elapsed : 0)) + "/s)");
   };
-  const Partition partition = regions(in.exact, in.domain, options);
+  const PredicateCounts decisions = enumerate_regions(in.exact, in.domain, tee, options);
   if (progress) progress->finish();
+  const RegionSummary::Result result = summary.finish();
+  if (polygons) polygons->finish();
+  if (polytopes) polytopes->finish();
+  std::optional<Partition> partition;
+  if (held) partition = held->finish();
+  if (o.validate) validate_partition(*partition);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::vector<ActivationPattern> exact_patterns;
-  for (const Region& r : partition.regions) exact_patterns.push_back(r.pattern);
   const std::vector<int> widths = hidden_widths(in.exact);
-  nlohmann::json doc = {{"input_dim", in.exact.input_dim},
+  nlohmann::json doc = {{"input_dim", dim},
                         {"domain", nlohmann::json::parse(domain_json(in.domain))},
-                        {"regions", partition.regions.size()},
-                        {"linear_pieces", partition.piece_count},
-                        {"adjacent_pairs", partition.adjacent.size()},
+                        {"regions", result.regions},
+                        {"linear_pieces", result.pieces.piece_count},
+                        {"adjacent_pairs", result.pieces.adjacent.size()},
                         {"hidden_neurons", std::accumulate(widths.begin(), widths.end(), 0)},
-                        {"dead_neurons", pairs_json(dead_neurons(exact_patterns, widths))},
-                        {"seconds", seconds}};
+                        {"dead_neurons", pairs_json(result.dead_neurons)},
+                        {"seconds", seconds},
+                        {"predicates", {{"filtered", decisions.filtered}, {"exact", decisions.exact}}}};
+  if (o.validate) doc["validated"] = true;
   if (!o.input.slice.empty()) doc["slice"] = o.input.slice;
   if (!o.input.plane_through.empty()) doc["plane_through"] = o.input.plane_through;
 
-  if (o.sample > 0) {
-    const auto samples = sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, o.sample);
-    const SamplingReport report = compare_sampling(partition, samples);
-    nlohmann::json sampled = {{"resolution", o.sample},
-                              {"points", samples.size()},
-                              {"patterns", report.distinct_patterns},
-                              {"regions_found", report.regions_found},
-                              {"regions_missed", report.missed.size()},
-                              {"foreign_patterns", report.foreign_patterns},
-                              {"dead_neurons", pairs_json(dead_neurons(samples, widths))}};
+  if (result.sampling) {
+    const SamplingReport& report = *result.sampling;
+    long grid = 1;
+    for (int k = 0; k < dim; ++k) grid *= o.sample;
+    std::vector<ActivationPattern> distinct(sampled->begin(), sampled->end());
+    nlohmann::json sampled_doc = {{"resolution", o.sample},
+                                  {"points", grid},
+                                  {"patterns", report.distinct_patterns},
+                                  {"regions_found", report.regions_found},
+                                  {"regions_missed", report.missed.size()},
+                                  {"foreign_patterns", report.foreign_patterns},
+                                  {"dead_neurons", pairs_json(dead_neurons(distinct, widths))}};
     if (report.smallest_missed) {
-      sampled["smallest_missed_area"] = to_double(*report.smallest_missed);
-      sampled["median_missed_area"] = to_double(*report.median_missed);
-      sampled["smallest_missed_area_exact"] = report.smallest_missed->get_str();
-      sampled["median_missed_area_exact"] = report.median_missed->get_str();
+      sampled_doc["smallest_missed_area"] = to_double(*report.smallest_missed);
+      sampled_doc["median_missed_area"] = to_double(*report.median_missed);
+      sampled_doc["smallest_missed_area_exact"] = report.smallest_missed->get_str();
+      sampled_doc["median_missed_area_exact"] = report.median_missed->get_str();
     }
-    doc["sampled"] = sampled;
+    doc["sampled"] = sampled_doc;
   }
 
-  const Lipschitz lip = lipschitz(partition, in.exact);
+  const Lipschitz& lip = result.lipschitz;
   doc["lipschitz"] = enclosure_json(lip.exact);
   doc["lipschitz"]["region"] = lip.region;
   doc["lipschitz"]["product_of_spectral_norms"] = lip.product_of_norms;
@@ -108,10 +136,10 @@ void regions_command(const RegionsOptions& o) {
     nlohmann::json list = nlohmann::json::array();
     for (size_t i = 0; i < points.size(); ++i) {
       const VecQ& x = points[i];
-      const BoundaryDistance d = boundary_distance(partition, in.exact, x);
+      const BoundaryDistance d = boundary_distance(*partition, in.exact, x);
       if (d.region < 0)
         throw InputError(o.points, "point " + std::to_string(i + 1) + " lies outside the domain " + to_string(in.domain));
-      const std::vector<int> holding = locate_all(partition, x);
+      const std::vector<int> holding = locate_all(*partition, x);
       nlohmann::json item = {{"x", nlohmann::json::array()},
                              {"region", d.region},
                              {"regions", holding},
@@ -129,20 +157,20 @@ void regions_command(const RegionsOptions& o) {
     doc["points"] = list;
   }
 
-  if (!o.polygons.empty()) write_text_atomically(o.polygons, geojson(partition));
   write_json(doc, o.json);
   if (o.json == "-") return;
   std::ostream& out = std::cout;
-  out << partition.regions.size() << " activation regions, " << partition.piece_count << " linear pieces on "
+  out << result.regions << " activation regions, " << result.pieces.piece_count << " linear pieces on "
       << to_string(in.domain) << " (exact, " << seconds << " s)\n";
   if (doc.contains("sampled"))
-    out << "  sampling " << o.sample << (in.exact.input_dim == 2 ? "^2" : "") << " cell centres: "
+    out << "  sampling " << o.sample << (dim > 1 ? "^" + std::to_string(dim) : "") << " cell centres: "
         << doc["sampled"]["patterns"] << " patterns, missed " << doc["sampled"]["regions_missed"] << " regions\n";
   out << "  dead neurons " << doc["dead_neurons"].size() << " of " << doc["hidden_neurons"] << "\n"
       << "  Lipschitz " << std::setprecision(std::max(1, lip.exact.certified_digits())) << lip.exact.mid()
       << std::setprecision(6) << " (" << lip.exact.certified_digits()
       << " digits certified); product of spectral norms " << lip.product_of_norms << "\n";
-  if (!o.polygons.empty()) out << "  wrote " << o.polygons << "\n";
+  for (const std::string* file : {&o.polygons, &o.polytopes})
+    if (!file->empty()) out << "  wrote " << *file << "\n";
 }
 
 }  // namespace
@@ -156,7 +184,14 @@ void add_regions_command(CLI::App& app, std::function<void()>& run) {
   cmd->add_option("--points", o->points,
                   "Points file, one a line, commas or whitespace (exact decimals): eval's pattern, the regions whose "
                   "closure holds the point, on_boundary, exact boundary distance, neuron estimate");
-  cmd->add_option("--polygons", o->polygons, "Write every region (exact vertices, pattern, affine map) as GeoJSON");
+  cmd->add_option("--polygons", o->polygons, "Write every region (exact vertices, pattern, affine map) as GeoJSON (1D, 2D)");
+  cmd->add_option("--polytopes", o->polytopes,
+                  "Write every region (exact vertices, facets with their hyperplanes, pattern, affine map, measure) as "
+                  "JSON, in any dimension (format in the README)");
+  cmd->add_option("--threads", o->threads, "Threads for the enumeration (default: every core; the output is the same)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--validate", o->validate,
+                "Also check the partition against CGAL's Arrangement_2 (2D): one face per region, the same adjacency");
   cmd->add_option("--json", o->json, "Write the measures as JSON to FILE ('-': stdout only)");
   cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")
       ->check(CLI::PositiveNumber);

@@ -35,7 +35,8 @@ std::vector<LayerQ> piecewise_layers(const NetworkQ& net) {
   return layers;
 }
 
-// The double nearest to q and an upper bound on its distance from q.
+}  // namespace
+
 std::pair<double, double> approximate(const Rational& q) {
   const double d = q.get_d();
   if (!std::isfinite(d)) return {0.0, HUGE_VAL};
@@ -46,6 +47,8 @@ std::pair<double, double> approximate(const Rational& q) {
   while (Rational(bound) < error) bound = std::nextafter(bound, HUGE_VAL);
   return {d, bound};
 }
+
+namespace {
 
 EngineLayer engine_layer(const LayerQ& q) {
   EngineLayer layer;
@@ -133,6 +136,19 @@ void EngineNetwork::exact_output_map(const std::vector<std::uint64_t>& pattern, 
     for (int k = 0; k < dim; ++k) weight(i, k) = ratio(rows[static_cast<size_t>(i * (dim + 1) + k)], s);
     bias.push_back(ratio(rows[static_cast<size_t>(i * (dim + 1) + dim)], s));
   }
+}
+
+std::vector<Int> box_face_rows(const Box& box) {
+  const int d = box.dim();
+  std::vector<Int> rows;
+  for (int i = 0; i < d; ++i)
+    for (int side = 0; side < 2; ++side) {
+      const Rational& bound = side == 0 ? box.lo[static_cast<size_t>(i)] : box.hi[static_cast<size_t>(i)];
+      const int s = side == 0 ? 1 : -1;
+      for (int k = 0; k < d; ++k) rows.push_back(k == i ? Int(s * bound.get_den()) : Int(0));
+      rows.push_back(-s * bound.get_num());
+    }
+  return rows;
 }
 
 }  // namespace relutope::engine

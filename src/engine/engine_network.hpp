@@ -53,4 +53,12 @@ struct EngineNetwork {
   std::vector<Int> first_rows() const;
 };
 
+/// A double near q (GMP's, truncated) and an upper bound on its distance from q (infinite when
+/// q is beyond the doubles).
+std::pair<double, double> approximate(const Rational& q);
+
+/// The box's faces as integer rows, inside >= 0: face 2i is x_i - lo_i, face 2i+1 is hi_i - x_i
+/// (each scaled by its bound's denominator), (dim + 1) entries each.
+std::vector<Int> box_face_rows(const Box& box);
+
 }  // namespace relutope::engine

@@ -48,21 +48,14 @@ struct DomainRows {
   std::vector<Int> exact;
   std::vector<double> approx, radius;
 
-  DomainRows(const Box& box) : d(box.dim()) {
+  explicit DomainRows(const Box& box) : d(box.dim()), exact(box_face_rows(box)) {
     for (int i = 0; i < d; ++i)
       for (int side = 0; side < 2; ++side) {
         const Rational& bound = side == 0 ? box.lo[static_cast<size_t>(i)] : box.hi[static_cast<size_t>(i)];
         const int s = side == 0 ? 1 : -1;
-        for (int k = 0; k < d; ++k) {
-          exact.push_back(k == i ? Int(s * bound.get_den()) : Int(0));
-          approx.push_back(k == i ? s : 0);
-        }
-        exact.push_back(-s * bound.get_num());
-        const double b = bound.get_d();
+        for (int k = 0; k < d; ++k) approx.push_back(k == i ? s : 0);
+        const auto [b, r] = approximate(bound);
         approx.push_back(-s * b);
-        Rational error = abs(bound - Rational(b));
-        double r = error.get_d();
-        while (Rational(r) < error) r = std::nextafter(r, HUGE_VAL);
         radius.push_back(r);
       }
   }
@@ -256,6 +249,7 @@ public:
     RegionRecord record;
     const int bits = net_.pattern_bits();
     record.pattern.assign(static_cast<size_t>((bits + 63) / 64), 0);
+    record.pattern_bits = bits;
     for (size_t l = 1; l < path.frames.size(); ++l) {
       const std::vector<char>& b = path.frames[l]->parent_bits;
       const size_t offset = static_cast<size_t>(net_.bit_offset[l - 1]);

@@ -9,43 +9,6 @@
 namespace relutope {
 namespace {
 
-// Holds every region with its exact values, and joins their facets.
-class PartitionSink : public RegionSink {
-public:
-  PartitionSink(const NetworkQ& net, Partition& partition) : join_(net), partition_(partition) {}
-
-  Demand demand(const RegionRecord&) const override { return {true, true}; }
-
-  void add(RegionRecord&& record) override {
-    join_.add(record);
-    Region region;
-    region.vertices = std::move(record.exact_vertices);
-    for (int b = 0; b < bits_; ++b) region.pattern += record.bit(b) ? '1' : '0';
-    region.weight = std::move(record.exact_weight);
-    region.bias = std::move(record.exact_bias);
-    for (int f = 0; f < record.facet_count(); ++f) {
-      const size_t i = static_cast<size_t>(f);
-      region.facets.push_back({record.facet_planes[i], record.facet_sides[i],
-                               std::vector<int>(record.facet_vertices.begin() + record.facet_offsets[i],
-                                                record.facet_vertices.begin() + record.facet_offsets[i + 1])});
-    }
-    partition_.regions.push_back(std::move(region));
-  }
-
-  void finish() {
-    PieceJoin::Result result = join_.finish();
-    partition_.adjacent = std::move(result.adjacent);
-    partition_.piece = std::move(result.piece);
-    partition_.piece_count = result.piece_count;
-  }
-
-  int bits_ = 0;
-
-private:
-  PieceJoin join_;
-  Partition& partition_;
-};
-
 // Exact affine dimension of a set of points.
 int affine_dimension(const std::vector<const VecQ*>& points) {
   if (points.empty()) return -1;
@@ -159,16 +122,51 @@ bool holds(const Region& region, const VecQ& x) {
 
 }  // namespace
 
-Partition regions(const NetworkQ& net, const Box& domain, const RegionOptions& options) {
+struct PartitionBuilder::Impl {
+  PieceJoin join;
   Partition partition;
-  partition.dim = net.input_dim;
-  partition.domain = domain;
-  PartitionSink sink(net, partition);
-  for (const LayerQ& layer : net.layers)
-    if (layer.activation.has_kink()) sink.bits_ += static_cast<int>(layer.weight.rows);
-  enumerate_regions(net, domain, sink, options);
-  sink.finish();
-  return partition;
+};
+
+PartitionBuilder::PartitionBuilder(const NetworkQ& net, const Box& domain) : impl_(std::make_unique<Impl>(Impl{PieceJoin(net), {}})) {
+  impl_->partition.dim = net.input_dim;
+  impl_->partition.domain = domain;
+}
+
+PartitionBuilder::~PartitionBuilder() = default;
+
+void PartitionBuilder::add(RegionRecord&& record) {
+  impl_->join.add(record);
+  impl_->partition.regions.push_back(region_of(std::move(record)));
+}
+
+Partition PartitionBuilder::finish() {
+  PieceJoin::Result result = impl_->join.finish();
+  Partition& p = impl_->partition;
+  p.adjacent = std::move(result.adjacent);
+  p.piece = std::move(result.piece);
+  p.piece_count = result.piece_count;
+  return std::move(p);
+}
+
+Partition regions(const NetworkQ& net, const Box& domain, const RegionOptions& options) {
+  PartitionBuilder builder(net, domain);
+  enumerate_regions(net, domain, builder, options);
+  return builder.finish();
+}
+
+Region region_of(RegionRecord&& record) {
+  Region region;
+  region.vertices = std::move(record.exact_vertices);
+  for (int b = 0; b < record.pattern_bits; ++b) region.pattern += record.bit(b) ? '1' : '0';
+  region.weight = std::move(record.exact_weight);
+  region.bias = std::move(record.exact_bias);
+  for (int f = 0; f < record.facet_count(); ++f) {
+    const size_t i = static_cast<size_t>(f);
+    region.facets.push_back({record.facet_planes[i], record.facet_sides[i],
+                             std::vector<int>(record.facet_vertices.begin() + record.facet_offsets[i],
+                                              record.facet_vertices.begin() + record.facet_offsets[i + 1])});
+  }
+  return region;
 }
 
 int output_count(const Partition& partition) {

@@ -25,6 +25,7 @@ struct RegionRecord {
   int dim = 0;
   /// Activation pattern, one bit per hidden neuron in layer order (bit i of word i / 64).
   std::vector<std::uint64_t> pattern;
+  int pattern_bits = 0;
   /// Vertices: `vertices.size() / dim` of them, approximate Cartesian coordinates (each within
   /// a few units in the last place; the exact ones are in exact_vertices). Order: 1D {lo, hi};
   /// 2D counter-clockwise; 3D and above, as found.
@@ -70,6 +71,28 @@ public:
   virtual ~RegionSink() = default;
   virtual Demand demand(const RegionRecord&) const { return {}; }
   virtual void add(RegionRecord&& record) = 0;
+};
+
+/// Hands each record to several sinks; demands what any of them demands.
+class TeeSink : public RegionSink {
+public:
+  explicit TeeSink(std::vector<RegionSink*> sinks) : sinks_(std::move(sinks)) {}
+  Demand demand(const RegionRecord& record) const override {
+    Demand all;
+    for (const RegionSink* sink : sinks_) {
+      const Demand d = sink->demand(record);
+      all.exact_vertices |= d.exact_vertices;
+      all.exact_map |= d.exact_map;
+    }
+    return all;
+  }
+  void add(RegionRecord&& record) override {
+    for (size_t i = 0; i + 1 < sinks_.size(); ++i) sinks_[i]->add(RegionRecord(record));
+    if (!sinks_.empty()) sinks_.back()->add(std::move(record));
+  }
+
+private:
+  std::vector<RegionSink*> sinks_;
 };
 
 }  // namespace relutope
