@@ -43,7 +43,7 @@ void regions_command(const RegionsOptions& o) {
   const AnalysisInput in = load_analysis(o.input, true, max_engine_dim);
   const int dim = in.exact.input_dim;
   if (!o.polygons.empty() && dim > 2) throw InputError("--polygons", "GeoJSON holds 1D and 2D regions: use --polytopes");
-  if (!o.points.empty() && dim > 3) throw InputError("--points", "points are located in at most 3 dimensions");
+  if (!o.points.empty() && dim > 2) throw InputError("--points", "boundary distances are computed in 1D and 2D: use a slice");
   if (o.validate && dim != 2) throw InputError("--validate", "the arrangement certificate is for 2D partitions");
   const std::vector<VecQ> points = o.points.empty() ? std::vector<VecQ>{} : read_exact_points(o.points, dim);
   std::optional<std::set<ActivationPattern>> sampled;

@@ -56,18 +56,23 @@ EngineLayer engine_layer(const LayerQ& q) {
   layer.cols = q.weight.cols;
   for (const Rational& r : q.weight.data) mpz_lcm(layer.denominator.get_mpz_t(), layer.denominator.get_mpz_t(), r.get_den_mpz_t());
   for (const Rational& r : q.bias) mpz_lcm(layer.denominator.get_mpz_t(), layer.denominator.get_mpz_t(), r.get_den_mpz_t());
-  for (const Rational& r : q.weight.data) {
-    layer.weight.push_back(r.get_num() * (layer.denominator / r.get_den()));
-    const auto [d, e] = approximate(r);
-    layer.weight_approx.push_back(d);
-    layer.weight_radius = std::max(layer.weight_radius, e);
-  }
-  for (const Rational& r : q.bias) {
+  layer.weight_approx.resize(layer.rows, layer.cols);
+  layer.bias_approx.resize(layer.rows);
+  for (long i = 0; i < layer.rows; ++i) {
+    for (long j = 0; j < layer.cols; ++j) {
+      const Rational& r = q.weight(i, j);
+      layer.weight.push_back(r.get_num() * (layer.denominator / r.get_den()));
+      const auto [d, e] = approximate(r);
+      layer.weight_approx(i, j) = d;
+      layer.weight_radius = std::max(layer.weight_radius, e);
+    }
+    const Rational& r = q.bias[static_cast<size_t>(i)];
     layer.bias.push_back(r.get_num() * (layer.denominator / r.get_den()));
     const auto [d, e] = approximate(r);
-    layer.bias_approx.push_back(d);
+    layer.bias_approx(i) = d;
     layer.bias_radius = std::max(layer.bias_radius, e);
   }
+  layer.weight_abs = layer.weight_approx.cwiseAbs();
   const Rational slope = to_exact(q.activation.slope_below());
   layer.above = slope.get_den();
   layer.below = slope.get_num();

@@ -3,6 +3,7 @@
 // held twice — exact integers over a common denominator, and doubles with error radii.
 #include "relutope/network.hpp"
 
+#include <Eigen/Dense>
 #include <gmpxx.h>
 
 #include <cstdint>
@@ -20,13 +21,13 @@ struct EngineLayer {
   std::vector<Int> weight, bias;
   Int denominator = 1, above = 1, below = 0;
 
-  std::vector<double> weight_approx, bias_approx;  // rows x cols row-major; rows
+  Eigen::MatrixXd weight_approx, weight_abs;      // rows x cols, and its absolute values
+  Eigen::VectorXd bias_approx;                    // rows
   double weight_radius = 0, bias_radius = 0;       // max |exact - approximate| over the entries
   double slope_approx = 0, slope_radius = 0;       // below / above
   double step_approx = 1, step_radius = 0;         // 1 - below / above: a flip's factor
 
   const Int& w(long i, long j) const { return weight[static_cast<size_t>(i * cols + j)]; }
-  double wa(long i, long j) const { return weight_approx[static_cast<size_t>(i * cols + j)]; }
 };
 
 /// Layers 0 .. hidden_layers() - 1 have a kink (their neurons carry pattern bits); the last is

@@ -13,18 +13,14 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
+#include <optional>
 #include <unordered_map>
 
 namespace relutope {
 namespace engine {
 namespace {
 
-constexpr double u = 0x1p-53;
-constexpr double eta = 0x1p-1074;
-double gamma(long n) { return static_cast<double>(n) * u / (1 - static_cast<double>(n) * u); }
-// A radius computed from k rounded operations on non-negative numbers, raised to bound the
-// exact value of its expression (DESIGN.md §3a).
-double inflate(double bound, long k) { return bound * (1 + static_cast<double>(k + 2) * 2 * u) + static_cast<double>(k) * eta; }
+constexpr double eta = smallest_subnormal;
 
 // The pre-activation rows of one layer on one region (z_j(x) = a_j . x + c_j), approximately
 // with a radius per row, and exactly (over the layer's scale S_l) when first asked for.
@@ -32,8 +28,8 @@ struct Frame {
   int layer = 0;
   const Frame* parent = nullptr;
   std::vector<char> parent_bits;  // the parent layer's bits on the region: what makes the rows
-  std::vector<double> approx;     // rows x (d + 1)
-  std::vector<double> radius;     // rows
+  RowMatrix approx;               // rows x (d + 1)
+  Eigen::VectorXd radius;         // rows
   mutable std::shared_ptr<const std::vector<Int>> exact;
 
   const std::vector<Int>& exact_rows(const EngineNetwork& net) const {
@@ -71,7 +67,7 @@ public:
     const size_t w = static_cast<size_t>(net_.dim + 1), j = static_cast<size_t>(label.index);
     if (label.is_domain_face()) return {&domain_.approx[j * w], domain_.radius[j]};
     const Frame& f = *frames[static_cast<size_t>(label.layer)];
-    return {&f.approx[j * w], f.radius[j]};
+    return {f.approx.row(static_cast<Eigen::Index>(j)).data(), f.radius(static_cast<Eigen::Index>(j))};
   }
   const Int* exact(Label label) const override {
     const size_t w = static_cast<size_t>(net_.dim + 1), j = static_cast<size_t>(label.index);
@@ -164,10 +160,19 @@ public:
         if (signs[i] == 0) p.vertices[i].extra_zero = true;
       return false;
     };
+    Eigen::MatrixXi at;
+    const Frame& frame = *path.frames.back();
+    clip.layer_signs(l, frame.approx, frame.radius, region, at);
     for (long j = 0; j < n; ++j) {
-      bool positive;
-      if (classify(Label{l, static_cast<int>(j)}, region, positive)) out.crossing.push_back(static_cast<int>(j));
-      else layer_bits[static_cast<size_t>(j)] = positive;  // zero on the whole region: '0'
+      const Eigen::Index row = static_cast<Eigen::Index>(j);
+      const bool positive = (at.row(row).array() > 0).any(), negative = (at.row(row).array() < 0).any();
+      if (positive && negative) {
+        out.crossing.push_back(static_cast<int>(j));
+        continue;
+      }
+      layer_bits[static_cast<size_t>(j)] = positive;  // zero on the whole region: '0'
+      for (size_t i = 0; i < region.vertices.size(); ++i)
+        if (at(row, static_cast<Eigen::Index>(i)) == 0) region.vertices[i].extra_zero = true;
     }
     out.cells.push_back({std::move(region), "", {}});
     for (const int j : out.crossing) {
@@ -231,6 +236,29 @@ public:
     return frames;
   }
 
+  // Layer l+1's frame on a cell of `parent` (layer l) with bits `bits`: from `near`, a frame of
+  // another cell of the same parent, by one rank-one flip per differing bit, or from scratch.
+  Frame frame_for(const Frame& parent, const std::vector<char>& bits, const Frame* near) const {
+    Frame out;
+    if (!near) {
+      from_scratch(parent, bits, out);
+    } else {
+      out.approx = near->approx;
+      out.radius = near->radius;
+      Frame step;
+      for (size_t j = 0; j < bits.size(); ++j)
+        if (bits[j] != near->parent_bits[j]) {
+          flip(parent, static_cast<int>(j), bits[j], out, step);
+          std::swap(out.approx, step.approx);
+          std::swap(out.radius, step.radius);
+        }
+    }
+    out.layer = parent.layer + 1;
+    out.parent = &parent;
+    out.parent_bits = bits;
+    return out;
+  }
+
   // Refines `region`, on which path.frames (layers 0..l) hold the rows, into `out`.
   void refine(Polytope region, PathRows& path, std::vector<RegionRecord>& out) const {
     const Frame& frame = *path.frames.back();
@@ -258,8 +286,8 @@ public:
     }
     const Frame& last = *path.frames.back();
     record.outputs = net_.outputs();
-    record.map = last.approx;
-    record.map_radius = *std::max_element(last.radius.begin(), last.radius.end());
+    record.map.assign(last.approx.data(), last.approx.data() + last.approx.size());
+    record.map_radius = last.radius.maxCoeff();
     const std::vector<size_t> order = clip.describe(region, record);
     const Demand demand = sink_.demand(record);
     if (demand.exact_vertices) clip.add_exact_vertices(region, order, record);
@@ -279,71 +307,52 @@ public:
 
 private:
   // Layer l+1's rows on a region where layer l has rows `frame` and bits `bits`, from scratch:
-  // z'_k = sum_j w_kj a_j z_j + b_k. Radius (DESIGN.md §3a): with a~_j the factor (1 or the slope)
-  // and alpha its error, omega and beta the layer's weight and bias errors, rho_j and mu_j the
-  // radius and largest entry of row j:
-  //   sum_j |w~ a~| (rho_j + gamma_{n+3} mu_j) + (|w~| alpha + omega |a~| + omega alpha)(mu_j + rho_j)
-  //   + beta + gamma_{n+3} |b~| + 2 (n + 1) eta
+  // z' = W diag(a) z + b, a_j = 1 or the slope. Radius of row k (DESIGN.md §3a), with alpha_j the
+  // error of a~_j, omega and beta the layer's weight and bias errors, rho_j and mu_j the radius
+  // and largest entry of row j, gamma = gamma_{n+3} (any order of summation, fused or not):
+  //   sum_j |w~_kj| (|a~_j| (rho_j + gamma mu_j) + alpha_j (mu_j + rho_j))
+  //   + omega sum_j (|a~_j| + alpha_j)(mu_j + rho_j) + beta + gamma |b~_k| + 2 (n + 1) eta
   void from_scratch(const Frame& frame, const std::vector<char>& bits, Frame& out) const {
-    const int l = frame.layer;
-    const EngineLayer &layer = net_.layers[static_cast<size_t>(l)], &next = net_.layers[static_cast<size_t>(l) + 1];
-    const long w = net_.dim + 1, n = layer.rows;
-    const double g = gamma(n + 3), omega = next.weight_radius;
-    out.approx.assign(static_cast<size_t>(next.rows * w), 0.0);
-    out.radius.assign(static_cast<size_t>(next.rows), 0.0);
-    std::vector<double> mu(static_cast<size_t>(n));
-    for (long j = 0; j < n; ++j) {
-      double m = 0;
-      for (long c = 0; c < w; ++c) m = std::max(m, std::fabs(frame.approx[static_cast<size_t>(j * w + c)]));
-      mu[static_cast<size_t>(j)] = m;
+    const EngineLayer &layer = net_.layers[static_cast<size_t>(frame.layer)], &next = net_.layers[static_cast<size_t>(frame.layer) + 1];
+    const Eigen::Index n = static_cast<Eigen::Index>(layer.rows);
+    const double g = gamma(n + 3);
+    Eigen::VectorXd a(n), alpha(n);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const bool on = bits[static_cast<size_t>(j)];
+      a(j) = on ? 1.0 : layer.slope_approx;
+      alpha(j) = on ? 0.0 : layer.slope_radius;
     }
-    for (long k = 0; k < next.rows; ++k) {
-      double* o = &out.approx[static_cast<size_t>(k * w)];
-      double rad = 0;
-      for (long j = 0; j < n; ++j) {
-        const bool on = bits[static_cast<size_t>(j)];
-        const double a = on ? 1.0 : layer.slope_approx, alpha = on ? 0.0 : layer.slope_radius;
-        if (a == 0 && alpha == 0) continue;
-        const double wt = next.wa(k, j), wa = wt * a, rho = frame.radius[static_cast<size_t>(j)], m = mu[static_cast<size_t>(j)];
-        const double* row = &frame.approx[static_cast<size_t>(j * w)];
-        for (long c = 0; c < w; ++c) o[c] += wa * row[c];
-        rad += std::fabs(wa) * (rho + g * m) + (std::fabs(wt) * alpha + omega * std::fabs(a) + omega * alpha) * (m + rho);
-      }
-      const double b = next.bias_approx[static_cast<size_t>(k)];
-      o[w - 1] += b;
-      out.radius[static_cast<size_t>(k)] =
-          inflate(rad + next.bias_radius + g * std::fabs(b) + 2 * static_cast<double>(n + 1) * eta, 8 * n + 16);
-    }
+    const Eigen::VectorXd mu = frame.approx.cwiseAbs().rowwise().maxCoeff();
+    const RowMatrix scaled = a.asDiagonal() * frame.approx;
+    out.approx.resize(next.weight_approx.rows(), scaled.cols());
+    for (Eigen::Index c = 0; c < scaled.cols(); ++c) out.approx.col(c).noalias() = next.weight_approx * scaled.col(c);
+    out.approx.col(net_.dim) += next.bias_approx;
+    const Eigen::VectorXd reach = mu + frame.radius;
+    const Eigen::VectorXd v = a.cwiseAbs().cwiseProduct(frame.radius + g * mu) + alpha.cwiseProduct(reach);
+    const double shared = next.weight_radius * (a.cwiseAbs() + alpha).dot(reach) + next.bias_radius + 2 * static_cast<double>(n + 1) * eta;
+    out.radius.noalias() = next.weight_abs * v;
+    for (Eigen::Index k = 0; k < out.radius.size(); ++k)
+      out.radius(k) = inflate(out.radius(k) + shared + g * std::fabs(next.bias_approx(k)), 8 * n + 16);
   }
 
   // Layer l+1's rows after flipping neuron j's bit (to `on`) from those of `source`: a rank-one
-  // term w_kj (+-step) z_j. Radius: the source's, plus |f| rho_j + (|w~| eps + omega |step~|
-  // + omega eps)(mu_j + rho_j) + gamma_3 (max|source_k| + |f| mu_j) + 3 eta, f = w~ (+-step~).
+  // term f_k z_j with f_k = w_kj (+-step). Radius of row k: the source's, plus |f~_k| rho_j
+  // + (|w~_kj| eps + omega |step~| + omega eps)(mu_j + rho_j) + gamma_3 (max|source_k| + |f~_k| mu_j)
+  // + 3 eta.
   void flip(const Frame& frame, int j, bool on, const Frame& source, Frame& out) const {
-    const int l = frame.layer;
-    const EngineLayer &layer = net_.layers[static_cast<size_t>(l)], &next = net_.layers[static_cast<size_t>(l) + 1];
-    const long w = net_.dim + 1;
+    const EngineLayer &layer = net_.layers[static_cast<size_t>(frame.layer)], &next = net_.layers[static_cast<size_t>(frame.layer) + 1];
     const double step = on ? layer.step_approx : -layer.step_approx, eps = layer.step_radius, omega = next.weight_radius;
-    const double* row = &frame.approx[static_cast<size_t>(j * w)];
-    const double rho = frame.radius[static_cast<size_t>(j)];
-    double m = 0;
-    for (long c = 0; c < w; ++c) m = std::max(m, std::fabs(row[c]));
-    out.approx = source.approx;
-    out.radius = source.radius;
-    const double g = gamma(3);
-    for (long k = 0; k < next.rows; ++k) {
-      const double wt = next.wa(k, j), f = wt * step;
-      double* o = &out.approx[static_cast<size_t>(k * w)];
-      double top = 0;
-      for (long c = 0; c < w; ++c) {
-        top = std::max(top, std::fabs(o[c]));
-        o[c] += f * row[c];
-      }
-      double& r = out.radius[static_cast<size_t>(k)];
-      r = inflate(r + std::fabs(f) * rho + (std::fabs(wt) * eps + omega * std::fabs(step) + omega * eps) * (m + rho) +
-                      g * (top + std::fabs(f) * m) + 3 * eta,
-                  24);
-    }
+    const auto row = frame.approx.row(j);
+    const double rho = frame.radius(j), m = row.cwiseAbs().maxCoeff(), g = gamma(3);
+    const Eigen::VectorXd f = next.weight_approx.col(j) * step;
+    const Eigen::VectorXd top = source.approx.cwiseAbs().rowwise().maxCoeff();
+    out.approx.noalias() = source.approx + f * row;
+    out.radius.resize(source.radius.size());
+    for (Eigen::Index k = 0; k < f.size(); ++k)
+      out.radius(k) = inflate(source.radius(k) + std::fabs(f(k)) * rho +
+                                  (next.weight_abs(k, j) * eps + omega * std::fabs(step) + omega * eps) * (m + rho) +
+                                  g * (top(k) + std::fabs(f(k)) * m) + 3 * eta,
+                              24);
   }
 
   const EngineNetwork& net_;
@@ -377,12 +386,9 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
 
   Frame root;
   const EngineLayer& first = en.layers.front();
-  root.approx.reserve(static_cast<size_t>(first.rows * (en.dim + 1)));
-  for (long j = 0; j < first.rows; ++j) {
-    for (long k = 0; k < first.cols; ++k) root.approx.push_back(first.wa(j, k));
-    root.approx.push_back(first.bias_approx[static_cast<size_t>(j)]);
-    root.radius.push_back(std::max(first.weight_radius, first.bias_radius));
-  }
+  root.approx.resize(first.rows, en.dim + 1);
+  root.approx << first.weight_approx, first.bias_approx;
+  root.radius = Eigen::VectorXd::Constant(first.rows, std::max(first.weight_radius, first.bias_radius));
   root.exact = std::make_shared<const std::vector<Int>>(en.first_rows());
 
   std::atomic<long> filtered{0}, exact{0};
@@ -403,8 +409,12 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
   }
   tally(before);
 
+  // Units of work: runs of 16 consecutive first-layer cells (neighbours in the cut's order, so
+  // each cell's layer-1 rows follow from the previous cell's by a few rank-one flips). The runs
+  // do not depend on the thread count, so neither do the doubles: every record is the same.
   const long total = static_cast<long>(top.cells.size());
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const long run = 16;
   long next = 0, done = 0;
   tbb::task_arena arena(threads);
   arena.execute([&] {
@@ -412,39 +422,42 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
         static_cast<size_t>(4 * threads),
         tbb::make_filter<void, long>(tbb::filter_mode::serial_in_order,
                                      [&](tbb::flow_control& control) -> long {
-                                       if (next == total) {
+                                       if (next >= total) {
                                          control.stop();
                                          return 0;
                                        }
-                                       return next++;
+                                       const long first = next;
+                                       next += run;
+                                       return first;
                                      }) &
-            tbb::make_filter<long, std::vector<RegionRecord>>(
+            tbb::make_filter<long, std::pair<long, std::vector<RegionRecord>>>(
                 tbb::filter_mode::parallel,
-                [&](long c) {
+                [&](long first) {
                   const DecisionCounts start = thread_counts();
                   std::vector<RegionRecord> records;
-                  PathRows subtree(en, rows);
-                  subtree.frames.push_back(&root);
-                  Cut::Cell& cell = top.cells[static_cast<size_t>(c)];
-                  if (en.hidden_layers() == 0) {
-                    refinement.refine(std::move(cell.polytope), subtree, records);
-                  } else {
-                    Cut single;  // the cell alone: its layer-1 rows from scratch
-                    single.cells.push_back({Polytope{}, "", cell.bits});
-                    Frame frame = std::move(refinement.next_frames(root, single).front());
-                    subtree.frames.push_back(&frame);
+                  const long last = std::min(total, first + run);
+                  std::optional<Frame> previous;
+                  for (long c = first; c < last; ++c) {
+                    PathRows subtree(en, rows);
+                    subtree.frames.push_back(&root);
+                    Cut::Cell& cell = top.cells[static_cast<size_t>(c)];
+                    if (en.hidden_layers() > 0) {
+                      previous = refinement.frame_for(root, cell.bits, previous ? &*previous : nullptr);
+                      subtree.frames.push_back(&*previous);
+                    }
                     refinement.refine(std::move(cell.polytope), subtree, records);
                   }
                   limits.regions += static_cast<long>(records.size());
                   tally(start);
-                  return records;
+                  return std::make_pair(last - first, std::move(records));
                 }) &
-            tbb::make_filter<std::vector<RegionRecord>, void>(tbb::filter_mode::serial_in_order,
-                                                              [&](std::vector<RegionRecord> records) {
-                                                                for (RegionRecord& r : records) sink.add(std::move(r));
-                                                                limits.check(0);
-                                                                if (options.progress) options.progress(++done, total, limits.regions.load());
-                                                              }));
+            tbb::make_filter<std::pair<long, std::vector<RegionRecord>>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::pair<long, std::vector<RegionRecord>> unit) {
+                  for (RegionRecord& r : unit.second) sink.add(std::move(r));
+                  limits.check(0);
+                  done += unit.first;
+                  if (options.progress) options.progress(done, total, limits.regions.load());
+                }));
   });
   return {filtered.load(), exact.load()};
 }

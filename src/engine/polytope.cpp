@@ -39,6 +39,35 @@ int Clipper::sign(Label label, Vertex& v) const {
   return exact_dot_sign(rows_.exact(label), exact(v).data(), d_ + 1);
 }
 
+void Clipper::layer_signs(int layer, const RowMatrix& rows, const Eigen::VectorXd& radius, Polytope& p, Eigen::MatrixXi& out) const {
+  const Eigen::Index n = rows.rows(), m = static_cast<Eigen::Index>(p.vertices.size()), w = d_ + 1;
+  Eigen::MatrixXd h(w, m);
+  Eigen::VectorXd nu(m);
+  for (Eigen::Index v = 0; v < m; ++v) {
+    for (Eigen::Index k = 0; k < w; ++k) h(k, v) = p.vertices[static_cast<size_t>(v)].h[k];
+    nu(v) = p.vertices[static_cast<size_t>(v)].radius;
+  }
+  const Eigen::MatrixXd values = rows * h, products = rows.cwiseAbs() * h.cwiseAbs();
+  const Eigen::VectorXd sum_r = rows.cwiseAbs().rowwise().sum();
+  const Eigen::RowVectorXd sum_v = h.cwiseAbs().colwise().sum();
+  out.resize(n, m);
+  long filtered = 0;
+  const bool filter = !exact_only();
+  for (Eigen::Index v = 0; v < m; ++v)
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const double value = values(j, v);
+      const double bound = dot_error_bound(radius(j), nu(v), sum_r(j), sum_v(v), products(j, v), static_cast<int>(w));
+      if (filter && std::fabs(value) > bound && std::isfinite(bound) && std::isfinite(value)) {
+        out(j, v) = value > 0 ? 1 : -1;
+        ++filtered;
+      } else {
+        ++thread_counts().exact;
+        out(j, v) = exact_dot_sign(rows_.exact(Label{layer, static_cast<int>(j)}), exact(p.vertices[static_cast<size_t>(v)]).data(), d_ + 1);
+      }
+    }
+  thread_counts().filtered += filtered;
+}
+
 const std::vector<Int>& Clipper::exact(Vertex& v) const {
   if (!v.exact) {
     std::vector<const Int*> rows;

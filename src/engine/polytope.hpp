@@ -5,6 +5,8 @@
 #include "predicates.hpp"
 #include "relutope/engine/enumerate.hpp"
 
+#include <Eigen/Dense>
+
 #include <bitset>
 #include <memory>
 #include <vector>
@@ -12,6 +14,7 @@
 namespace relutope::engine {
 
 using Label = HyperplaneLabel;
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 /// The most facets one polytope may have (a bound of the incidence sets' width).
 constexpr int max_facets = 128;
@@ -57,6 +60,11 @@ public:
 
   /// sign of the row of `label` at v: +1, -1 or 0 (on the hyperplane), certified.
   int sign(Label label, Vertex& v) const;
+
+  /// The signs of every neuron of hidden layer `layer` (its rows approximately `rows`, n x (d+1),
+  /// within `radius` row by row) at every vertex of p: out(j, v). The filter decides what it can
+  /// in one matrix product; the rest goes exact one by one.
+  void layer_signs(int layer, const RowMatrix& rows, const Eigen::VectorXd& radius, Polytope& p, Eigen::MatrixXi& out) const;
 
   /// The exact homogeneous coordinates of v (W > 0).
   const std::vector<Int>& exact(Vertex& v) const;

@@ -11,16 +11,7 @@ namespace {
 
 std::atomic<bool> force_exact{false};
 
-constexpr double u = 0x1p-53;      // unit roundoff of round-to-nearest doubles
-constexpr double eta = 0x1p-1074;  // the smallest subnormal: the absolute error of an underflow
-
-// gamma_n = n u / (1 - n u) (Higham): the relative error bound of n roundings in a chain.
-double gamma(int n) { return n * u / (1 - n * u); }
-
-// A bound computed in floating point from k operations on non-negative numbers, each rounded
-// (relative error <= u, or an absolute error <= eta / 2 when the result underflows), is raised
-// so that it bounds the exact value of the same expression.
-double inflate(double bound, int k) { return bound * (1 + (k + 2) * 2 * u) + k * eta; }
+constexpr double eta = smallest_subnormal;
 
 // det and permanent of |.| of the m x m matrix with rows `rows` (each a pointer to row entries)
 // and the columns `cols`, by Laplace expansion along the first row.
@@ -121,7 +112,7 @@ std::optional<int> filtered_dot_sign(ApproxVector r, ApproxVector v, int n) {
     sr += std::fabs(r.value[k]);
     sv += std::fabs(v.value[k]);
   }
-  const double bound = inflate(r.radius * sv + v.radius * sr + n * r.radius * v.radius + gamma(n) * a + n * eta, 4 * n + 8);
+  const double bound = dot_error_bound(r.radius, v.radius, sr, sv, a, n);
   if (!(std::fabs(s) > bound) || !std::isfinite(bound) || !std::isfinite(s)) return std::nullopt;
   return s > 0 ? 1 : -1;
 }

@@ -21,6 +21,30 @@ struct ApproxVector {
 /// True when the filter is off (tests).
 bool exact_only();
 
+constexpr double unit_roundoff = 0x1p-53;  // of round-to-nearest doubles
+constexpr double smallest_subnormal = 0x1p-1074;  // the absolute error of an underflow
+
+/// gamma_n = n u / (1 - n u) (Higham): the relative error bound of n roundings in a chain.
+inline double gamma(long n) {
+  return static_cast<double>(n) * unit_roundoff / (1 - static_cast<double>(n) * unit_roundoff);
+}
+
+/// A bound computed in floating point from k operations on non-negative numbers, each rounded
+/// (relative error <= u, or an absolute error <= eta / 2 when the result underflows), raised so
+/// that it bounds the exact value of the same expression.
+inline double inflate(double bound, long k) {
+  return bound * (1 + static_cast<double>(k + 2) * 2 * unit_roundoff) + static_cast<double>(k) * smallest_subnormal;
+}
+
+/// The error bound of a dot product of n terms computed in doubles (DESIGN.md §3a): with rho
+/// and nu the radii of r and v, sum_r = sum|r~|, sum_v = sum|v~|, products = sum|r~ v~|, the
+/// computed r~ . v~ (in any order, fused or not) is within this of the exact r . v:
+///   rho sum_v + nu sum_r + n rho nu      (the inputs' errors)
+///   + gamma_n products + n eta           (the rounding of the products and the sum)
+inline double dot_error_bound(double rho, double nu, double sum_r, double sum_v, double products, int n) {
+  return inflate(rho * sum_v + nu * sum_r + n * rho * nu + gamma(n) * products + n * smallest_subnormal, 4 * n + 8);
+}
+
 /// sign(r . v) for vectors of n entries (a pre-activation row and a homogeneous vertex), if the
 /// floating-point value's error bound proves it; nothing otherwise.
 std::optional<int> filtered_dot_sign(ApproxVector r, ApproxVector v, int n);
