@@ -677,17 +677,30 @@ TEST_CASE("regions reports the contract's fields, GeoJSON and limits", "[cli][re
   }
 }
 
-TEST_CASE("regions refuses empty domains, wrong slices and 3-input networks without a slice", "[cli][regions]") {
+TEST_CASE("regions refuses empty domains and wrong slices, and analyses 3-input networks in 3D or on a slice", "[cli][regions]") {
   CliDir dir;
   const std::string net = fixture("net_a_f64.json");
   check_one_error_line(relutope_run({"regions", net, "--domain", "1,0,0,1"}, dir), "--domain");
   check_one_error_line(relutope_run({"regions", net, "--domain", "0,1,0,0"}, dir), "--domain");
   check_one_error_line(relutope_run({"regions", net, "--slice", "0,0,0:1,0,0:0,1,0", "--domain", "0,1,0,1"}, dir), "--slice");
-  // A 3-input network: refused without a slice, analysed on a plane with one.
+  // A 3-input network: analysed in 3D on a 3D box, on a plane with a slice; the spectrum wants 2.
   const std::string three = dir / "out/three.json";
   std::ofstream(three) << R"({"format":"relutope.mlp","version":1,"input_dim":3,)"
                        << R"("layers":[{"weight":[[1,-1,0.5],[0,1,1]],"bias":[0,-0.5]},{"weight":[[1,1]],"bias":[0]}]})";
-  check_one_error_line(relutope_run({"regions", three, "--domain", "0,1,0,1"}, dir), three);
+  check_one_error_line(relutope_run({"regions", three, "--domain", "0,1,0,1"}, dir), "--domain");
+  check_one_error_line(relutope_run({"spectrum", three, "--domain", "0,1,0,1,0,1", "--freq", "1,0,0"}, dir), three);
+  {
+    const std::vector<std::string> args = {"regions", three, "--domain", "0,1,0,1,0,1", "--sample", "8", "--json", "-", "--quiet"};
+    const Run run = relutope_run(args, dir);
+    INFO(describe(args, run));
+    REQUIRE(run.status == 0);
+    const json doc = json::parse(run.out);
+    // x - y + z/2 > 0 and y + z > 1/2 cut the cube into 4 regions (both planes cross it, and each
+    // other inside it), and the 8^3 grid finds all four.
+    CHECK(doc["regions"] == 4);
+    CHECK(doc["sampled"]["points"] == 512);
+    CHECK(doc["sampled"]["regions_found"] == 4);
+  }
   const std::vector<std::string> args = {"regions", three, "--slice", "0,0,0:1,0,0:0,1,0", "--domain", "0,1,0,1", "--quiet"};
   const Run run = relutope_run(args, dir);
   INFO(describe(args, run));

@@ -81,7 +81,7 @@ TEST_CASE("the domain's own edges are no boundary, the nearest neuron line is", 
 TEST_CASE("the Lipschitz constant of 3x + 4y is 5, certified", "[measures]") {
   Network net = one_layer({{{3, 4, 10}}});  // positive on the whole square: f = 3x + 4y + 10
   const NetworkQ exact = to_exact(net);
-  const Lipschitz l = lipschitz(regions(exact, unit_square()), exact);
+  const Lipschitz l = summarize(exact, unit_square()).lipschitz;
   CHECK(l.exact.lower <= 5.0);
   CHECK(l.exact.upper >= 5.0);
   CHECK(l.exact.certified_digits() >= 14);
@@ -96,9 +96,9 @@ TEST_CASE("the Lipschitz constant of 3x + 4y is 5, certified", "[measures]") {
 TEST_CASE("the Lipschitz constant of subnormal slopes (lipschitz_subnormal_filter)", "[measures]") {
   const double x = std::ldexp(265463328.0, -560), y = std::ldexp(750803847.0, -560);
   const NetworkQ net = to_exact(two_slopes(x, y));
-  const Partition p = regions(net, Box{{Rational(0)}, {Rational(1)}});
-  REQUIRE(p.regions.size() == 2);
-  const Lipschitz l = lipschitz(p, net);
+  const RegionSummary::Result summary = summarize(net, Box{{Rational(0)}, {Rational(1)}});
+  REQUIRE(summary.regions == 2);
+  const Lipschitz l = summary.lipschitz;
   check_norm(l.exact, 8 * to_exact(x) * to_exact(x));
   CHECK(l.region == 0);
 }
@@ -108,12 +108,11 @@ TEST_CASE("the Lipschitz constant of subnormal slopes (lipschitz_subnormal_filte
 TEST_CASE("the Lipschitz constant of huge slopes (lipschitz_huge_weights)", "[measures]") {
   const double x = std::ldexp(265463328.0, 520), y = std::ldexp(750803847.0, 520);
   const NetworkQ net = to_exact(two_slopes(x, y));
-  const Partition p = regions(net, Box{{Rational(0)}, {Rational(1)}});
-  const Lipschitz l = lipschitz(p, net);
+  const Lipschitz l = summarize(net, Box{{Rational(0)}, {Rational(1)}}).lipschitz;
   check_norm(l.exact, 8 * to_exact(x) * to_exact(x));
   // and where the second region's slope is the larger
   const NetworkQ other = to_exact(two_slopes(y / 8, y));
-  const Lipschitz m = lipschitz(regions(other, Box{{Rational(0)}, {Rational(1)}}), other);
+  const Lipschitz m = summarize(other, Box{{Rational(0)}, {Rational(1)}}).lipschitz;
   check_norm(m.exact, to_exact(y) * to_exact(y));
   CHECK(m.region == 1);
 }
@@ -162,7 +161,8 @@ TEST_CASE("dead neurons and what sampling misses", "[measures]") {
   for (const Region& r : p.regions) patterns.push_back(r.pattern);
   CHECK(dead_neurons(patterns, hidden_widths(exact)) == std::vector<std::pair<int, int>>{{0, 0}});
   const auto samples = sampled_patterns(net, nullptr, unit_square(), 10);  // centres at x = 0.95 at most
-  const SamplingReport report = compare_sampling(p, samples);
+  const SamplingReport report =
+      *summarize(exact, unit_square(), std::set<ActivationPattern>(samples.begin(), samples.end())).sampling;
   CHECK(report.missed.size() == 1);
   CHECK(*report.smallest_missed == 1 - to_exact(0.99));  // the double 0.99, exactly
   CHECK(report.foreign_patterns == 0);

@@ -1112,11 +1112,13 @@ TEST_CASE("regions: analysis_network composes a slice exactly", "[regions]") {
 
 TEST_CASE("regions: bad input and limits", "[regions]") {
   std::mt19937_64 rng(12);
-  SECTION("a 3-input network without a slice") {
+  SECTION("a 3-input network on a 2D domain; 9 inputs; the spectrum's 2 at most") {
     const Network net3 = random_net(rng, 3, {4}, 1, Weights{1});
-    CHECK_THROWS_AS(regions(to_exact(net3), box({0, 0, 0}, {1, 1, 1})), InputError);
     CHECK_THROWS_AS(regions(to_exact(net3), unit_square()), InputError);
     CHECK_THROWS_AS(analysis_network(net3, nullptr, "net.json"), InputError);
+    CHECK_NOTHROW(analysis_network(net3, nullptr, "net.json", max_engine_dim));
+    const Network net9 = random_net(rng, 9, {4}, 1, Weights{1});
+    CHECK_THROWS_AS(regions(to_exact(net9), box(std::vector<Q>(9, Q(0)), std::vector<Q>(9, Q(1)))), InputError);
   }
   SECTION("a domain of the wrong dimension") {
     const Network net2 = random_net(rng, 2, {4}, 1, Weights{1});

@@ -183,8 +183,11 @@ public:
         bool positive;
         if (classify(label, cell.polytope, positive)) {
           auto [plus, minus] = clip.split(cell.polytope, label, signs);
-          next.push_back({std::move(plus), cell.crossing_bits + '1', {}});
+          // In 1D the left part first: the cells stay in increasing order.
+          const bool plus_first = net_.dim != 1 || clip.slope_sign(label) < 0;
+          if (plus_first) next.push_back({std::move(plus), cell.crossing_bits + '1', {}});
           next.push_back({std::move(minus), cell.crossing_bits + '0', {}});
+          if (!plus_first) next.push_back({std::move(plus), cell.crossing_bits + '1', {}});
         } else {
           cell.crossing_bits += positive ? '1' : '0';
           next.push_back(std::move(cell));

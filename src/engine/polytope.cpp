@@ -68,6 +68,16 @@ void Clipper::layer_signs(int layer, const RowMatrix& rows, const Eigen::VectorX
   thread_counts().filtered += filtered;
 }
 
+int Clipper::slope_sign(Label label) const {
+  const ApproxVector row = rows_.approximate(label);
+  if (!exact_only() && std::fabs(row.value[0]) > row.radius) {
+    ++thread_counts().filtered;
+    return row.value[0] > 0 ? 1 : -1;
+  }
+  ++thread_counts().exact;
+  return sgn(rows_.exact(label)[0]);
+}
+
 const std::vector<Int>& Clipper::exact(Vertex& v) const {
   if (!v.exact) {
     std::vector<const Int*> rows;

@@ -66,6 +66,9 @@ public:
   /// in one matrix product; the rest goes exact one by one.
   void layer_signs(int layer, const RowMatrix& rows, const Eigen::VectorXd& radius, Polytope& p, Eigen::MatrixXi& out) const;
 
+  /// 1D: the sign of the slope of `label`'s row (+1: its positive side lies to the right).
+  int slope_sign(Label label) const;
+
   /// The exact homogeneous coordinates of v (W > 0).
   const std::vector<Int>& exact(Vertex& v) const;
 

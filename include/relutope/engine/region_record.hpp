@@ -53,7 +53,7 @@ struct RegionRecord {
   MatQ exact_weight;
   VecQ exact_bias;
 
-  int vertex_count() const { return dim == 0 ? 0 : static_cast<int>(vertices.size()) / dim; }
+  int vertex_count() const { return dim == 0 ? 0 : static_cast<int>(vertex_planes.size()) / dim; }
   int facet_count() const { return static_cast<int>(facet_planes.size()); }
   bool bit(int neuron) const { return (pattern[static_cast<size_t>(neuron) / 64] >> (neuron % 64)) & 1U; }
 };
