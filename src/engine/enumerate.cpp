@@ -310,7 +310,7 @@ public:
 
 private:
   // Layer l+1's rows on a region where layer l has rows `frame` and bits `bits`, from scratch:
-  // z' = W diag(a) z + b, a_j = 1 or the slope. Radius of row k (DESIGN.md §3a), with alpha_j the
+  // z' = W diag(a) z + b, a_j = 1 or the slope. Radius of row k (docs/engine.md §2), with alpha_j the
   // error of a~_j, omega and beta the layer's weight and bias errors, rho_j and mu_j the radius
   // and largest entry of row j, gamma = gamma_{n+3} (any order of summation, fused or not):
   //   sum_j |w~_kj| (|a~_j| (rho_j + gamma mu_j) + alpha_j (mu_j + rho_j))

@@ -1,7 +1,7 @@
 #pragma once
 // The engine's named predicates (internal). Each tries floating point with a rigorous error
 // bound and answers when the bound proves the sign; otherwise the caller decides in exact
-// integers. The error analysis is in DESIGN.md §3a; the switch force_exact_predicates turns the
+// integers. The error analysis is in docs/engine.md §2; the switch force_exact_predicates turns the
 // filter off everywhere.
 #include <gmpxx.h>
 
@@ -36,7 +36,7 @@ inline double inflate(double bound, long k) {
   return bound * (1 + static_cast<double>(k + 2) * 2 * unit_roundoff) + static_cast<double>(k) * smallest_subnormal;
 }
 
-/// The error bound of a dot product of n terms computed in doubles (DESIGN.md §3a): with rho
+/// The error bound of a dot product of n terms computed in doubles (docs/engine.md §2): with rho
 /// and nu the radii of r and v, sum_r = sum|r~|, sum_v = sum|v~|, products = sum|r~ v~|, the
 /// computed r~ . v~ (in any order, fused or not) is within this of the exact r . v:
 ///   rho sum_v + nu sum_r + n rho nu      (the inputs' errors)
