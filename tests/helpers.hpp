@@ -3,8 +3,8 @@
 #pragma once
 
 #include "relutope/error.hpp"
-#include "relutope/network.hpp"
-#include "relutope/network_io.hpp"
+#include "relutope/network/network.hpp"
+#include "relutope/network/network_io.hpp"
 
 #include <catch2/catch.hpp>
 

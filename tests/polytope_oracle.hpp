@@ -30,7 +30,7 @@
 #pragma once
 
 #include "relutope/domain.hpp"
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 #include <gmpxx.h>
 

@@ -17,7 +17,7 @@
 //    sub-intervals recursed into. No clipping, no merging, no recomputation from scratch.
 #pragma once
 
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 #include <gmpxx.h>
 

@@ -3,8 +3,8 @@
 // test_edge_form.cpp).
 #include "spectrum_oracle.hpp"
 
-#include "relutope/regions.hpp"
-#include "relutope/spectrum.hpp"
+#include "relutope/engine/partition.hpp"
+#include "relutope/spectrum/spectrum.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -24,7 +24,7 @@
 // The exact mean (k = 0) is computed separately in GMP rationals: shoelace area and centroid.
 #pragma once
 
-#include "relutope/regions.hpp"
+#include "relutope/engine/partition.hpp"
 
 #include <gmpxx.h>
 #include <mpfr.h>

@@ -7,10 +7,10 @@
 #include "spectrum_cases.hpp"
 
 #include "relutope/error.hpp"
-#include "relutope/measures.hpp"
-#include "relutope/network_io.hpp"
-#include "relutope/spectrum.hpp"
-#include "relutope/train.hpp"
+#include "relutope/measures/measures.hpp"
+#include "relutope/network/network_io.hpp"
+#include "relutope/spectrum/spectrum.hpp"
+#include "relutope/train/train.hpp"
 
 #include <catch2/catch.hpp>
 

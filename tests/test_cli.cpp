@@ -5,8 +5,8 @@
 #include "region_oracle.hpp"
 
 #include "relutope/error.hpp"
-#include "relutope/network.hpp"
-#include "relutope/network_io.hpp"
+#include "relutope/network/network.hpp"
+#include "relutope/network/network_io.hpp"
 #include "relutope/points.hpp"
 
 #include <cairo.h>

@@ -16,13 +16,13 @@
 #include "spectrum_cases.hpp"
 #include "spectrum_oracle.hpp"
 
-#include "edge_form.hpp"  // internal (src/): its raw enclosures are checked too
+#include "spectrum/edge_form.hpp"  // internal (src/): its raw enclosures are checked too
 #include "helpers.hpp"
 
 #include "relutope/error.hpp"
-#include "relutope/network_io.hpp"
-#include "relutope/regions.hpp"
-#include "relutope/spectrum.hpp"
+#include "relutope/network/network_io.hpp"
+#include "relutope/engine/partition.hpp"
+#include "relutope/spectrum/spectrum.hpp"
 
 #include <catch2/catch.hpp>
 

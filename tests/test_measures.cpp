@@ -1,5 +1,5 @@
 // Measures on partitions whose answers are known in closed form.
-#include "relutope/measures.hpp"
+#include "relutope/measures/measures.hpp"
 
 #include <catch2/catch.hpp>
 

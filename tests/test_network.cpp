@@ -1,6 +1,6 @@
 // The network value type: evaluation against hand-computed networks, encodings, shape checks.
 #include "relutope/error.hpp"
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 #include <Eigen/SVD>
 #include <catch2/catch.hpp>

@@ -3,13 +3,13 @@
 // float64. Also: JSON and npz round trips bit for bit, and every bad file refused with an
 // InputError that names it.
 #include "helpers.hpp"
-#include "npy.hpp"
+#include "network/npy.hpp"
 
 #include "relutope/error.hpp"
-#include "relutope/network.hpp"
-#include "relutope/network_io.hpp"
+#include "relutope/network/network.hpp"
+#include "relutope/network/network_io.hpp"
 #include "relutope/points.hpp"
-#include "tensor.hpp"
+#include "network/tensor.hpp"
 
 #include <catch2/catch.hpp>
 

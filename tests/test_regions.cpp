@@ -3,12 +3,12 @@
 #include "helpers.hpp"
 #include "region_oracle.hpp"
 
-#include "relutope/dataset.hpp"
+#include "relutope/train/dataset.hpp"
 #include "relutope/error.hpp"
-#include "relutope/regions.hpp"
-#include "relutope/slice.hpp"
-#include "relutope/train.hpp"
-#include "relutope/train_config.hpp"
+#include "relutope/engine/partition.hpp"
+#include "relutope/network/slice.hpp"
+#include "relutope/train/train.hpp"
+#include "relutope/train/train_config.hpp"
 
 #include <catch2/catch.hpp>
 

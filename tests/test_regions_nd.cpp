@@ -7,7 +7,7 @@
 #include "polytope_oracle.hpp"
 
 #include "relutope/error.hpp"
-#include "relutope/regions.hpp"
+#include "relutope/engine/partition.hpp"
 
 #include <catch2/catch.hpp>
 

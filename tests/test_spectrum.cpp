@@ -10,15 +10,15 @@
 #include "spectrum_cases.hpp"
 #include "spectrum_oracle.hpp"
 
-#include "edge_kernel.hpp"  // internal (src/): its balls are checked too
+#include "spectrum/edge_kernel.hpp"  // internal (src/): its balls are checked too
 #include "helpers.hpp"
 
 #include "relutope/error.hpp"
-#include "relutope/fft.hpp"
-#include "relutope/network_io.hpp"
-#include "relutope/regions.hpp"
-#include "relutope/slice.hpp"
-#include "relutope/spectrum.hpp"
+#include "relutope/spectrum/fft.hpp"
+#include "relutope/network/network_io.hpp"
+#include "relutope/engine/partition.hpp"
+#include "relutope/network/slice.hpp"
+#include "relutope/spectrum/spectrum.hpp"
 
 #include <catch2/catch.hpp>
 

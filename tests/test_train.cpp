@@ -2,11 +2,11 @@
 // against their formulas, datasets against the papers' definitions, loss going down, determinism.
 #include "helpers.hpp"
 
-#include "relutope/dataset.hpp"
-#include "relutope/dynamics.hpp"
+#include "relutope/train/dataset.hpp"
+#include "relutope/measures/dynamics.hpp"
 #include "relutope/error.hpp"
-#include "relutope/network_io.hpp"
-#include "relutope/train.hpp"
+#include "relutope/network/network_io.hpp"
+#include "relutope/train/train.hpp"
 
 #include <cairo.h>
 #include <catch2/catch.hpp>

@@ -1,8 +1,8 @@
 #pragma once
 // The options every analysis command shares: a network, its domain, an optional slice.
 #include "relutope/error.hpp"
-#include "relutope/network_io.hpp"
-#include "relutope/slice.hpp"
+#include "relutope/network/network_io.hpp"
+#include "relutope/network/slice.hpp"
 #include "read_options.hpp"
 
 #include <CLI/CLI.hpp>

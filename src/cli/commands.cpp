@@ -2,7 +2,7 @@
 
 #include "output.hpp"
 #include "relutope/error.hpp"
-#include "relutope/network_io.hpp"
+#include "relutope/network/network_io.hpp"
 #include "relutope/points.hpp"
 #include "read_options.hpp"
 #include "figure_command.hpp"

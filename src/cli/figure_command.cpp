@@ -2,13 +2,13 @@
 
 #include "analysis_input.hpp"
 #include "output.hpp"
-#include "relutope/fft.hpp"
+#include "relutope/spectrum/fft.hpp"
 #include "progress.hpp"
-#include "relutope/dynamics.hpp"
-#include "relutope/figure.hpp"
-#include "relutope/measures.hpp"
-#include "relutope/train_config.hpp"
-#include "relutope/spectrum.hpp"
+#include "relutope/measures/dynamics.hpp"
+#include "relutope/figure/figure.hpp"
+#include "relutope/measures/measures.hpp"
+#include "relutope/train/train_config.hpp"
+#include "relutope/spectrum/spectrum.hpp"
 
 #include <iostream>
 #include <cmath>

@@ -1,6 +1,6 @@
 #pragma once
 // The options of every command that reads a network: what a state_dict cannot say itself.
-#include "relutope/network_io.hpp"
+#include "relutope/network/network_io.hpp"
 
 #include <CLI/CLI.hpp>
 

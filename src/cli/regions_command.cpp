@@ -4,9 +4,9 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "relutope/error.hpp"
-#include "relutope/measures.hpp"
+#include "relutope/measures/measures.hpp"
 #include "relutope/points.hpp"
-#include "relutope/region_files.hpp"
+#include "relutope/engine/region_files.hpp"
 
 #include <chrono>
 #include <iomanip>

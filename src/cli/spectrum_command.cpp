@@ -3,8 +3,8 @@
 #include "analysis_input.hpp"
 #include "output.hpp"
 #include "progress.hpp"
-#include "relutope/fft.hpp"
-#include "relutope/spectrum.hpp"
+#include "relutope/spectrum/fft.hpp"
+#include "relutope/spectrum/spectrum.hpp"
 
 #include <chrono>
 #include <cmath>

@@ -2,9 +2,9 @@
 
 #include "output.hpp"
 #include "progress.hpp"
-#include "relutope/dynamics.hpp"
-#include "relutope/network_io.hpp"
-#include "relutope/train.hpp"
+#include "relutope/measures/dynamics.hpp"
+#include "relutope/network/network_io.hpp"
+#include "relutope/train/train.hpp"
 
 #include <charconv>
 #include <cstdio>

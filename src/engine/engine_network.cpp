@@ -1,4 +1,4 @@
-#include "engine_network.hpp"
+#include "engine/engine_network.hpp"
 
 #include <cmath>
 

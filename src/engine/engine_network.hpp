@@ -1,7 +1,7 @@
 #pragma once
 // The network as the engine reads it (internal): identity activations composed away, every layer
 // held twice — exact integers over a common denominator, and doubles with error radii.
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 #include <Eigen/Dense>
 #include <gmpxx.h>

@@ -1,7 +1,7 @@
 #include "relutope/engine/enumerate.hpp"
 
-#include "engine_network.hpp"
-#include "polytope.hpp"
+#include "engine/engine_network.hpp"
+#include "engine/polytope.hpp"
 #include "relutope/error.hpp"
 
 #include <tbb/global_control.h>

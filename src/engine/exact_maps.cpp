@@ -1,7 +1,7 @@
 #include "relutope/engine/exact_maps.hpp"
 
-#include "engine_network.hpp"
-#include "predicates.hpp"
+#include "engine/engine_network.hpp"
+#include "engine/predicates.hpp"
 
 namespace relutope {
 

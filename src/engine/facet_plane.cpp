@@ -1,4 +1,4 @@
-#include "facet_plane.hpp"
+#include "engine/facet_plane.hpp"
 
 #include <algorithm>
 #include <stdexcept>

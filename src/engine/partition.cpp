@@ -1,6 +1,6 @@
-#include "relutope/regions.hpp"
+#include "relutope/engine/partition.hpp"
 
-#include "facet_plane.hpp"
+#include "engine/facet_plane.hpp"
 #include "relutope/engine/piece_join.hpp"
 
 #include <algorithm>

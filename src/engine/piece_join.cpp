@@ -1,7 +1,7 @@
 #include "relutope/engine/piece_join.hpp"
 
-#include "engine_network.hpp"
-#include "facet_plane.hpp"
+#include "engine/engine_network.hpp"
+#include "engine/facet_plane.hpp"
 #include "relutope/error.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include "polytope.hpp"
+#include "engine/polytope.hpp"
 
 #include <algorithm>
 #include <climits>

@@ -2,7 +2,7 @@
 // Convex polytopes in any dimension d as the engine clips them (internal): vertices with the
 // facets they lie on, facets with the hyperplanes they lie on. Exact by construction: every
 // vertex is the meeting point of d labelled hyperplanes, and every sign is a certified predicate.
-#include "predicates.hpp"
+#include "engine/predicates.hpp"
 #include "relutope/engine/enumerate.hpp"
 
 #include <Eigen/Dense>

@@ -1,4 +1,4 @@
-#include "predicates.hpp"
+#include "engine/predicates.hpp"
 
 #include "relutope/engine/enumerate.hpp"
 

@@ -2,7 +2,7 @@
 // newlines into the command line's items.
 #include "fuzz.hpp"
 
-#include "relutope/spectrum.hpp"
+#include "relutope/spectrum/spectrum.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace relutope;

@@ -3,7 +3,7 @@
 // fuzzed here. A network that loads must survive the native JSON round trip bit for bit.
 #include "fuzz.hpp"
 
-#include "relutope/network_io.hpp"
+#include "relutope/network/network_io.hpp"
 
 #include <cstring>
 

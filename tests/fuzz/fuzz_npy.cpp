@@ -2,7 +2,7 @@
 // values as its shape says, and survives writing and reading back.
 #include "fuzz.hpp"
 
-#include "npy.hpp"
+#include "network/npy.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,7 +1,7 @@
 // --slice text (parse_slice).
 #include "fuzz.hpp"
 
-#include "relutope/slice.hpp"
+#include "relutope/network/slice.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace relutope;

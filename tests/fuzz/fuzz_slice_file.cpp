@@ -1,7 +1,7 @@
 // Slice files (--slice @FILE) and the three points of --plane-through FILE.
 #include "fuzz.hpp"
 
-#include "relutope/slice.hpp"
+#include "relutope/network/slice.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace relutope;

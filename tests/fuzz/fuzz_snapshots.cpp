@@ -1,7 +1,7 @@
 // A training run's snapshot index (DIR/snapshots.csv, read by figure spectrum-training).
 #include "fuzz.hpp"
 
-#include "relutope/dynamics.hpp"
+#include "relutope/measures/dynamics.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace relutope;

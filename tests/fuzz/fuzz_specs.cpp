@@ -2,7 +2,7 @@
 // reads back from the text the library writes for it.
 #include "fuzz.hpp"
 
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace relutope;

@@ -6,10 +6,10 @@
 #include "fuzz.hpp"
 
 #include "cli/read_options.hpp"
-#include "npy.hpp"
-#include "safetensors.hpp"
-#include "state_dict.hpp"
-#include "torch_pickle.hpp"
+#include "network/npy.hpp"
+#include "network/safetensors.hpp"
+#include "network/state_dict.hpp"
+#include "network/torch_pickle.hpp"
 
 namespace {
 

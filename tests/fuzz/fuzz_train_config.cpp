@@ -1,7 +1,7 @@
 // Training configuration files (train --config).
 #include "fuzz.hpp"
 
-#include "relutope/train_config.hpp"
+#include "relutope/train/train_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace relutope;

@@ -3,7 +3,7 @@
 // streamed to a sink.
 #include "relutope/domain.hpp"
 #include "relutope/engine/region_record.hpp"
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 #include <atomic>
 #include <functional>

@@ -3,7 +3,7 @@
 // a region found anywhere (another thread, another machine) can be made exact here.
 #include "relutope/domain.hpp"
 #include "relutope/engine/region_record.hpp"
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 #include <memory>
 

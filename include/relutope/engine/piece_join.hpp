@@ -1,7 +1,7 @@
 #pragma once
 // Adjacency and linear pieces from the region stream, by joining facets on their hyperplanes.
 #include "relutope/engine/region_record.hpp"
-#include "relutope/network.hpp"
+#include "relutope/network/network.hpp"
 
 #include <memory>
 #include <utility>

@@ -1,0 +1,98 @@
+#include "relutope/measures/dynamics.hpp"
+
+#include "relutope/atomic_file.hpp"
+#include "relutope/error.hpp"
+#include "relutope/network/network_io.hpp"
+#include "relutope/engine/partition.hpp"
+#include "relutope/spectrum/spectrum.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace relutope {
+
+SnapshotWriter::SnapshotWriter(std::string dir, std::string preset) : dir_(std::move(dir)), preset_(std::move(preset)) {
+  std::error_code error;
+  std::filesystem::create_directories(dir_, error);
+  if (error) throw InputError(dir_, "cannot create the snapshot directory: " + error.message());
+}
+
+void SnapshotWriter::add(long step, const Network& net, double loss) {
+  Network snapshot = net;
+  snapshot.meta = {{"step", std::to_string(step)}, {"loss", shortest_decimal(loss)}, {"preset", preset_}};
+  char name[32];
+  std::snprintf(name, sizeof name, "step_%09ld.json", step);
+  write_network(snapshot, (std::filesystem::path(dir_) / name).string(), NetworkFormat::json);
+  index_ += std::to_string(step) + "," + shortest_decimal(loss) + "," + name + "\n";
+  write_text_atomically((std::filesystem::path(dir_) / "snapshots.csv").string(), index_);
+}
+
+void SnapshotWriter::write_losses(const std::vector<double>& batch_loss) const {
+  std::ostringstream losses;
+  losses << "step,batch_loss\n";
+  for (size_t i = 0; i < batch_loss.size(); ++i) losses << i + 1 << "," << shortest_decimal(batch_loss[i]) << "\n";
+  write_text_atomically((std::filesystem::path(dir_) / "losses.csv").string(), losses.str());
+}
+
+std::vector<Snapshot> read_snapshots(const std::string& dir) {
+  const std::string index = (std::filesystem::path(dir) / "snapshots.csv").string();
+  std::ifstream in(index);
+  if (!in) throw InputError(index, "cannot open the snapshot index (made by relutope train --snapshots DIR)");
+  std::vector<Snapshot> snapshots;
+  std::string line;
+  std::getline(in, line);  // header
+  for (long number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const size_t a = line.find(','), b = line.find(',', a == std::string::npos ? a : a + 1);
+    if (a == std::string::npos || b == std::string::npos)
+      throw InputError(index, "line " + std::to_string(number) + ": expected step,loss,file");
+    const std::string step = line.substr(0, a), loss = line.substr(a + 1, b - a - 1);
+    Snapshot snapshot{0, 0, (std::filesystem::path(dir) / line.substr(b + 1)).string()};
+    size_t step_end = 0, loss_end = 0;  // stol and stod read a prefix ("12abc" is 12): whole fields only
+    try {
+      snapshot.step = std::stol(step, &step_end);
+      snapshot.loss = std::stod(loss, &loss_end);
+    } catch (const std::exception&) {  // no number: the ends stay 0
+    }
+    if (step_end == 0 || step_end != step.size() || loss_end == 0 || loss_end != loss.size())
+      throw InputError(index, "line " + std::to_string(number) + ": expected step,loss,file");
+    snapshots.push_back(snapshot);
+  }
+  if (snapshots.empty()) throw InputError(index, "no snapshots listed");
+  std::sort(snapshots.begin(), snapshots.end(), [](const Snapshot& x, const Snapshot& y) { return x.step < y.step; });
+  return snapshots;
+}
+
+SpectrumDynamics spectrum_dynamics(const std::vector<Snapshot>& snapshots, const Box& domain,
+                                   const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
+                                   const std::function<void(long, long)>& progress) {
+  if (frequencies.empty() || frequencies.size() != amplitudes.size())
+    throw InputError("--amplitudes", "give one amplitude per frequency");
+  if (domain.dim() != 1) throw InputError("--domain", "the spectrum over training is for 1-input networks");
+  std::vector<VecQ> ks;
+  for (double k : frequencies) ks.push_back({to_exact(k)});
+  SpectrumDynamics d;
+  d.frequencies = frequencies;
+  d.amplitude.resize(static_cast<Eigen::Index>(snapshots.size()), static_cast<Eigen::Index>(frequencies.size()));
+  for (size_t s = 0; s < snapshots.size(); ++s) {
+    const Network net = read_network(snapshots[s].path);
+    if (net.input_dim != 1 || net.encoding.type != Encoding::Type::identity)
+      throw InputError(snapshots[s].path, "the spectrum over training needs 1-input networks without an encoding");
+    const Partition partition = regions(to_exact(net), domain);
+    const auto values = spectrum(partition, ks);
+    const size_t outputs = values.size() / ks.size();
+    for (size_t i = 0; i < ks.size(); ++i)
+      d.amplitude(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(i)) = 2 * values[i * outputs].abs / amplitudes[i];
+    if (d.spectral_norms.cols() == 0) d.spectral_norms.resize(static_cast<Eigen::Index>(snapshots.size()), static_cast<Eigen::Index>(net.layers.size()));
+    for (size_t l = 0; l < net.layers.size() && static_cast<Eigen::Index>(l) < d.spectral_norms.cols(); ++l)
+      d.spectral_norms(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(l)) = spectral_norm(net.layers[l].weight);
+    d.steps.push_back(snapshots[s].step);
+    if (progress) progress(static_cast<long>(s + 1), static_cast<long>(snapshots.size()));
+  }
+  return d;
+}
+
+}  // namespace relutope

@@ -1,0 +1,373 @@
+#include "relutope/measures/measures.hpp"
+
+#include "spectrum/disc.hpp"
+#include "relutope/error.hpp"
+
+#include <mpfr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <unordered_map>
+
+namespace relutope {
+namespace {
+
+// sqrt(q) for an exact rational q >= 0, outward rounded.
+Enclosure enclose_sqrt(const Rational& q) {
+  mpfr_t r;
+  mpfr_init2(r, 128);
+  Enclosure e;
+  mpfr_set_q(r, q.get_mpq_t(), MPFR_RNDD);
+  mpfr_sqrt(r, r, MPFR_RNDD);
+  e.lower = mpfr_get_d(r, MPFR_RNDD);
+  mpfr_set_q(r, q.get_mpq_t(), MPFR_RNDU);
+  mpfr_sqrt(r, r, MPFR_RNDU);
+  e.upper = mpfr_get_d(r, MPFR_RNDU);
+  mpfr_clear(r);
+  return e;
+}
+
+// The spectral norm of W (#out x d, d <= 2), enclosed: the square root of W^T W's largest
+// eigenvalue (t + sqrt((a - c)^2 + 4 b^2)) / 2, W^T W = [[a, b], [b, c]] and t = a + c exact,
+// in MPFR rounded down and then up. No double before the end: their range would cut subnormal
+// and huge norms.
+Enclosure certified_norm_2(const MatQ& w) {
+  Rational a = 0, b = 0, c = 0;
+  for (Eigen::Index i = 0; i < w.rows; ++i) {
+    a += w(i, 0) * w(i, 0);
+    if (w.cols == 2) {
+      b += w(i, 0) * w(i, 1);
+      c += w(i, 1) * w(i, 1);
+    }
+  }
+  const Rational t = a + c, discriminant = (a - c) * (a - c) + 4 * b * b;
+  mpfr_t x, root;
+  mpfr_inits2(128, x, root, static_cast<mpfr_ptr>(nullptr));
+  double bound[2];
+  const mpfr_rnd_t direction[2] = {MPFR_RNDD, MPFR_RNDU};
+  for (int i = 0; i < 2; ++i) {
+    mpfr_set_q(root, discriminant.get_mpq_t(), direction[i]);
+    mpfr_sqrt(root, root, direction[i]);
+    mpfr_set_q(x, t.get_mpq_t(), direction[i]);
+    mpfr_add(x, x, root, direction[i]);
+    mpfr_div_2ui(x, x, 1, direction[i]);
+    mpfr_sqrt(x, x, direction[i]);
+    bound[i] = mpfr_get_d(x, direction[i]);
+  }
+  mpfr_clears(x, root, static_cast<mpfr_ptr>(nullptr));
+  return {bound[0], bound[1]};
+}
+
+// The spectral norm of any W: exactly as above when W or its transpose has at most 2 columns
+// (they share the norm); otherwise between the largest row norm and the Frobenius norm.
+Enclosure certified_norm(const MatQ& w) {
+  if (w.cols <= 2) return certified_norm_2(w);
+  MatQ t(w.cols, w.rows);
+  for (Eigen::Index i = 0; i < w.rows; ++i)
+    for (Eigen::Index j = 0; j < w.cols; ++j) t(j, i) = w(i, j);
+  if (t.cols <= 2) return certified_norm_2(t);
+  Rational frobenius = 0, row_max = 0;
+  for (Eigen::Index i = 0; i < w.rows; ++i) {
+    Rational row = 0;
+    for (Eigen::Index j = 0; j < w.cols; ++j) row += w(i, j) * w(i, j);
+    frobenius += row;
+    row_max = std::max(row_max, row);
+  }
+  return {enclose_sqrt(row_max).lower, enclose_sqrt(frobenius).upper};
+}
+
+Rational squared_distance_to_segment(const VecQ& x, const VecQ& p, const VecQ& q) {
+  if (x.size() == 1) return (x[0] - p[0]) * (x[0] - p[0]);
+  const Rational dx = q[0] - p[0], dy = q[1] - p[1];
+  const Rational t = ((x[0] - p[0]) * dx + (x[1] - p[1]) * dy) / (dx * dx + dy * dy);
+  const Rational s = t < 0 ? Rational(0) : t > 1 ? Rational(1) : t;
+  const Rational ex = p[0] + s * dx - x[0], ey = p[1] + s * dy - x[1];
+  return ex * ex + ey * ey;
+}
+
+}  // namespace
+
+int Enclosure::certified_digits() const {
+  const double m = mid();
+  if (!std::isfinite(lower) || !std::isfinite(upper) || !std::isfinite(m)) return 0;
+  const Rational centre = to_exact(m), reach = std::max(centre - to_exact(lower), to_exact(upper) - centre);
+  if (centre == 0) return reach == 0 ? 15 : 0;
+  const long top = decimal_exponent(centre);
+  int digits = 15;
+  while (digits > 0 && 2 * reach >= power_of_ten(top - digits + 1)) --digits;
+  return digits;
+}
+
+namespace {
+
+// The coordinates of grid points first .. first + count - 1 of the R^d grid of cell centres,
+// row-major (the last coordinate fastest).
+MatD grid_points(const Box& domain, int resolution, long first, long count) {
+  const int d = domain.dim();
+  MatD coords(count, d);
+  std::vector<Rational> step(static_cast<size_t>(d));
+  for (int k = 0; k < d; ++k)
+    step[static_cast<size_t>(k)] = (domain.hi[static_cast<size_t>(k)] - domain.lo[static_cast<size_t>(k)]) / (2 * static_cast<long>(resolution));
+  for (long i = 0; i < count; ++i) {
+    long index = first + i;
+    for (int k = d; k-- > 0;) {
+      const long cell = index % resolution;
+      index /= resolution;
+      coords(i, k) = to_double(domain.lo[static_cast<size_t>(k)] + step[static_cast<size_t>(k)] * (2 * cell + 1));
+    }
+  }
+  return coords;
+}
+
+long grid_size(const Box& domain, int resolution) {
+  if (resolution < 1) throw InputError("--sample", "the resolution must be at least 1");
+  long count = 1;
+  for (int k = 0; k < domain.dim(); ++k) {
+    if (count > (1L << 40) / resolution)
+      throw InputError("--sample", std::to_string(resolution) + "^" + std::to_string(domain.dim()) + " points are too many");
+    count *= resolution;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
+  const long count = grid_size(domain, resolution);
+  return evaluate_in(net, slice, grid_points(domain, resolution, 0, count)).patterns;
+}
+
+std::set<ActivationPattern> distinct_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
+  const long count = grid_size(domain, resolution), chunk = 1L << 16;
+  std::set<ActivationPattern> distinct;
+  for (long first = 0; first < count; first += chunk) {
+    std::vector<ActivationPattern> patterns =
+        evaluate_in(net, slice, grid_points(domain, resolution, first, std::min(chunk, count - first))).patterns;
+    distinct.insert(std::make_move_iterator(patterns.begin()), std::make_move_iterator(patterns.end()));
+  }
+  return distinct;
+}
+
+std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPattern>& patterns, const std::vector<int>& widths) {
+  size_t total = 0;
+  for (int w : widths) total += static_cast<size_t>(w);
+  std::vector<char> alive(total, 0);
+  for (const auto& p : patterns)
+    for (size_t i = 0; i < total && i < p.size(); ++i) alive[i] |= p[i] == '1';
+  std::vector<std::pair<int, int>> dead;
+  size_t offset = 0;
+  for (size_t l = 0; l < widths.size(); ++l) {
+    for (int j = 0; j < widths[l]; ++j)
+      if (!alive[offset + static_cast<size_t>(j)]) dead.emplace_back(static_cast<int>(l), j);
+    offset += static_cast<size_t>(widths[l]);
+  }
+  return dead;
+}
+
+std::vector<int> hidden_widths(const NetworkQ& net) {
+  std::vector<int> widths;
+  for (const LayerQ& layer : net.layers) widths.push_back(layer.activation.has_kink() ? static_cast<int>(layer.weight.rows) : 0);
+  return widths;
+}
+
+BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x) {
+  BoundaryDistance result;
+  result.region = locate(partition, x);
+  if (result.region < 0) return result;
+  const Region& region = partition.regions[static_cast<size_t>(result.region)];
+  const size_t n = region.vertices.size();
+  for (size_t k = 0; k < (partition.dim == 1 ? 2 : n); ++k) {
+    const VecQ& p = region.vertices[k];
+    const VecQ& q = partition.dim == 1 ? p : region.vertices[(k + 1) % n];
+    if (face_containing(partition.domain, p, q)) continue;  // the domain's own edges change no pattern
+    const Rational squared = squared_distance_to_segment(x, p, q);
+    if (!result.squared || squared < *result.squared) result.squared = squared;
+  }
+  if (result.squared) result.distance = enclose_sqrt(*result.squared);
+
+  // The neuron-boundary estimate, in double as it is used: forward values and gradients.
+  const int d = partition.dim;
+  VecD h = to_double(x);
+  MatD jacobian = MatD::Identity(d, d);
+  double estimate = INFINITY;
+  for (const LayerQ& layer : net.layers) {
+    const MatD w = to_double(layer.weight);
+    const VecD b = to_double(layer.bias);
+    const VecD z = w * h + b;
+    const MatD grad = w * jacobian;
+    if (!layer.activation.has_kink()) {  // no boundary: the map passes through
+      h = z;
+      jacobian = grad;
+      continue;
+    }
+    for (Eigen::Index i = 0; i < z.size(); ++i) {
+      const double norm = grad.row(i).norm();
+      if (norm > 0) estimate = std::min(estimate, std::fabs(z[i]) / norm);
+    }
+    const VecD slope = (z.array() > 0).select(VecD::Ones(z.size()), layer.activation.slope_below());
+    h = slope.cwiseProduct(z);
+    jacobian = slope.asDiagonal() * grad;
+  }
+  result.neuron_estimate = estimate;
+  return result;
+}
+
+namespace {
+
+std::vector<std::uint64_t> packed(const ActivationPattern& pattern) {
+  std::vector<std::uint64_t> words((pattern.size() + 63) / 64, 0);
+  for (size_t i = 0; i < pattern.size(); ++i)
+    if (pattern[i] == '1') words[i / 64] |= std::uint64_t{1} << (i % 64);
+  return words;
+}
+
+// Area (length in 1D) of a region from its approximate vertices: for choosing, not reporting.
+double approximate_measure(const RegionRecord& r) {
+  const int n = r.vertex_count(), d = r.dim;
+  if (d == 1) return std::fabs(r.vertices[1] - r.vertices[0]);
+  if (d == 2) {
+    double twice = 0;
+    for (int k = 0; k < n; ++k) {
+      const int m = (k + 1) % n;
+      twice += r.vertices[static_cast<size_t>(2 * k)] * r.vertices[static_cast<size_t>(2 * m + 1)] -
+               r.vertices[static_cast<size_t>(2 * m)] * r.vertices[static_cast<size_t>(2 * k + 1)];
+    }
+    return twice / 2;
+  }
+  double volume = 1;  // d >= 3: the bounding box's volume orders them well enough to choose
+  for (int k = 0; k < d; ++k) {
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (int v = 0; v < n; ++v) {
+      lo = std::min(lo, r.vertices[static_cast<size_t>(v * d + k)]);
+      hi = std::max(hi, r.vertices[static_cast<size_t>(v * d + k)]);
+    }
+    volume *= hi - lo;
+  }
+  return volume;
+}
+
+// Bounds on the spectral norm of the region's weight from its approximate map (entries within
+// map_radius r): the largest row norm of max(|w~| - r, 0) below, the Frobenius norm of |w~| + r
+// above, each with room for its own rounding (and underflow, 2^-500).
+std::pair<double, double> quick_norm_bounds(const RegionRecord& r) {
+  const int w = r.dim + 1;
+  double frobenius = 0, row_max = 0;
+  for (int i = 0; i < r.outputs; ++i) {
+    double row = 0;
+    for (int k = 0; k < r.dim; ++k) {
+      const double x = std::fabs(r.map[static_cast<size_t>(i * w + k)]);
+      frobenius += (x + r.map_radius) * (x + r.map_radius);
+      row += std::max(x - r.map_radius, 0.0) * std::max(x - r.map_radius, 0.0);
+    }
+    row_max = std::max(row_max, row);
+  }
+  double lower = std::sqrt(row_max) * (1 - 0x1p-45), upper = std::sqrt(frobenius) * (1 + 0x1p-45) + 0x1p-500;
+  if (!std::isfinite(lower)) lower = 0;
+  if (!std::isfinite(upper)) upper = HUGE_VAL;
+  return {lower, upper};
+}
+
+}  // namespace
+
+RegionSummary::RegionSummary(const NetworkQ& net, const Box& domain, std::optional<std::set<ActivationPattern>> sampled)
+    : net_(net), exact_(net, domain), join_(net) {
+  if (sampled) {
+    sampled_.emplace();
+    for (const ActivationPattern& p : *sampled) sampled_->insert(packed(p));
+  }
+}
+
+Demand RegionSummary::demand(const RegionRecord& record) const { return join_.demand(record); }
+
+void RegionSummary::add(RegionRecord&& record) {
+  const int region = static_cast<int>(count_++);
+  join_.add(record);
+  if (alive_.empty()) alive_.assign(record.pattern.size(), 0);
+  for (size_t w = 0; w < alive_.size(); ++w) alive_[w] |= record.pattern[w];
+
+  const auto [lower, upper] = quick_norm_bounds(record);
+  if (upper >= largest_lower_) candidates_.push_back({region, lower, upper, record.pattern});
+  if (lower > largest_lower_) {
+    largest_lower_ = lower;
+    if (candidates_.size() > 64)  // drop those that can no longer be the largest
+      candidates_.erase(std::remove_if(candidates_.begin(), candidates_.end(), [&](const Candidate& c) { return c.upper < largest_lower_; }),
+                        candidates_.end());
+  }
+
+  if (sampled_) {
+    if (sampled_->count(record.pattern)) {
+      ++sampled_found_;
+    } else {
+      const double area = approximate_measure(record);
+      record.vertices = {};
+      record.map = {};
+      missed_.push_back({region, area, std::move(record)});
+    }
+  }
+}
+
+RegionSummary::Result RegionSummary::finish() {
+  Result result;
+  result.regions = count_;
+  result.pieces = join_.finish();
+  int layer = 0, index = 0;
+  for (const LayerQ& l : net_.layers) {
+    if (!l.activation.has_kink()) continue;
+    for (Eigen::Index j = 0; j < l.weight.rows; ++j, ++index)
+      if (!((alive_[static_cast<size_t>(index) / 64] >> (index % 64)) & 1U)) result.dead_neurons.emplace_back(layer, static_cast<int>(j));
+    ++layer;
+  }
+
+  if (sampled_) {
+    SamplingReport report;
+    report.distinct_patterns = static_cast<long>(sampled_->size());
+    report.regions_found = sampled_found_;
+    report.foreign_patterns = report.distinct_patterns - sampled_found_;
+    for (const Missed& m : missed_) report.missed.push_back(m.region);
+    // Chosen by their areas in doubles (ties by pattern); the areas reported are exact.
+    std::sort(missed_.begin(), missed_.end(), [](const Missed& a, const Missed& b) {
+      return a.area != b.area ? a.area < b.area : a.record.pattern < b.record.pattern;
+    });
+    auto exact_measure = [&](const Missed& m) {
+      RegionRecord record = m.record;
+      exact_.add_exact_vertices(record);
+      return measure(region_of(std::move(record)));
+    };
+    if (!missed_.empty()) {
+      report.smallest_missed = exact_measure(missed_.front());
+      report.median_missed = exact_measure(missed_[missed_.size() / 2]);
+    }
+    result.sampling = std::move(report);
+  }
+
+  Lipschitz& lip = result.lipschitz;
+  lip.exact = {-1, -1};
+  for (const Candidate& c : candidates_) {
+    if (c.upper < largest_lower_) continue;
+    MatQ weight;
+    VecQ bias;
+    exact_.output_map(c.pattern, weight, bias);
+    const Enclosure e = certified_norm(weight);
+    if (e.upper > lip.exact.upper) {
+      lip.exact.upper = e.upper;
+      lip.region = c.region;
+    }
+    lip.exact.lower = std::max(lip.exact.lower, e.lower);
+  }
+  // Each activation is Lipschitz with constant max(1, |slope below zero|): 1 for relu and identity.
+  lip.product_of_norms = 1;
+  for (const LayerQ& layer : net_.layers)
+    lip.product_of_norms *= spectral_norm(to_double(layer.weight)) * std::max(1.0, std::fabs(layer.activation.slope_below()));
+  return result;
+}
+
+RegionSummary::Result summarize(const NetworkQ& net, const Box& domain, std::optional<std::set<ActivationPattern>> sampled,
+                                const RegionOptions& options) {
+  RegionSummary summary(net, domain, std::move(sampled));
+  enumerate_regions(net, domain, summary, options);
+  return summary.finish();
+}
+
+}  // namespace relutope
