@@ -124,6 +124,20 @@ std::vector<Int> EngineNetwork::next_rows(int l, const std::vector<Int>& rows, c
   return out;
 }
 
+void EngineNetwork::flip_rows(int l, const std::vector<Int>& rows, int j, bool on, std::vector<Int>& next) const {
+  const EngineLayer &layer = layers[static_cast<size_t>(l)], &after = layers[static_cast<size_t>(l) + 1];
+  const long width = dim + 1;
+  const Int step = on ? Int(layer.above - layer.below) : Int(layer.below - layer.above);
+  const Int* row = &rows[static_cast<size_t>(j) * static_cast<size_t>(width)];
+  Int factor;
+  for (long k = 0; k < after.rows; ++k) {
+    if (sgn(after.w(k, j)) == 0) continue;
+    factor = after.w(k, j) * step;
+    Int* out = &next[static_cast<size_t>(k * width)];
+    for (long m = 0; m < width; ++m) mpz_addmul(out[m].get_mpz_t(), factor.get_mpz_t(), row[m].get_mpz_t());
+  }
+}
+
 void EngineNetwork::exact_output_map(const std::vector<std::uint64_t>& pattern, MatQ& weight, VecQ& bias) const {
   std::vector<Int> rows = first_rows();
   for (int l = 0; l < hidden_layers(); ++l) {

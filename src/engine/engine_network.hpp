@@ -47,6 +47,10 @@ struct EngineNetwork {
   /// l's rows are `rows` and its bits `bits` (1: the neuron is active).
   std::vector<Int> next_rows(int l, const std::vector<Int>& rows, const std::vector<char>& bits) const;
 
+  /// Flips neuron j of layer l in `next` (layer l+1's exact rows on a region): adds
+  /// +-w_kj (above - below) times row j of `rows` (layer l's) to each row k.
+  void flip_rows(int l, const std::vector<Int>& rows, int j, bool on, std::vector<Int>& next) const;
+
   /// The exact affine map of the network's output on the region with this activation pattern.
   void exact_output_map(const std::vector<std::uint64_t>& pattern, MatQ& weight, VecQ& bias) const;
 

@@ -30,10 +30,24 @@ struct Frame {
   std::vector<char> parent_bits;  // the parent layer's bits on the region: what makes the rows
   RowMatrix approx;               // rows x (d + 1)
   Eigen::VectorXd radius;         // rows
+  // The frame of a neighbouring cell of the same parent this one follows from by flipping the
+  // parent layer's neurons `flipped` (their new bits in parent_bits), or none: from scratch.
+  const Frame* near = nullptr;
+  std::vector<int> flipped;
   mutable std::shared_ptr<const std::vector<Int>> exact;
 
+  // Exact rows as the approximate ones were made: by exact rank-one flips from the neighbour's
+  // (each #rows x (d+1) integer products), or from the parent's from scratch.
   const std::vector<Int>& exact_rows(const EngineNetwork& net) const {
-    if (!exact) exact = std::make_shared<const std::vector<Int>>(net.next_rows(layer - 1, parent->exact_rows(net), parent_bits));
+    if (exact) return *exact;
+    if (!near) {
+      exact = std::make_shared<const std::vector<Int>>(net.next_rows(layer - 1, parent->exact_rows(net), parent_bits));
+      return *exact;
+    }
+    std::vector<Int> rows = near->exact_rows(net);
+    const std::vector<Int>& below = parent->exact_rows(net);
+    for (const int j : flipped) net.flip_rows(layer - 1, below, j, parent_bits[static_cast<size_t>(j)] != 0, rows);
+    exact = std::make_shared<const std::vector<Int>>(std::move(rows));
     return *exact;
   }
 };
@@ -224,6 +238,8 @@ public:
           const auto found = by_bits.find(bits);
           if (found != by_bits.end() && !done[found->second]) {
             flip(frame, cut.crossing[i], bits[i] == '1', frames[c], frames[found->second]);
+            frames[found->second].near = &frames[c];
+            frames[found->second].flipped = {cut.crossing[i]};
             done[found->second] = 1;
             queue.push_back(found->second);
           }
@@ -248,12 +264,14 @@ public:
     } else {
       out.approx = near->approx;
       out.radius = near->radius;
+      out.near = near;
       Frame step;
       for (size_t j = 0; j < bits.size(); ++j)
         if (bits[j] != near->parent_bits[j]) {
           flip(parent, static_cast<int>(j), bits[j], out, step);
           std::swap(out.approx, step.approx);
           std::swap(out.radius, step.radius);
+          out.flipped.push_back(static_cast<int>(j));
         }
     }
     out.layer = parent.layer + 1;
@@ -439,14 +457,15 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
                   const DecisionCounts start = thread_counts();
                   std::vector<RegionRecord> records;
                   const long last = std::min(total, first + run);
-                  std::optional<Frame> previous;
+                  std::vector<Frame> frames;  // kept for the run: each follows from the one before
+                  frames.reserve(static_cast<size_t>(last - first));
                   for (long c = first; c < last; ++c) {
                     PathRows subtree(en, rows);
                     subtree.frames.push_back(&root);
                     Cut::Cell& cell = top.cells[static_cast<size_t>(c)];
                     if (en.hidden_layers() > 0) {
-                      previous = refinement.frame_for(root, cell.bits, previous ? &*previous : nullptr);
-                      subtree.frames.push_back(&*previous);
+                      frames.push_back(refinement.frame_for(root, cell.bits, frames.empty() ? nullptr : &frames.back()));
+                      subtree.frames.push_back(&frames.back());
                     }
                     refinement.refine(std::move(cell.polytope), subtree, records);
                   }
