@@ -4,7 +4,6 @@
 #include "engine/polytope.hpp"
 #include "relutope/error.hpp"
 
-#include <tbb/global_control.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -13,7 +12,6 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
-#include <optional>
 #include <unordered_map>
 
 namespace relutope {
