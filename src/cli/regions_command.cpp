@@ -25,7 +25,7 @@ struct RegionsOptions {
   long max_regions = 1'000'000;
   double time_limit = 0;
   int threads = 0;
-  bool quiet = false, validate = false;
+  bool quiet = false, validate = false, measures = false;
 };
 
 nlohmann::json pairs_json(const std::vector<std::pair<int, int>>& pairs) {
@@ -52,6 +52,7 @@ void regions_command(const RegionsOptions& o) {
 
   // The stream's consumers: the summary always; the files and the held partition when asked.
   RegionSummary summary(in.exact, in.domain, sampled);
+  if (o.measures) summary.sum_measures();
   std::vector<RegionSink*> sinks{&summary};
   std::optional<GeoJsonWriter> polygons;
   std::optional<PolytopeWriter> polytopes;
@@ -94,6 +95,10 @@ void regions_command(const RegionsOptions& o) {
                         {"seconds", seconds},
                         {"predicates", {{"filtered", decisions.filtered}, {"exact", decisions.exact}}}};
   if (o.validate) doc["validated"] = true;
+  if (result.measure_sum) {
+    doc["measure_sum"] = result.measure_sum->get_str();
+    doc["domain_measure"] = in.domain.volume().get_str();
+  }
   if (!o.input.slice.empty()) doc["slice"] = o.input.slice;
   if (!o.input.plane_through.empty()) doc["plane_through"] = o.input.plane_through;
 
@@ -190,6 +195,8 @@ void add_regions_command(CLI::App& app, std::function<void()>& run) {
                   "JSON, in any dimension (format in the README)");
   cmd->add_option("--threads", o->threads, "Threads for the enumeration (default: every core; the output is the same)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--measures", o->measures,
+                "Also sum every region's exact length, area or volume (measure_sum; it equals domain_measure)");
   cmd->add_flag("--validate", o->validate,
                 "Also check the partition against CGAL's Arrangement_2 (2D): one face per region, the same adjacency");
   cmd->add_option("--json", o->json, "Write the measures as JSON to FILE ('-': stdout only)");

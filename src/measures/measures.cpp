@@ -279,11 +279,16 @@ RegionSummary::RegionSummary(const NetworkQ& net, const Box& domain, std::option
   }
 }
 
-Demand RegionSummary::demand(const RegionRecord& record) const { return join_.demand(record); }
+Demand RegionSummary::demand(const RegionRecord& record) const {
+  Demand d = join_.demand(record);
+  d.exact_vertices |= sum_measures_;
+  return d;
+}
 
 void RegionSummary::add(RegionRecord&& record) {
   const int region = static_cast<int>(count_++);
   join_.add(record);
+  if (sum_measures_) measure_sum_ += measure(region_of(RegionRecord(record)));
   if (alive_.empty()) alive_.assign(record.pattern.size(), 0);
   for (size_t w = 0; w < alive_.size(); ++w) alive_[w] |= record.pattern[w];
 
@@ -312,6 +317,7 @@ RegionSummary::Result RegionSummary::finish() {
   Result result;
   result.regions = count_;
   result.pieces = join_.finish();
+  if (sum_measures_) result.measure_sum = measure_sum_;
   int layer = 0, index = 0;
   for (const LayerQ& l : net_.layers) {
     if (!l.activation.has_kink()) continue;

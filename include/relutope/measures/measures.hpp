@@ -86,6 +86,10 @@ class RegionSummary : public RegionSink {
 public:
   /// `net` and `domain` as enumerated; `sampled`: distinct sampled patterns to compare with.
   RegionSummary(const NetworkQ& net, const Box& domain, std::optional<std::set<ActivationPattern>> sampled = {});
+
+  /// Also sums every region's exact measure (length, area or volume: exact vertices for every
+  /// region, the slow path), to check that the regions tile the domain.
+  void sum_measures() { sum_measures_ = true; }
   Demand demand(const RegionRecord& record) const override;
   void add(RegionRecord&& record) override;
 
@@ -96,6 +100,7 @@ public:
     std::optional<SamplingReport> sampling;         // with sampled patterns; the missed areas'
                                                     // smallest and median chosen in doubles, exact
     Lipschitz lipschitz;
+    std::optional<Rational> measure_sum;            // with sum_measures()
   };
   /// After the stream has ended.
   Result finish();
@@ -121,6 +126,8 @@ private:
   };
   std::vector<Candidate> candidates_;  // regions whose norm may be the largest
   double largest_lower_ = 0;
+  bool sum_measures_ = false;
+  Rational measure_sum_;
 };
 
 /// The summary of `net` on `domain`: enumerate_regions into a RegionSummary.
