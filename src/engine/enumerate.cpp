@@ -20,6 +20,10 @@ namespace {
 
 constexpr double eta = smallest_subnormal;
 
+// A radius that overflowed may come out as inf * 0 = NaN: it bounds nothing, so it is infinite
+// (every predicate on the row then goes exact, and the record's promise holds).
+double no_nan(double radius) { return radius >= 0 ? radius : HUGE_VAL; }
+
 // The pre-activation rows of one layer on one region (z_j(x) = a_j . x + c_j), approximately
 // with a radius per row, and exactly (over the layer's scale S_l) when first asked for.
 struct Frame {
@@ -351,7 +355,7 @@ private:
     const double shared = next.weight_radius * (a.cwiseAbs() + alpha).dot(reach) + next.bias_radius + 2 * static_cast<double>(n + 1) * eta;
     out.radius.noalias() = next.weight_abs * v;
     for (Eigen::Index k = 0; k < out.radius.size(); ++k)
-      out.radius(k) = inflate(out.radius(k) + shared + g * std::fabs(next.bias_approx(k)), 8 * n + 16);
+      out.radius(k) = no_nan(inflate(out.radius(k) + shared + g * std::fabs(next.bias_approx(k)), 8 * n + 16));
   }
 
   // Layer l+1's rows after flipping neuron j's bit (to `on`) from those of `source`: a rank-one
@@ -368,10 +372,10 @@ private:
     out.approx.noalias() = source.approx + f * row;
     out.radius.resize(source.radius.size());
     for (Eigen::Index k = 0; k < f.size(); ++k)
-      out.radius(k) = inflate(source.radius(k) + std::fabs(f(k)) * rho +
+      out.radius(k) = no_nan(inflate(source.radius(k) + std::fabs(f(k)) * rho +
                                   (next.weight_abs(k, j) * eps + omega * std::fabs(step) + omega * eps) * (m + rho) +
                                   g * (top(k) + std::fabs(f(k)) * m) + 3 * eta,
-                              24);
+                              24));
   }
 
   const EngineNetwork& net_;
@@ -432,7 +436,9 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
   // each cell's layer-1 rows follow from the previous cell's by a few rank-one flips). The runs
   // do not depend on the thread count, so neither do the doubles: every record is the same.
   const long total = static_cast<long>(top.cells.size());
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  // More threads than cores would only make TBB warn: the output is the same for any number.
+  const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0 ? std::min(options.threads, cores) : cores;
   const long run = 16;
   long next = 0, done = 0;
   tbb::task_arena arena(threads);

@@ -14,7 +14,7 @@ namespace relutope {
 struct EngineOptions {
   long max_regions = 1'000'000;   // more regions than this: LimitError
   double time_limit = 0;          // seconds; 0: none. Exceeded: LimitError
-  int threads = 0;                // 0: every core. The output does not depend on it.
+  int threads = 0;                // 0 (or more than the cores): every core. The output does not depend on it.
   /// Called now and then from the consuming thread with (first-layer cells done, their number,
   /// regions so far).
   std::function<void(long done, long total, long regions)> progress;

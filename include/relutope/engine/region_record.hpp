@@ -26,9 +26,10 @@ struct RegionRecord {
   /// Activation pattern, one bit per hidden neuron in layer order (bit i of word i / 64).
   std::vector<std::uint64_t> pattern;
   int pattern_bits = 0;
-  /// Vertices: `vertices.size() / dim` of them, approximate Cartesian coordinates (each within
-  /// a few units in the last place; the exact ones are in exact_vertices). Order: 1D {lo, hi};
-  /// 2D counter-clockwise; 3D and above, as found.
+  /// Vertices: vertex_count() of them, approximate Cartesian coordinates for drawing and choosing
+  /// (quotients of the filter's cofactors: close where the hyperplanes meet at a fair angle, not
+  /// certified; the exact ones are in exact_vertices). Order: 1D {lo, hi}; 2D counter-clockwise;
+  /// 3D and above, as found.
   std::vector<double> vertices;
   /// For vertex v, the `dim` hyperplanes that meet exactly there: entries [v dim, (v+1) dim).
   std::vector<HyperplaneLabel> vertex_planes;
