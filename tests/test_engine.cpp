@@ -1352,6 +1352,8 @@ TEST_CASE("engine: a counting sink, RegionSummary and the held Partition agree",
     CHECK(s.pieces.piece == P.piece);
     CHECK(s.pieces.piece_count == P.piece_count);
     CHECK(s.dead_neurons == dead_in(net, P));
+    if (c.name == "2D with dead neurons in both layers")  // b = -5 on [-1, 1]^2; weights <= 0 on relu outputs, b < 0
+      CHECK(s.dead_neurons == std::vector<std::pair<int, int>>{{0, 2}, {1, 1}});
 
     // Sampling, from the partition: which regions the samples found, which they missed.
     REQUIRE(s.sampling);
