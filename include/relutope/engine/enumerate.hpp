@@ -45,7 +45,8 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
                                   const EngineOptions& options = {});
 
 /// Test switch: with true, every predicate is decided in exact arithmetic (the filter is off).
-/// The regions and every output are the same either way; only the time differs.
+/// The regions and every exact value are the same either way (the approximate vertices of the
+/// records may differ in their last bits); only the time differs.
 void force_exact_predicates(bool on);
 
 /// The largest input dimension the engine takes.

@@ -98,7 +98,8 @@ public:
     PieceJoin::Result pieces;
     std::vector<std::pair<int, int>> dead_neurons;  // (hidden layer, index): 0 on every region
     std::optional<SamplingReport> sampling;         // with sampled patterns; the missed areas'
-                                                    // smallest and median chosen in doubles, exact
+                                                    // smallest and median chosen in doubles (1D,
+                                                    // 2D), their values exact
     Lipschitz lipschitz;
     std::optional<Rational> measure_sum;            // with sum_measures()
   };
