@@ -1040,6 +1040,26 @@ TEST_CASE("regression: the progress line of regions is drawn while it runs, not 
   CHECK(unfinished >= 1);
 }
 
+TEST_CASE("Ctrl-C stops regions between regions: exit 130, one line, no file half-written", "[cli][regions]") {
+  CliDir dir;
+  const std::string net = dir / "out/deep.json";
+  write_random_network(net, 2, {200, 200, 200, 200}, 26);  // millions of regions: minutes
+  // The braces: `cd && relutope &` would put the cd-and-relutope list in the background, and
+  // $! would be the subshell's, not relutope's.
+  const std::string command = "cd " + quote(dir.path.string()) + " && { " + quote(RELUTOPE_BINARY) + " regions out/deep.json" +
+                              " --domain -8,8,-8,8 --polygons out/p.geojson --polytopes out/p.json --quiet" +
+                              " >/dev/null 2>stderr.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid; echo $? > " +
+                              quote(dir / "status.txt") + "; }";
+  std::system(("bash -c " + quote(command)).c_str());
+  const std::string err = slurp(dir / "stderr.txt");
+  INFO(err);
+  CHECK(std::stoi(slurp(dir / "status.txt")) == 130);
+  CHECK(err == "relutope: interrupted\n");
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(dir / "out")) left.push_back(entry.path().filename().string());
+  CHECK(left == std::vector<std::string>{"deep.json"});
+}
+
 TEST_CASE("regression: spectrum --grid K counts its frequencies before building them", "[cli][spectrum]") {
   // (2 * 4096 + 1)^2 = 67 M frequencies: refused at once, not after building gigabytes of them.
   CliDir dir;

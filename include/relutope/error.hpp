@@ -25,4 +25,10 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+/// Long work stopped because the caller asked it to (EngineOptions::should_stop: Ctrl-C).
+class Interrupted : public std::runtime_error {
+public:
+  Interrupted() : std::runtime_error("interrupted") {}
+};
+
 }  // namespace relutope

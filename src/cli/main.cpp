@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   } catch (const relutope::LimitError& e) {
     std::cerr << "relutope: " << e.what() << "\n";
     return 3;
+  } catch (const relutope::Interrupted&) {
+    std::cerr << "relutope: interrupted\n";
+    return 130;
   } catch (const std::bad_alloc&) {
     std::cerr << "relutope: out of memory: the problem is too large for this machine\n";
     return 3;

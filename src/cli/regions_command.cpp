@@ -1,6 +1,7 @@
 #include "regions_command.hpp"
 
 #include "analysis_input.hpp"
+#include "interrupt.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "relutope/error.hpp"
@@ -39,6 +40,7 @@ nlohmann::json enclosure_json(const Enclosure& e) {
 }
 
 void regions_command(const RegionsOptions& o) {
+  const InterruptScope interrupt;  // from the start: a Ctrl-C while loading stops the enumeration at once
   for (const std::string* file : {&o.json, &o.polygons, &o.polytopes}) check_directory_of(*file);
   const AnalysisInput in = load_analysis(o.input, true, max_engine_dim);
   const int dim = in.exact.input_dim;
@@ -69,6 +71,7 @@ void regions_command(const RegionsOptions& o) {
   options.max_regions = o.max_regions;
   options.time_limit = o.time_limit;
   options.threads = o.threads;
+  options.should_stop = InterruptScope::stop_requested;
   options.progress = [&](long done, long total, long found) {
     if (!progress) progress.emplace("regions: first-layer cells", total, o.quiet);
     const double elapsed = progress->seconds();

@@ -3,6 +3,7 @@
 // streamed to a sink.
 #include "relutope/domain.hpp"
 #include "relutope/engine/region_record.hpp"
+#include "relutope/error.hpp"
 #include "relutope/network/network.hpp"
 
 #include <atomic>
@@ -27,12 +28,6 @@ struct EngineOptions {
 struct PredicateCounts {
   long filtered = 0;  // decided in floating point, with a proof that the sign is right
   long exact = 0;     // decided in exact integer arithmetic (the filter could not tell)
-};
-
-/// The enumeration was stopped by EngineOptions::should_stop.
-class Interrupted : public std::runtime_error {
-public:
-  Interrupted() : std::runtime_error("interrupted") {}
 };
 
 /// Enumerates the activation regions of `net` on `domain`: refines the box layer by layer,
