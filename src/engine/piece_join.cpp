@@ -170,7 +170,9 @@ PieceJoin::Result PieceJoin::finish() {
   Impl& m = *impl_;
   if (!m.waiting.empty()) throw std::logic_error("PieceJoin: a facet found no region across it");
   const int d = m.net.dim;
-  for (const auto& [row, facets] : m.degenerate) {
+  for (const auto& group : m.degenerate) {
+    const engine::Row& row = group.first;  // a named reference: lambdas cannot capture bindings in C++17
+    const auto& facets = group.second;
     // The parameter along the line (2D) or the projection dropping the normal's largest axis (3D).
     size_t drop = 0;
     for (size_t k = 1; k < static_cast<size_t>(d); ++k)
