@@ -64,7 +64,15 @@ void ThreadPool::drain(const std::function<void(int)>& task, int count) {
 
 void ThreadPool::run(int count, const std::function<void(int)>& task) {
   if (workers_.empty() || count <= 1) {
-    for (int i = 0; i < count; ++i) task(i);
+    std::exception_ptr error;
+    for (int i = 0; i < count; ++i) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
     return;
   }
   {

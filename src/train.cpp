@@ -68,7 +68,7 @@ std::vector<Range> blocks(Eigen::Index n, Eigen::Index parts) {
 // step to step: reallocating them (and Eigen's product buffers being returned to the OS) cost a
 // third of a small network's step in page faults.
 struct Workspace {
-  std::vector<MatD> z;      // pre-activations of every layer
+  std::vector<MatD> z;      // pre-activations of every layer but the ReLU ones (see forward())
   std::vector<MatD> a;      // the activation of z, for layers whose activation has a kink
   std::vector<MatD> delta;  // dLoss/dz of every layer
   MatD residual;            // MSE: output - target
@@ -79,7 +79,7 @@ struct Workspace {
     delta.resize(backward ? layers.size() : 0);
     for (size_t l = 0; l < layers.size(); ++l) {
       const Eigen::Index rows = layers[l].weight.rows();
-      z[l].resize(rows, n);
+      if (layers[l].activation.kind != Activation::Kind::relu) z[l].resize(rows, n);
       if (layers[l].activation.has_kink()) a[l].resize(rows, n);
       if (backward) delta[l].resize(rows, n);
     }
@@ -94,35 +94,42 @@ const MatD& output(const std::vector<Layer>& layers, size_t l, const Workspace& 
 
 using Block = Eigen::Block<MatD, Eigen::Dynamic, Eigen::Dynamic, true>;
 
-// relutope::activate and relutope::backpropagate, rounding as they do, on a block of columns;
-// backpropagation in place: `delta` holds dLoss/d(output) and is turned into dLoss/dz.
-void activate_block(const Activation& activation, const Block& z, Block out) {
-  switch (activation.kind) {
-    case Activation::Kind::relu: out = z.cwiseMax(0.0); return;
-    case Activation::Kind::identity: out = z; return;
-    case Activation::Kind::leaky_relu:
-      out = z.unaryExpr([slope = activation.negative_slope](double v) { return v > 0 ? v : v * slope; });
-      return;
-  }
-}
-void backpropagate_block(const Activation& activation, const Block& z, Block delta) {
-  switch (activation.kind) {
-    case Activation::Kind::relu: delta = (z.array() > 0.0).select(delta, 0.0); return;
-    case Activation::Kind::identity: return;
-    case Activation::Kind::leaky_relu:
-      delta = (z.array() > 0.0).select(delta, activation.negative_slope * delta.array());
-      return;
+// Columns [r.begin, r.begin + r.size) of `input` through every layer, rounding as
+// relutope::activate does.
+void forward(const std::vector<Layer>& layers, const MatD& input, Workspace& ws, Range r) {
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const Layer& layer = layers[l];
+    const auto in = (l ? output(layers, l - 1, ws) : input).middleCols(r.begin, r.size);
+    if (layer.activation.kind == Activation::Kind::relu) {
+      // z = W in + b and max(z, 0) in one pass over the memory. z itself is not kept: the
+      // backward pass needs only where z > 0, which is where max(z, 0) > 0.
+      Block a = ws.a[l].middleCols(r.begin, r.size);
+      a.noalias() = layer.weight * in;
+      a = (a.colwise() + layer.bias).cwiseMax(0.0);
+      continue;
+    }
+    Block z = ws.z[l].middleCols(r.begin, r.size);
+    z.noalias() = layer.weight * in;
+    z.colwise() += layer.bias;
+    if (layer.activation.kind == Activation::Kind::leaky_relu)
+      ws.a[l].middleCols(r.begin, r.size) =
+          z.unaryExpr([slope = layer.activation.negative_slope](double v) { return v > 0 ? v : v * slope; });
   }
 }
 
-// Columns [r.begin, r.begin + r.size) of `input` through every layer.
-void forward(const std::vector<Layer>& layers, const MatD& input, Workspace& ws, Range r) {
-  for (size_t l = 0; l < layers.size(); ++l) {
-    const MatD& in = l ? output(layers, l - 1, ws) : input;
-    Block z = ws.z[l].middleCols(r.begin, r.size);
-    z.noalias() = layers[l].weight * in.middleCols(r.begin, r.size);
-    z.colwise() += layers[l].bias;
-    if (layers[l].activation.has_kink()) activate_block(layers[l].activation, z, ws.a[l].middleCols(r.begin, r.size));
+// dLoss/dz from dLoss/d(output) in place on columns r of layer l, rounding as
+// relutope::backpropagate does: the activation's slope, 1 above zero.
+void backpropagate(const std::vector<Layer>& layers, size_t l, Workspace& ws, Range r) {
+  Block delta = ws.delta[l].middleCols(r.begin, r.size);
+  switch (layers[l].activation.kind) {
+    case Activation::Kind::relu:  // z > 0 where max(z, 0) > 0
+      delta = (ws.a[l].middleCols(r.begin, r.size).array() > 0.0).select(delta, 0.0);
+      return;
+    case Activation::Kind::identity: return;
+    case Activation::Kind::leaky_relu:
+      delta = (ws.z[l].middleCols(r.begin, r.size).array() > 0.0)
+                  .select(delta, layers[l].activation.negative_slope * delta.array());
+      return;
   }
 }
 
@@ -207,9 +214,21 @@ public:
     sqrt_correction2_ = std::sqrt(correction2);
   }
 
-  void update(std::vector<Layer>& params, std::vector<Layer>& grad, const ParameterBlock& b) {
+  // Updates a block of parameters; whether they are all finite after it.
+  bool update(std::vector<Layer>& params, std::vector<Layer>& grad, const ParameterBlock& b) {
     const auto [p, n] = span(params[b.layer], b);
-    update(p, span(grad[b.layer], b).first, span(m_[b.layer], b).first, span(v_[b.layer], b).first, n);
+    double* const g = span(grad[b.layer], b).first;
+    double* const m = span(m_[b.layer], b).first;
+    double* const v = span(v_[b.layer], b).first;
+    // A few thousand at a time, so that the passes over them find them in the L1 cache.
+    constexpr Eigen::Index chunk = 2048;
+    bool finite = true;
+    for (Eigen::Index i = 0; i < n; i += chunk) {
+      const Eigen::Index size = std::min(chunk, n - i);
+      update(p + i, g + i, m + i, v + i, size);
+      finite = finite && Eigen::Map<const Eigen::ArrayXd>(p + i, size).allFinite();
+    }
+    return finite;
   }
 
 private:
@@ -218,36 +237,46 @@ private:
   // here; everything else rounds as written, and no multiply is left feeding an add for the
   // compiler to contract. Element by element this equals Debian's torch 1.13.1 on x86-64 bit
   // for bit (two to five steps of Adam and SGD, with and without weight decay and momentum).
-  void update(double* pd, double* gd, double* md, double* vd, Eigen::Index n) const {
-    if (c_.weight_decay != 0.0)  // grad.add(param, alpha=weight_decay)
-      for (Eigen::Index i = 0; i < n; ++i) gd[i] = std::fma(c_.weight_decay, pd[i], gd[i]);
+  // One pass over the elements, which GCC vectorises: the pointers do not overlap, and
+  // src/train.cpp is compiled with -fno-math-errno -fno-rounding-math (see CMakeLists.txt).
+  // Vector and scalar sqrt, division and fma round the same: correctly.
+  void update(double* __restrict pd, double* __restrict gd, double* __restrict md, double* __restrict vd,
+              Eigen::Index n) const {
+    const double weight_decay = c_.weight_decay;
+    if (weight_decay != 0.0)  // grad.add(param, alpha=weight_decay)
+      for (Eigen::Index i = 0; i < n; ++i) gd[i] = std::fma(weight_decay, pd[i], gd[i]);
     if (c_.optimizer == TrainConfig::Optimizer::sgd) {
-      const double* d = gd;
-      if (c_.momentum != 0.0) {  // buf = clone(d_p), then buf.mul_(momentum).add_(d_p): two roundings
+      const double momentum = c_.momentum, lr = c_.lr;
+      if (momentum == 0.0) {
+        for (Eigen::Index i = 0; i < n; ++i) pd[i] = std::fma(-lr, gd[i], pd[i]);  // param.add_(d_p, alpha=-lr)
+      } else if (t_ == 1) {  // buf = clone(d_p)
         for (Eigen::Index i = 0; i < n; ++i) {
-          if (t_ == 1) {
-            md[i] = gd[i];
-          } else {
-            md[i] *= c_.momentum;
-            md[i] += gd[i];
-          }
+          md[i] = gd[i];
+          pd[i] = std::fma(-lr, md[i], pd[i]);
         }
-        d = md;
+      } else {  // buf.mul_(momentum).add_(d_p): two roundings
+        for (Eigen::Index i = 0; i < n; ++i) {
+          const double buf = md[i] * momentum;
+          md[i] = buf + gd[i];
+          pd[i] = std::fma(-lr, md[i], pd[i]);
+        }
       }
-      for (Eigen::Index i = 0; i < n; ++i) pd[i] = std::fma(-c_.lr, d[i], pd[i]);  // param.add_(d_p, alpha=-lr)
       return;
     }
-    const double beta1 = c_.beta1, beta2 = c_.beta2;
-    // exp_avg.mul_(beta1).add_(grad, alpha=1-beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2)
+    const double beta1 = c_.beta1, beta2 = c_.beta2, eps = c_.eps;
+    const double step_size = step_size_, sqrt_correction2 = sqrt_correction2_;
     for (Eigen::Index i = 0; i < n; ++i) {
-      md[i] = std::fma(1.0 - beta1, gd[i], md[i] * beta1);
-      vd[i] = std::fma((1.0 - beta2) * gd[i], gd[i], vd[i] * beta2);
+      const double g = gd[i];
+      // exp_avg.mul_(beta1).add_(grad, alpha=1-beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2)
+      const double m = std::fma(1.0 - beta1, g, md[i] * beta1);
+      const double v = std::fma((1.0 - beta2) * g, g, vd[i] * beta2);
+      md[i] = m;
+      vd[i] = v;
+      // denom = exp_avg_sq.sqrt() / sqrt(bias_correction2) + eps; param.addcdiv_(exp_avg, denom,
+      // value=-step_size), which computes param + (value * exp_avg) / denom.
+      const double denom = std::sqrt(v) / sqrt_correction2 + eps;
+      pd[i] = pd[i] + ((-step_size) * m) / denom;
     }
-    // denom = exp_avg_sq.sqrt() / sqrt(bias_correction2) + eps; param.addcdiv_(exp_avg, denom,
-    // value=-step_size), which computes param + (value * exp_avg) / denom.
-    Eigen::Map<Eigen::ArrayXd> p(pd, n);
-    const Eigen::Map<const Eigen::ArrayXd> m(md, n), v(vd, n);
-    p += ((-step_size_) * m) / (v.sqrt() / sqrt_correction2_ + c_.eps);
   }
 
   const TrainConfig& c_;
@@ -273,9 +302,7 @@ public:
       forward(layers, input, ws_, r);
       output_delta(output(layers, last, ws_), target, loss, ws_, &ws_.delta[last], r);
       for (size_t l = last;; --l) {
-        // dLoss/dz from dLoss/d(output): the activation's slope, 1 above zero.
-        backpropagate_block(layers[l].activation, ws_.z[l].middleCols(r.begin, r.size),
-                            ws_.delta[l].middleCols(r.begin, r.size));
+        backpropagate(layers, l, ws_, r);
         if (l == 0) break;
         ws_.delta[l - 1].middleCols(r.begin, r.size).noalias() =
             layers[l].weight.transpose() * ws_.delta[l].middleCols(r.begin, r.size);
@@ -299,10 +326,7 @@ public:
         grad[l].weight.middleCols(b.columns.begin, b.columns.size).noalias() =
             ws_.delta[l] * in.middleRows(b.columns.begin, b.columns.size).transpose();
       }
-      if (!optimizer) return;
-      optimizer->update(layers, grad, b);
-      const auto [p, size] = span(layers[l], b);
-      finite_[static_cast<size_t>(i)] = Eigen::Map<const Eigen::ArrayXd>(p, size).allFinite();
+      if (optimizer) finite_[static_cast<size_t>(i)] = optimizer->update(layers, grad, b);
     });
     return std::all_of(finite_.begin(), finite_.end(), [](char f) { return f != 0; });
   }
