@@ -33,9 +33,9 @@ using Loss = TrainConfig::Loss;
 // lies: they take columns by 4 (the matrix-matrix kernel) and by 8 (the matrix-vector kernel,
 // which Eigen uses when a side is a single row or column), rows by packets, with other code for
 // the rest, and a product with fewer than 20 rows + columns + depth is done coefficient-wise. So
-// the blocks are cut at multiples of 8 columns (and of 8 rows of a product's right-hand side),
+// the blocks are cut at multiples of 8 points, or of 8 inputs of the layer for its weights' blocks,
 // which also keeps every block's address at the same place modulo 64 bytes, and are at least 32
-// columns wide unless there is only one. Then every entry of every product is computed by the
+// wide unless there is only one. Then every entry of every product is computed by the
 // same operations, in the same order, on the same values as by one product over the whole
 // matrix, which is what the trainer did on one thread; and the depth of each product, on which
 // Eigen's cache blocking depends, is the same whatever the blocks. So results do not depend on
@@ -289,7 +289,7 @@ private:
 // `grad`, and, given an optimizer, its update of `layers` block by block as their gradients come.
 class Backprop {
 public:
-  Backprop(ThreadPool& pool) : pool_(pool) {}
+  explicit Backprop(ThreadPool& pool) : pool_(pool) {}
 
   // The loss, with dLoss/dz of every layer in the workspace: the first loop.
   double loss(const std::vector<Layer>& layers, const MatD& input, const MatD& target, Loss loss) {
