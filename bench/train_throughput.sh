@@ -80,8 +80,8 @@ for spec in "lazzari-random-rgb $LAZZARI_STEPS 50" "rahaman-sines $SINES_STEPS 1
 done
 
 # relutope's threads ------------------------------------------------------------------------
-# Busy processes other than this run's (more than 20% of a CPU), and the load, when it starts.
-OTHERS="$(ps -eo pcpu=,pid=,comm= | awk -v self=$$ '$1 > 20 && $2 != self {printf "%s%s (%s%%)", sep, $3, $1; sep=", "}')"
+# Other processes busy when it starts (over 20% of a CPU in one second, by top), and the load.
+OTHERS="$(top -b -n 2 -d 1 2>/dev/null | awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && $9 > 20 {printf "%s%s (%s%%)", sep, $12, $9; sep=", "}')"
 LABEL="${RELUTOPE_LABEL:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "$RELUTOPE")}"
 LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
 for rep in $(seq "$REPEATS"); do
@@ -108,7 +108,8 @@ CPU="$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)"
 "$PYTHON" - "$TMP" "$SYSTEM_BLAS" "$CPU" "$LAZZARI_STEPS" "$SINES_STEPS" "${OPENBLAS_DIR:+1}" "$FLOWER_STEPS" \
   "$REPEATS" "$BASELINE_LABEL" "$LOAD" "$OTHERS" "$LABEL" >"$TMP/table.md" <<'EOF'
 import json, os, sys, datetime
-tmp, system_blas, cpu, lazzari_steps, sines_steps, openblas, flower_steps, repeats, baseline, load, others, label = sys.argv[1:13]
+(tmp, system_blas, cpu, lazzari_steps, sines_steps, openblas, flower_steps, repeats, baseline, load_average,
+ others, relutope_label) = sys.argv[1:13]
 
 def load(path):
     text = open(path).read()
@@ -150,7 +151,8 @@ def best(preset, tag):
     return max(r["steps_per_second"] for r in runs)
 
 print(f"\n## relutope on 1 and 2 threads\n")
-print(f"relutope {label}; same day and machine; best of {repeats} interleaved runs each; load average {load} at the start"
+print(f"relutope {relutope_label}; same day and machine; best of {repeats} interleaved runs each; load average "
+      f"{load_average} at the start"
       f"{'; other busy processes: ' + others if others else ''}. `--threads 1` and the baseline pinned "
       "to one CPU, `--threads 2` not pinned; 1 and 2 threads train the same network to the bit "
       "(the script checks).\n")
