@@ -15,7 +15,7 @@
 #      bench/pytorch_train.py for float64 (the same arithmetic as relutope) and float32 (what
 #      PyTorch users usually run), all with OMP/MKL/OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)
 #      and, where taskset exists, pinned to one CPU;
-#   4. runs `relutope train --threads T` for T = 1 (pinned to one CPU) and 2 (not pinned), and
+#   4. (first, in fact) runs `relutope train --threads T` for T = 1 (pinned to one CPU) and 2 (not pinned), and
 #      BASELINE (another relutope executable, e.g. one built from an older commit; its default
 #      threads, pinned to one CPU) if set, on the three presets, REPEATS times each interleaved,
 #      keeping each one's best steps/s (the machine may be shared: the report gives its load);
@@ -64,26 +64,14 @@ run_torch() {  # preset steps warmup dtype tag [LD_LIBRARY_PATH]
     --preset "$1" --steps "$2" --warmup "$3" --dtype "$4" --threads 1 >"$TMP/$1.$5.$4.json"
 }
 
-for spec in "lazzari-random-rgb $LAZZARI_STEPS 50" "rahaman-sines $SINES_STEPS 10"; do
-  read -r preset steps warmup <<<"$spec"
-  echo "== $preset: $steps steps (+ $warmup warm-up)" >&2
-  echo "   relutope" >&2
-  run_relutope "$preset" $((steps + warmup))
-  for dtype in float64 float32; do
-    echo "   pytorch $dtype (system BLAS)" >&2
-    run_torch "$preset" "$steps" "$warmup" "$dtype" system
-    if [ -n "$OPENBLAS_DIR" ]; then
-      echo "   pytorch $dtype (OpenBLAS)" >&2
-      run_torch "$preset" "$steps" "$warmup" "$dtype" openblas "$OPENBLAS_DIR"
-    fi
-  done
-done
-
-# relutope's threads ------------------------------------------------------------------------
+# relutope's threads (first: the quieter the machine the better) ------------------------------
 # Other processes busy when it starts (over 20% of a CPU in one second, by top), and the load.
 OTHERS="$(top -b -n 2 -d 1 2>/dev/null | awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && $9 > 20 {printf "%s%s (%s%%)", sep, $12, $9; sep=", "}')"
 LABEL="${RELUTOPE_LABEL:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "$RELUTOPE")}"
 LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }  # all CPUs, not idle
+child_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }                       # this script's children
+section_start=$(date +%s.%N) busy_start=$(busy_ticks) child_start=$(child_ticks)
 for rep in $(seq "$REPEATS"); do
   for spec in "rahaman-flower $FLOWER_STEPS" "lazzari-random-rgb $LAZZARI_STEPS" "rahaman-sines $SINES_STEPS"; do
     read -r preset steps <<<"$spec"
@@ -100,16 +88,37 @@ for rep in $(seq "$REPEATS"); do
     cmp -s "$TMP/t1.net.json" "$TMP/t2.net.json" || { echo "1 and 2 threads trained different networks" >&2; exit 1; }
   done
 done
+# What other processes took from the CPUs meanwhile (their CPU-seconds per second: 0 is a quiet
+# machine, 1 a whole core busy elsewhere).
+TICK=$(getconf CLK_TCK)
+OTHERS_DURING="$(awk -v b=$(($(busy_ticks) - busy_start)) -v c=$(($(child_ticks) - child_start)) -v t="$TICK" \
+  -v s="$section_start" -v e="$(date +%s.%N)" 'BEGIN {x = (b - c) / t / (e - s); printf "%.2f", x < 0 ? 0 : x}')"
+
+# relutope against PyTorch -------------------------------------------------------------------
+for spec in "lazzari-random-rgb $LAZZARI_STEPS 50" "rahaman-sines $SINES_STEPS 10"; do
+  read -r preset steps warmup <<<"$spec"
+  echo "== $preset: $steps steps (+ $warmup warm-up)" >&2
+  echo "   relutope" >&2
+  run_relutope "$preset" $((steps + warmup))
+  for dtype in float64 float32; do
+    echo "   pytorch $dtype (system BLAS)" >&2
+    run_torch "$preset" "$steps" "$warmup" "$dtype" system
+    if [ -n "$OPENBLAS_DIR" ]; then
+      echo "   pytorch $dtype (OpenBLAS)" >&2
+      run_torch "$preset" "$steps" "$warmup" "$dtype" openblas "$OPENBLAS_DIR"
+    fi
+  done
+done
 
 # Tables ----------------------------------------------------------------------------------
 mkdir -p "$(dirname "$RESULTS")"
 SYSTEM_BLAS="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
 CPU="$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)"
 "$PYTHON" - "$TMP" "$SYSTEM_BLAS" "$CPU" "$LAZZARI_STEPS" "$SINES_STEPS" "${OPENBLAS_DIR:+1}" "$FLOWER_STEPS" \
-  "$REPEATS" "$BASELINE_LABEL" "$LOAD" "$OTHERS" "$LABEL" >"$TMP/table.md" <<'EOF'
+  "$REPEATS" "$BASELINE_LABEL" "$LOAD" "$OTHERS" "$LABEL" "$OTHERS_DURING" >"$TMP/table.md" <<'EOF'
 import json, os, sys, datetime
 (tmp, system_blas, cpu, lazzari_steps, sines_steps, openblas, flower_steps, repeats, baseline, load_average,
- others, relutope_label) = sys.argv[1:13]
+ others, relutope_label, others_during) = sys.argv[1:14]
 
 def load(path):
     text = open(path).read()
@@ -153,7 +162,9 @@ def best(preset, tag):
 print(f"\n## relutope on 1 and 2 threads\n")
 print(f"relutope {relutope_label}; same day and machine; best of {repeats} interleaved runs each; load average "
       f"{load_average} at the start"
-      f"{'; other busy processes: ' + others if others else ''}. `--threads 1` and the baseline pinned "
+      f"{'; other busy processes then: ' + others if others else ''}; other processes used "
+      f"{others_during} CPUs on average during these runs (0: a quiet machine; a second thread can only "
+      "help if the second core is free). `--threads 1` and the baseline pinned "
       "to one CPU, `--threads 2` not pinned; 1 and 2 threads train the same network to the bit "
       "(the script checks).\n")
 head = "| preset | steps |"
