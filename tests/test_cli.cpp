@@ -356,14 +356,14 @@ TEST_CASE("bad inputs exit 2 with one line naming the file and leave no output",
   CHECK(temporaries(dir.path.string()).empty());
 }
 
-TEST_CASE("train is deterministic for a seed and --json - keeps stdout clean", "[cli][train]") {
+TEST_CASE("train is deterministic for a seed, on any --threads, and --json - keeps stdout clean", "[cli][train]") {
   CliDir dir;
   const std::string out = dir / "out";
   std::vector<std::string> files;
-  for (const char* name : {"r1.json", "r2.json"}) {
+  for (const auto& [name, threads] : {std::pair{"r1.json", "1"}, std::pair{"r2.json", "3"}}) {
     files.push_back(out + "/" + name);
     const std::vector<std::string> args = {"train", "--preset", "rahaman-sines", "--steps", "5", "--seed", "11",
-                                           "--quiet", "--out", files.back()};
+                                           "--threads", threads, "--quiet", "--out", files.back()};
     const Run run = relutope_run(args, dir);
     INFO(describe(args, run));
     REQUIRE(run.status == 0);
@@ -375,7 +375,7 @@ TEST_CASE("train is deterministic for a seed and --json - keeps stdout clean", "
 
   const std::string other = out + "/r3.json";
   const std::vector<std::string> args = {"train", "--preset", "rahaman-sines", "--steps", "5", "--seed", "12",
-                                         "--quiet", "--out", other, "--json", "-"};
+                                         "--threads", "2", "--quiet", "--out", other, "--json", "-"};
   const Run run = relutope_run(args, dir);
   INFO(describe(args, run));
   REQUIRE(run.status == 0);
@@ -383,6 +383,7 @@ TEST_CASE("train is deterministic for a seed and --json - keeps stdout clean", "
   REQUIRE_NOTHROW(summary = json::parse(run.out));
   CHECK(summary["steps"] == 5);
   CHECK(summary["seed"] == 12);
+  CHECK(summary["threads"] == 2);
   CHECK(summary["network"] == other);
   CHECK(slurp(other) != first);  // another seed, another network
   const Network net = read_network(files[0]);
@@ -609,7 +610,8 @@ TEST_CASE("train checks every output and option before step 1", "[cli][train]") 
            {{"--out", out + "/net.json", "--json", out + "/no/such/summary.json"}, out + "/no/such/summary.json"},
            {{"--preset", "lazzari-random-rgb-pe", "--out", out + "/pe.npz"}, out + "/pe.npz"},
            {{"--seed", "-1", "--out", out + "/net.json"}, "--seed"},
-           {{"--seed", "99999999999999999999", "--out", out + "/net.json"}, "--seed"}}) {
+           {{"--seed", "99999999999999999999", "--out", out + "/net.json"}, "--seed"},
+           {{"--threads", "0", "--out", out + "/net.json"}, "--threads"}}) {
     std::vector<std::string> full = {"train", "--steps", "5", "--quiet", "--snapshots", snaps};
     full.insert(full.end(), args.begin(), args.end());
     const Run run = relutope_run(full, dir);

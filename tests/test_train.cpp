@@ -7,10 +7,12 @@
 #include "relutope/error.hpp"
 #include "relutope/network/network_io.hpp"
 #include "relutope/train/train.hpp"
+#include "train/thread_pool.hpp"
 
 #include <cairo.h>
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <bitset>
 #include <cmath>
 #include <complex>
@@ -252,6 +254,215 @@ TEST_CASE("training is bit-for-bit deterministic for a seed", "[train]") {
   }
   c.seed = 1;
   CHECK(train(c, make_dataset(c.task, c.seed)).net.layers[0].weight != a.layers[0].weight);
+}
+
+namespace {
+
+// The loss and gradient as the trainer computed them on one thread before it had threads (its
+// code, kept as the reference): whole-matrix products, layer by layer. The threaded trainer cuts
+// them into blocks, and must still equal this bit for bit.
+LossGradient serial_loss_gradient(const Network& net, const MatD& X, const MatD& Y, Loss loss) {
+  const MatD input = encode(net.encoding, X).transpose();
+  const MatD target = Y.transpose();
+  const size_t layers = net.layers.size();
+  std::vector<MatD> z(layers), a(layers);
+  const MatD* in = &input;
+  for (size_t l = 0; l < layers; ++l) {
+    const Layer& layer = net.layers[l];
+    z[l].noalias() = layer.weight * *in;
+    z[l].colwise() += layer.bias;
+    if (layer.activation.has_kink()) activate(layer.activation, z[l], a[l]);
+    in = layer.activation.has_kink() ? &a[l] : &z[l];
+  }
+  const MatD& out = *in;
+  const double count = static_cast<double>(out.size());
+  LossGradient result;
+  MatD back;
+  if (loss == Loss::mse) {
+    MatD residual;
+    residual.noalias() = out - target;
+    back.noalias() = (2.0 / count) * residual;
+    result.loss = residual.squaredNorm() / count;
+  } else {
+    const auto zz = out.array();
+    const auto y = target.array();
+    const double sum = (zz.max(0.0) - zz * y + (-zz.abs()).exp().log1p()).sum();
+    back = ((zz.unaryExpr([](double v) {
+              return v >= 0 ? 1.0 / (1.0 + std::exp(-v)) : std::exp(v) / (1.0 + std::exp(v));
+            }) - y) / count).matrix();
+    result.loss = sum / count;
+  }
+  result.layers = net.layers;
+  MatD delta;
+  for (size_t l = layers; l-- > 0;) {
+    backpropagate(net.layers[l].activation, z[l], back, delta);
+    const MatD& previous = l ? (net.layers[l - 1].activation.has_kink() ? a[l - 1] : z[l - 1]) : input;
+    result.layers[l].weight.noalias() = delta * previous.transpose();
+    result.layers[l].bias = delta.rowwise().sum();
+    if (l == 0) break;
+    back.noalias() = net.layers[l].weight.transpose() * delta;
+  }
+  return result;
+}
+
+long differing_gradients(const LossGradient& a, const LossGradient& b) {
+  long n = same_bits(a.loss, b.loss) ? 0 : 1;
+  for (size_t l = 0; l < a.layers.size(); ++l)
+    n += differing_bits(a.layers[l].weight, b.layers[l].weight) + differing_bits(a.layers[l].bias, b.layers[l].bias);
+  return n;
+}
+
+// Networks and batches that the threads cut into blocks: hundreds of points, not a multiple of
+// the blocks' 8 columns; widths that are not multiples of Eigen's packets, and layers with 64 or
+// more inputs, whose weights' gradient is cut into blocks of columns too; one output (Eigen's
+// matrix-vector products) or several; both losses, an encoding, LeakyReLU.
+std::vector<std::pair<std::string, Problem>> threaded_problems() {
+  std::vector<std::pair<std::string, Problem>> problems;
+  auto add = [&](const std::string& name, const Encoding& encoding, const std::vector<int>& hidden, int outputs,
+                 Eigen::Index points, Loss loss, const Activation& activation) {
+    Problem p;
+    std::vector<int> widths{encoding.features(2)};
+    widths.insert(widths.end(), hidden.begin(), hidden.end());
+    widths.push_back(outputs);
+    p.net = initial_network(2, encoding, widths, 5);
+    for (size_t l = 0; l + 1 < p.net.layers.size(); ++l) p.net.layers[l].activation = activation;
+    p.X = (MatD::Random(points, 2).array() * 0.5 + 0.5).matrix();
+    p.Y = loss == Loss::mse ? MatD(MatD::Random(points, outputs))
+                            : MatD((MatD::Random(points, outputs).array() > 0).cast<double>());
+    problems.emplace_back(name, p);
+  };
+  add("mse, 2 -> 100 -> 75 -> 3 on 301 points", {}, {100, 75}, 3, 301, Loss::mse, Activation::relu());
+  add("bce, positional L = 2 -> 37 -> 1 on 203 points, LeakyReLU", {Encoding::Type::positional, 2}, {37}, 1, 203,
+      Loss::bce, Activation::leaky_relu(0.1));
+  add("mse, 2 -> 64 x 3 -> 1 on 1000 points", {}, {64, 64, 64}, 1, 1000, Loss::mse, Activation::relu());
+  return problems;
+}
+
+}  // namespace
+
+TEST_CASE("the threaded gradient is the single-threaded code's, bit for bit", "[train][threads]") {
+  for (const auto& [name, p] : threaded_problems())
+    for (const Loss loss : {Loss::mse, Loss::bce}) {
+      if (loss == Loss::bce && (p.Y.array() * (1 - p.Y.array())).abs().maxCoeff() > 0) continue;  // targets in {0,1}
+      const LossGradient serial = serial_loss_gradient(p.net, p.X, p.Y, loss);
+      for (int threads : {1, 2, 3, 4, 7}) {
+        INFO(name << ", " << threads << " threads");
+        const LossGradient threaded = loss_gradient(p.net, p.X, p.Y, loss, threads);
+        CHECK(differing_gradients(threaded, serial) == 0);
+        // Not only in the bits that matter: the gradient is a gradient.
+        CHECK(threaded.loss == Approx(reference_loss(p.net, p.X, p.Y, loss)).epsilon(1e-12));
+      }
+    }
+}
+
+TEST_CASE("training on threads follows the single-threaded code step by step", "[train][threads]") {
+  // Three Adam steps with the reference's gradient and the reference's Adam (checked bit for bit
+  // against torch's above), on a full batch that the threads cut into blocks.
+  TrainConfig config = two_sines({70, 20});
+  config.task.samples = 300;
+  config.steps = 3;
+  config.seed = 4;
+  const Dataset data = make_dataset(config.task, config.seed);
+  Network expected = initial_network(1, {}, {1, 70, 20, 1}, config.seed);
+  std::vector<std::vector<AdamReference>> state;
+  for (const Layer& layer : expected.layers) state.emplace_back(layer.weight.size() + layer.bias.size());
+  for (long t = 1; t <= config.steps; ++t) {
+    const LossGradient g = serial_loss_gradient(expected, data.inputs, data.targets, Loss::mse);
+    for (size_t l = 0; l < expected.layers.size(); ++l) {
+      Layer& layer = expected.layers[l];
+      const Eigen::Index w = layer.weight.size();
+      for (Eigen::Index i = 0; i < w; ++i)
+        layer.weight.data()[i] =
+            state[l][static_cast<size_t>(i)].step(config, t, layer.weight.data()[i], g.layers[l].weight.data()[i]);
+      for (Eigen::Index i = 0; i < layer.bias.size(); ++i)
+        layer.bias[i] = state[l][static_cast<size_t>(w + i)].step(config, t, layer.bias[i], g.layers[l].bias[i]);
+    }
+  }
+  for (int threads : {1, 2, 3}) {
+    INFO(threads << " threads");
+    CHECK(differing_weights(train(config, data, {}, "config", threads).net, expected) == 0);
+  }
+}
+
+TEST_CASE("the trained network, losses and snapshots are the same to the bit on any number of threads",
+          "[train][threads]") {
+  struct Case {
+    std::string name;
+    TrainConfig config;
+  };
+  std::vector<Case> cases;
+  {
+    TrainConfig c = preset("lazzari-random-rgb");  // minibatches of 300: a short one ends each epoch
+    c.hidden = {72, 40};
+    c.batch_size = 300;
+    c.steps = 20;
+    c.snapshot_every = 7;
+    cases.push_back({"lazzari-random-rgb, batches of 300", c});
+  }
+  {
+    TrainConfig c = preset("rahaman-flower-classify");  // full batch of 1000, BCE, SGD with momentum
+    c.hidden = {100, 20};
+    c.optimizer = TrainConfig::Optimizer::sgd;
+    c.lr = 0.05;
+    c.momentum = 0.9;
+    c.weight_decay = 1e-3;
+    c.steps = 6;
+    c.snapshot_every = 3;
+    cases.push_back({"rahaman-flower-classify, SGD", c});
+  }
+  {
+    TrainConfig c = preset("lazzari-random-rgb-pe");
+    c.hidden = {24};
+    c.activation = Activation::leaky_relu(0.1);
+    c.batch_size = 512;
+    c.steps = 10;
+    c.snapshot_every = 5;
+    cases.push_back({"lazzari-random-rgb-pe, LeakyReLU", c});
+  }
+  for (const Case& k : cases) {
+    const Dataset data = make_dataset(k.config.task, k.config.seed);
+    auto run = [&](int threads, std::vector<double>& snapshot_losses) {
+      TrainObserver observer;
+      observer.on_snapshot = [&](long, const Network&, double loss) { snapshot_losses.push_back(loss); };
+      return train(k.config, data, observer, "config", threads);
+    };
+    std::vector<double> one_losses;
+    const TrainResult one = run(1, one_losses);
+    for (int threads : {2, 2, 3, 4}) {  // 2 twice: the same thread count twice gives the same too
+      INFO(k.name << ", " << threads << " threads against 1");
+      std::vector<double> losses;
+      const TrainResult result = run(threads, losses);
+      CHECK(differing_weights(result.net, one.net) == 0);
+      CHECK(result.batch_loss == one.batch_loss);
+      CHECK(same_bits(result.final_loss, one.final_loss));
+      CHECK(losses == one_losses);
+    }
+  }
+}
+
+TEST_CASE("ThreadPool runs every task once, loop after loop, and passes on a task's exception", "[train][threads]") {
+  for (int threads : {1, 2, 5}) {
+    internal::ThreadPool pool(threads);
+    CHECK(pool.threads() == threads);
+    for (int count : {0, 1, 2, 7, 300}) {
+      std::vector<std::atomic<int>> runs(static_cast<size_t>(count));
+      for (int loop = 0; loop < 50; ++loop) pool.run(count, [&](int i) { runs[static_cast<size_t>(i)]++; });
+      for (int i = 0; i < count; ++i) CHECK(runs[static_cast<size_t>(i)] == 50);
+    }
+    std::atomic<int> ran{0};
+    CHECK_THROWS_WITH(pool.run(40,
+                               [&](int i) {
+                                 ran++;
+                                 if (i % 10 == 3) throw std::runtime_error("task " + std::to_string(i));
+                               }),
+                      Catch::StartsWith("task "));
+    CHECK(ran >= 1);  // TBB may cancel the tasks not yet started
+    std::atomic<int> after{0};
+    pool.run(9, [&](int) { after++; });
+    CHECK(after == 9);
+  }
+  CHECK(internal::thread_count(3) == 3);
+  CHECK(internal::thread_count(0) >= 1);
 }
 
 TEST_CASE("bad configurations are refused", "[train]") {

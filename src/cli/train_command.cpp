@@ -6,10 +6,12 @@
 #include "relutope/network/network_io.hpp"
 #include "relutope/train/train.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <thread>
 
 namespace relutope::cli {
 namespace {
@@ -17,6 +19,7 @@ namespace {
 struct TrainOptions {
   std::string preset, config, image, out, snapshots, json;
   long steps = 0, every = 0;
+  int threads = 0;  // 0: one a hardware thread
   std::uint64_t seed = 0;
   bool seed_given = false, quiet = false;
 };
@@ -63,7 +66,8 @@ void train_command(const TrainOptions& o) {
   if (snapshots)
     observer.on_snapshot = [&](long step, const Network& net, double loss) { snapshots->add(step, net, loss); };
 
-  const TrainResult result = train(config, data, observer, source_of(o, config));
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const TrainResult result = train(config, data, observer, source_of(o, config), threads);
   const double seconds = progress.seconds();
   progress.finish();
   write_network(result.net, out, format_for_path(out));
@@ -77,13 +81,15 @@ void train_command(const TrainOptions& o) {
               {"steps", config.steps},
               {"seconds", seconds},
               {"steps_per_second", rate},
+              {"threads", threads},
               {"first_loss", result.batch_loss.front()},
               {"final_loss", result.final_loss},
               {"parameters", result.net.parameter_count()}},
              o.json);
   text << "trained " << (config.preset.empty() ? "config" : config.preset) << " on " << data.description << "\n"
        << "  " << result.net.parameter_count() << " parameters, " << config.steps << " steps in " << seconds
-       << " s (" << rate << " steps/s), seed " << config.seed << "\n"
+       << " s (" << rate << " steps/s, " << threads << (threads == 1 ? " thread" : " threads") << "), seed "
+       << config.seed << "\n"
        << "  loss " << result.batch_loss.front() << " (first batch) -> " << result.final_loss << " (all data)\n"
        << "  wrote " << out << (o.snapshots.empty() ? "" : " and snapshots in " + o.snapshots) << "\n";
 }
@@ -115,6 +121,10 @@ void add_train_command(CLI::App& app, std::function<void()>& run) {
   cmd->add_option("--every", o->every, "Snapshot every K steps (default: the preset's)")
       ->check(CLI::PositiveNumber)
       ->needs(snapshots_opt);
+  cmd->add_option("--threads", o->threads,
+                  "Threads computing the gradients (default: all cores); the trained network is the same "
+                  "to the bit for any number")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--json", o->json, "Write a JSON summary to FILE ('-': stdout)");
   cmd->add_flag("--quiet", o->quiet, "No progress line on stderr");
   cmd->callback([&run, o] { run = [o] { train_command(*o); }; });
