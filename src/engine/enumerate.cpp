@@ -441,6 +441,9 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
   const int threads = options.threads > 0 ? std::min(options.threads, cores) : cores;
   const long run = 16;
   long next = 0, done = 0;
+  // Each run's records, owned here and not by the pipeline's tokens: a pipeline cancelled by an
+  // exception (a limit, Ctrl-C) destroys no token in flight, and they would leak.
+  std::vector<std::vector<RegionRecord>> results(static_cast<size_t>((total + run - 1) / run));
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_pipeline(
@@ -455,11 +458,11 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
                                        next += run;
                                        return first;
                                      }) &
-            tbb::make_filter<long, std::pair<long, std::vector<RegionRecord>>>(
+            tbb::make_filter<long, long>(
                 tbb::filter_mode::parallel,
                 [&](long first) {
                   const DecisionCounts start = thread_counts();
-                  std::vector<RegionRecord> records;
+                  std::vector<RegionRecord>& records = results[static_cast<size_t>(first / run)];
                   const long last = std::min(total, first + run);
                   std::vector<Frame> frames;  // kept for the run: each follows from the one before
                   frames.reserve(static_cast<size_t>(last - first));
@@ -475,15 +478,15 @@ PredicateCounts enumerate_regions(const NetworkQ& net, const Box& domain, Region
                   }
                   limits.regions += static_cast<long>(records.size());
                   tally(start);
-                  return std::make_pair(last - first, std::move(records));
+                  return first;
                 }) &
-            tbb::make_filter<std::pair<long, std::vector<RegionRecord>>, void>(
-                tbb::filter_mode::serial_in_order, [&](std::pair<long, std::vector<RegionRecord>> unit) {
-                  for (RegionRecord& r : unit.second) sink.add(std::move(r));
-                  limits.check(0);
-                  done += unit.first;
-                  if (options.progress) options.progress(done, total, limits.regions.load());
-                }));
+            tbb::make_filter<long, void>(tbb::filter_mode::serial_in_order, [&](long first) {
+              std::vector<RegionRecord> records = std::move(results[static_cast<size_t>(first / run)]);
+              for (RegionRecord& r : records) sink.add(std::move(r));
+              limits.check(0);
+              done = std::min(total, first + run);
+              if (options.progress) options.progress(done, total, limits.regions.load());
+            }));
   });
   return {filtered.load(), exact.load()};
 }
