@@ -236,15 +236,20 @@ double approximate_measure(const RegionRecord& r) {
   return twice / 2;
 }
 
-// Bounds on the spectral norm of the region's weight from its approximate map (entries within
-// map_radius r): the largest row norm of max(|w~| - r, 0) below, the Frobenius norm of |w~| + r
-// above, each with room for its own rounding (and underflow, 2^-500).
+// Bounds on the spectral norm of the region's weight W from its approximate map W~ (entries
+// within map_radius r, #outputs x d). Always: the largest row norm of max(|w~| - r, 0) below, the
+// Frobenius norm of |w~| + r above. When W or its transpose has at most 2 columns, also the
+// closed form of W~'s norm from its 2 x 2 Gram matrix G~ = [[a, b], [b, c]] (t = a + c):
+// computed in doubles, lambda_max(G~) is within 2 gamma_n t (G~'s entries, n terms each) plus
+// 10 u t (the closed form) of the exact, so within eps = 8 (n + 8) u of it relatively (t is at
+// most twice lambda_max); and |norm W - norm W~| <= ||W - W~||_F <= r sqrt(#outputs d) (Weyl).
+// Each bound has room for its own rounding (and underflow, 2^-500).
 std::pair<double, double> quick_norm_bounds(const RegionRecord& r) {
-  const int w = r.dim + 1;
+  const int w = r.dim + 1, o = r.outputs, d = r.dim;
   double frobenius = 0, row_max = 0;
-  for (int i = 0; i < r.outputs; ++i) {
+  for (int i = 0; i < o; ++i) {
     double row = 0;
-    for (int k = 0; k < r.dim; ++k) {
+    for (int k = 0; k < d; ++k) {
       const double x = std::fabs(r.map[static_cast<size_t>(i * w + k)]);
       frobenius += (x + r.map_radius) * (x + r.map_radius);
       row += std::max(x - r.map_radius, 0.0) * std::max(x - r.map_radius, 0.0);
@@ -252,7 +257,26 @@ std::pair<double, double> quick_norm_bounds(const RegionRecord& r) {
     row_max = std::max(row_max, row);
   }
   double lower = std::sqrt(row_max) * (1 - 0x1p-45), upper = std::sqrt(frobenius) * (1 + 0x1p-45) + 0x1p-500;
-  if (!std::isfinite(lower)) lower = 0;
+  if (std::min(o, d) <= 2) {
+    // The Gram matrix of the short side: W~^T W~ (d <= 2) or W~ W~^T.
+    const bool columns = d <= 2;
+    const int side = columns ? d : o, n = columns ? o : d;
+    auto entry = [&](int i, int k) { return columns ? r.map[static_cast<size_t>(k * w + i)] : r.map[static_cast<size_t>(i * w + k)]; };
+    double gram[2][2] = {{0, 0}, {0, 0}};
+    for (int p = 0; p < side; ++p)
+      for (int q = 0; q < side; ++q)
+        for (int k = 0; k < n; ++k) gram[p][q] += entry(p, k) * entry(q, k);
+    const double a = gram[0][0], b = gram[0][1], c = gram[1][1];
+    const double largest = (a + c + std::sqrt((a - c) * (a - c) + 4 * b * b)) / 2;
+    const double eps = 8 * (n + 8) * 0x1p-53, reach = r.map_radius * std::sqrt(static_cast<double>(o * d)) * (1 + 0x1p-50);
+    const double gram_lower = std::sqrt(largest / (1 + eps)) * (1 - 0x1p-50) - reach;
+    const double gram_upper = std::sqrt(largest / (1 - eps)) * (1 + 0x1p-50) + reach + 0x1p-500;
+    if (std::isfinite(gram_lower) && std::isfinite(gram_upper)) {
+      lower = std::max(lower, gram_lower);
+      upper = std::min(upper, gram_upper);
+    }
+  }
+  if (!std::isfinite(lower) || lower < 0) lower = 0;
   if (!std::isfinite(upper)) upper = HUGE_VAL;
   return {lower, upper};
 }
