@@ -41,9 +41,12 @@
 # LAZZARI_STEPS (the preset's), EXACT_REPEATS (5), POINTS (100), SCALING_PRESET (rahaman-flower),
 # SCALING_STEPS (1), DEPTHS (3,4,5,6), WIDTHS (64,128,256,512), SCALING_TIME_LIMIT (10 s),
 # LIPSCHITZ_CASE (256,256,256,256; empty skips), TORUS_STEPS (4000), TORUS_REPEATS (3),
-# SAMPLING3D_MAX_R (256), and bench/common.sh's: BUILD_DIR (build-bench), PYTHON
-# (/usr/bin/python3), RELUTOPE (an executable to measure instead of building one; RELUTOPE_LABEL),
-# BENCH_OPENBLAS (1), BENCH_CPU (0), BENCH_WORK (bench/.cache/engine), BENCH_RESULTS.
+# SAMPLING3D_MAX_R (256), QUIET_WAIT (0 s; on a shared machine, e.g. 600: each part first waits up
+# to that long for other processes to keep fewer than QUIET_CPUS (0.15) CPUs busy; every run's
+# report shows the CPUs others kept busy meanwhile), and bench/common.sh's: BUILD_DIR
+# (build-bench), PYTHON (/usr/bin/python3), RELUTOPE (an executable to measure instead of building
+# one; RELUTOPE_LABEL), BENCH_OPENBLAS (1), BENCH_CPU (0), BENCH_WORK (bench/.cache/engine),
+# BENCH_RESULTS.
 set -euo pipefail
 
 BENCH_NAME=engine

@@ -50,6 +50,8 @@ LIPSCHITZ_CASE = [int(v) for v in os.environ.get("LIPSCHITZ_CASE", "256,256,256,
 TORUS_STEPS = int(os.environ.get("TORUS_STEPS", "4000"))
 TORUS_REPEATS = max(1, int(os.environ.get("TORUS_REPEATS", "3")))
 SAMPLING3D_MAX_R = int(os.environ.get("SAMPLING3D_MAX_R", "256"))
+QUIET_WAIT = float(os.environ.get("QUIET_WAIT", "0"))
+QUIET_CPUS = float(os.environ.get("QUIET_CPUS", "0.15"))
 TARGET = 0.99
 
 anomalies = []
@@ -57,7 +59,46 @@ notes = []
 loads = []
 
 
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu_seconds():
+    """CPU seconds all processes have spent busy since boot (/proc/stat's first line: user, nice,
+    system, irq, softirq, steal), or None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / HZ
+
+
+def others_now(window=3.0):
+    """CPUs kept busy by other processes, on average over the next `window` seconds (this driver
+    runs nothing meanwhile)."""
+    a = busy_cpu_seconds()
+    time.sleep(window)
+    b = busy_cpu_seconds()
+    return None if a is None else (b - a) / window
+
+
+def wait_quiet(where):
+    """With QUIET_WAIT > 0: wait (up to QUIET_WAIT s) until other processes keep fewer than
+    QUIET_CPUS CPUs busy, so that the next runs have the machine to themselves."""
+    if QUIET_WAIT <= 0:
+        return
+    t0 = time.perf_counter()
+    while True:
+        o = others_now()
+        if o is None or o < QUIET_CPUS:
+            return
+        if time.perf_counter() - t0 > QUIET_WAIT:
+            log(f"   ({where}: still {o:.2f} CPUs busy with other processes after {QUIET_WAIT:.0f} s; going on)")
+            return
+
+
 def load_now(where):
+    wait_quiet(where)
     loads.append((where, os.getloadavg()[0]))
 
 
@@ -75,7 +116,11 @@ def regions(net, threads, extra=(), max_regions=None, time_limit=None, timeout=N
         cmd += ["--max-regions", max_regions]
     if time_limit is not None:
         cmd += ["--time-limit", time_limit]
+    before = busy_cpu_seconds()
     r = run_json(cmd + list(extra), timeout=timeout, pin=pin_for(threads))
+    after = busy_cpu_seconds()
+    # Other processes' share of the CPUs during the run: the machine's busy time less the run's own.
+    r["others"] = max(0.0, (after - before - r["cpu"]) / r["wall"]) if before is not None and r["wall"] > 0 else None
     r["threads"] = threads
     r["status"] = status_of(r, limit_exit=3)
     m = LIMIT_AFTER.search(r["stderr"])
@@ -116,6 +161,15 @@ def meta_of(path):
 
 def median(xs):
     return statistics.median(xs) if xs else None
+
+
+def others(r):
+    return "-" if r.get("others") is None else f"{r['others']:.2f}"
+
+
+def others_median(runs):
+    xs = [r["others"] for r in runs if r.get("others") is not None]
+    return f"{median(xs):.2f}" if xs else "-"
 
 
 # 1. The trained 2x128 lazzari-random-rgb network ------------------------------------------------
@@ -270,7 +324,7 @@ def scaling_section():
             hidden = [width] * depth
             key = "x".join(map(str, hidden))
             net, summary = init_net(SCALING_PRESET, hidden)
-            load_now(f"scaling {key}")
+            wait_quiet(f"scaling {key}")
             log(f"== scaling {key}")
             base = regions(net, 1, max_regions=1, timeout=600)
             runs = {t: regions(net, t, max_regions=10 ** 12, time_limit=SCALING_TIME_LIMIT,
@@ -295,7 +349,7 @@ def lipschitz_case():
     if not LIPSCHITZ_CASE:
         return None
     net, summary = init_net("lazzari-random-rgb", LIPSCHITZ_CASE)
-    load_now("lipschitz case")
+    wait_quiet("lipschitz case")
     log(f"== 3-output case {'x'.join(map(str, LIPSCHITZ_CASE))} (lazzari preset)")
     full = regions(net, THREADS, timeout=1800)
     out = {"key": "x".join(map(str, LIPSCHITZ_CASE)), "params": summary["parameters"], "full": full}
@@ -392,6 +446,7 @@ def main():
     load = Load()
     lz = lazzari_section()
     fl = flower_section()
+    load_now("scaling")
     sc = scaling_section()
     lc = lipschitz_case()
     to = torus_section()
@@ -404,11 +459,16 @@ def main():
     pinmany = " ".join(PIN_MANY) or "no taskset"
     L = ["## The exact region engine (`bash bench/engine.sh`)", ""]
     L.append(machine_line(pinning=f"1-thread runs pinned to one CPU ({pin1}), {THREADS}-thread runs to {pinmany}.")
-             + " seconds = the `seconds` relutope reports (the enumeration, adjacency, linear pieces and the "
+             + " others' CPUs = how many CPUs other processes kept busy, on average, during a run (/proc/stat's "
+             "busy time less the run's own CPU time; 2 means the run had to share both cores).")
+    L.append("")
+    L.append("seconds = the `seconds` relutope reports (the enumeration, adjacency, linear pieces and the "
              "certified Lipschitz constant; not loading the network nor writing the JSON); process s = the whole "
              "`relutope regions NET --json - --quiet` process (wall); peak memory = its maximum resident set size "
-             f"(wait4). Bench total {total / 60:.1f} minutes. 1-minute load average when each part started: "
-             + ", ".join(f"{w} {v:.1f}" for w, v in loads) + ".")
+             f"(wait4). Bench total {total / 60:.1f} minutes. 1-minute load average (this bench's runs included) "
+             "when each part started: " + ", ".join(f"{w} {v:.1f}" for w, v in loads) + "."
+             + (f" Each part waited (up to {QUIET_WAIT:.0f} s) for other processes to keep fewer than {QUIET_CPUS:g} "
+                "CPUs busy." if QUIET_WAIT > 0 else ""))
     L.append("")
 
     # 1. flower
@@ -422,18 +482,18 @@ def main():
     L.append(f"Network: {fl['net']} ({fl['origin']}). `--max-regions {FLOWER_MAX_REGIONS:,} --time-limit "
              f"{FLOWER_TIME_LIMIT:g}`.")
     L.append("")
-    L.append("| threads | regions | linear pieces | adjacent pairs | predicates exact / filtered | seconds | process s | CPU s | regions/s | peak memory | status |")
-    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    L.append("| threads | regions | linear pieces | adjacent pairs | predicates exact / filtered | seconds | process s | CPU s | regions/s | peak memory | others' CPUs | status |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in (many, one):
         d = r["doc"]
         if d:
             L.append(f"| {r['threads']} | {d['regions']:,} | {d['linear_pieces']:,} | {d['adjacent_pairs']:,} | "
                      f"{d['predicates']['exact']:,} / {d['predicates']['filtered']:,} | {d['seconds']:.1f} | "
                      f"{r['wall']:.1f} | {r['cpu']:.1f} | {d['regions'] / d['seconds']:,.0f} | "
-                     f"{gb(r['maxrss_kb']):.2f} GB | ok |")
+                     f"{gb(r['maxrss_kb']):.2f} GB | {others(r)} | ok |")
         else:
             L.append(f"| {r['threads']} | {fmt(r['after'])} | - | - | - | - | {r['wall']:.1f} | {r['cpu']:.1f} | - | "
-                     f"{gb(r['maxrss_kb']):.2f} GB | {r['status']} |")
+                     f"{gb(r['maxrss_kb']):.2f} GB | {others(r)} | {r['status']} |")
     L.append("")
     if md and one["doc"]:
         L.append(f"{THREADS} threads against 1: **{one['doc']['seconds'] / md['seconds']:.2f}x** in seconds, "
@@ -473,8 +533,8 @@ def main():
     L.append("")
     L.append(f"Medians of {EXACT_REPEATS} runs (fastest in parentheses).")
     L.append("")
-    L.append("| threads | regions | linear pieces | dead neurons | seconds | process s | CPU s | peak memory MB |")
-    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| threads | regions | linear pieces | dead neurons | seconds | process s | CPU s | peak memory MB | others' CPUs |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     lz_rows = {}
     for t, runs in lz["runs"].items():
         if not runs:
@@ -485,7 +545,7 @@ def main():
         lz_rows[t] = (median(sec), min(sec), median(wall), min(wall))
         L.append(f"| {t} | {d['regions']:,} | {d['linear_pieces']:,} | {len(d['dead_neurons'])} | {median(sec):.3f} "
                  f"({min(sec):.3f}) | {median(wall):.3f} ({min(wall):.3f}) | {median([r['cpu'] for r in runs]):.3f} | "
-                 f"{max(mb(r['maxrss_kb']) for r in runs):.0f} |")
+                 f"{max(mb(r['maxrss_kb']) for r in runs):.0f} | {others_median(runs)} |")
     L.append("")
     extra = []
     for key, what in (("polygons", "`--polygons FILE.geojson` (every region written as it streams, exact vertices and maps)"),
@@ -512,8 +572,9 @@ def main():
              f"of a run stopped at its first region by `--max-regions 1`) / its regions.")
     L.append("")
     L.append(f"| hidden | parameters | regions (1 thread) | regions ({THREADS}) | finished? | regions/s 1 thread | "
-             f"regions/s {THREADS} threads | speedup | per core | peak MB ({THREADS}) | base MB | bytes/region |")
-    L.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+             f"regions/s {THREADS} threads | speedup | per core | peak MB ({THREADS}) | base MB | bytes/region | "
+             f"others' CPUs (1 / {THREADS}) |")
+    L.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     speedups = []
     for row in sc:
         a, b = row["runs"][1], row["runs"][THREADS]
@@ -527,7 +588,7 @@ def main():
         bpr = (b["maxrss_kb"] - row["base"]["maxrss_kb"]) * 1024 / nb if nb else None
         L.append(f"| {row['key']} | {row['params']:,} | {fmt(count_of(a))} | {fmt(nb)} | {done} | {fmt(ra)} | {fmt(rb)} | "
                  f"{fmt(sp)}x | {fmt(rb / THREADS if rb else None)} | {mb(b['maxrss_kb']):.0f} | "
-                 f"{mb(row['base']['maxrss_kb']):.0f} | {fmt(bpr)} |")
+                 f"{mb(row['base']['maxrss_kb']):.0f} | {fmt(bpr)} | {others(a)} / {others(b)} |")
     L.append("")
     if lc and lc["full"]["doc"]:
         d = lc["full"]["doc"]
@@ -586,8 +647,8 @@ def torus_report(to):
              "saved with `torch.save(model.state_dict())` and read by relutope as it is "
              "(`relutope regions torus.pt --domain -1,1,-1,1,-1,1`).")
     L.append("")
-    L.append("| threads | regions | linear pieces | adjacent pairs | seconds (median, min) | process s | peak memory MB |")
-    L.append("|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| threads | regions | linear pieces | adjacent pairs | seconds (median, min) | process s | peak memory MB | others' CPUs |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
     secs = {}
     for t, runs in to["runs"].items():
         if not runs:
@@ -597,7 +658,7 @@ def torus_report(to):
         secs[t] = median(sec)
         L.append(f"| {t} | {d['regions']:,} | {d['linear_pieces']:,} | {d['adjacent_pairs']:,} | {median(sec):.2f} "
                  f"({min(sec):.2f}) | {median([r['wall'] for r in runs]):.2f} | "
-                 f"{max(mb(r['maxrss_kb']) for r in runs):.0f} |")
+                 f"{max(mb(r['maxrss_kb']) for r in runs):.0f} | {others_median(runs)} |")
     L.append("")
     p = to["polytopes"]
     if p["doc"]:
