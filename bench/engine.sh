@@ -24,10 +24,12 @@
 #      THREADS threads; and what --polygons and --points (the partition held) cost. Goal: < 0.1 s.
 #   3. scaling: hidden layers DEPTHS x widths WIDTHS, initialised by `relutope train --config` with
 #      "steps": SCALING_STEPS (PyTorch's initialisation after one Adam step) on SCALING_PRESET's task
-#      (rahaman-flower: 1 output, [-1.5,1.5]^2), each on 1 and THREADS threads with --time-limit
-#      SCALING_TIME_LIMIT: regions per second (per core), the speedup (goal 1.9x on 2 cores), and
-#      the memory per region streamed; then one 3-output network (lazzari preset, LIPSCHITZ_CASE)
-#      whose time after the enumeration is measured (the certified Lipschitz constant).
+#      (rahaman-flower: 1 output, [-1.5,1.5]^2), each on 1 thread with --time-limit
+#      SCALING_TIME_LIMIT, then on THREADS threads over the same work (the whole enumeration, or
+#      --max-regions the count 1 thread reached): regions per second (per core), the speedup (goal
+#      1.9x on 2 cores), and the memory per region streamed; then one 3-output network (lazzari
+#      preset, LIPSCHITZ_CASE) whose time after the enumeration is measured (the certified
+#      Lipschitz constant).
 #   4. 3D: a 3 -> 64 -> 64 -> 1 network fitted to a torus's signed distance in PyTorch
 #      (bench/sdf3d_train.py, TORUS_STEPS, saved with torch.save), `relutope regions torus.pt
 #      --domain -1,1,-1,1,-1,1` (TORUS_REPEATS runs on 1 and THREADS threads, and once with
