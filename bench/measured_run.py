@@ -14,8 +14,10 @@ PIN = shlex.split(os.environ.get("PIN", ""))
 
 
 def run(cmd, timeout=None, env=None, pin=True):
-    """Runs cmd; returns rc (negative: killed by that signal; 'timeout'), wall s, peak RSS KiB."""
-    full = (PIN if pin else []) + [str(c) for c in cmd]
+    """Runs cmd; returns rc (negative: killed by that signal; 'timeout'), wall s, peak RSS KiB.
+    pin: True (the bench's PIN, one CPU), False (none), or a list (another prefix, e.g. taskset
+    on two CPUs for a two-thread run)."""
+    full = (pin if isinstance(pin, list) else PIN if pin else []) + [str(c) for c in cmd]
     t0 = time.perf_counter()
     proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     timed_out = []
@@ -49,10 +51,10 @@ def run(cmd, timeout=None, env=None, pin=True):
             "cmd": " ".join(full)}
 
 
-def run_json(cmd, out="-", timeout=None):
+def run_json(cmd, out="-", timeout=None, pin=True):
     """run(cmd) and parse the JSON it writes to the file out ('-': its stdout) into r["doc"]
     (None when it failed; a JSON that does not parse turns rc into a message)."""
-    r = run(cmd, timeout=timeout)
+    r = run(cmd, timeout=timeout, pin=pin)
     r["doc"] = None
     if r["rc"] == 0:
         try:

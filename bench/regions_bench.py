@@ -43,7 +43,7 @@ def train(name, args):
 
 
 def regions(net, extra=(), timeout=None):
-    return run_json([RELUTOPE, "regions", net, "--json", "-", "--quiet", "--max-regions", MAX_REGIONS,
+    return run_json([RELUTOPE, "regions", net, "--json", "-", "--quiet", "--threads", 1, "--max-regions", MAX_REGIONS,
                      "--time-limit", TIME_LIMIT, *extra], timeout=timeout)
 
 

@@ -80,12 +80,13 @@ def git_state():
         return "unknown"
 
 
-def machine_line(with_memory=False):
-    """'DATE, CPU, n CPUs[, memory]; relutope ...; every process pinned ...': a report's first words."""
+def machine_line(with_memory=False, pinning=None):
+    """'DATE, CPU, n CPUs[, memory]; relutope ...; every process pinned ...': a report's first words
+    (pinning: another last sentence, for benches that run on more than one CPU)."""
     mem = f", {fmt_bytes(meminfo('MemTotal'))} memory" if with_memory else ""
     pin = os.environ.get("PIN", "") or "no taskset"
     return (f"{datetime.date.today().isoformat()}, {cpu_model()}, {os.cpu_count()} CPUs{mem}; relutope "
-            f"{git_state()}; every process pinned to one CPU ({pin}), one thread.")
+            f"{git_state()}; " + (pinning or f"every process pinned to one CPU ({pin}), one thread."))
 
 
 def numpy_env(openblas=True):
