@@ -13,6 +13,7 @@
 #include "relutope/spectrum/fft.hpp"
 #include "relutope/figure/figure.hpp"
 #include "relutope/measures/measures.hpp"
+#include "relutope/network/analysis.hpp"
 #include "relutope/network/network.hpp"
 #include "relutope/network/network_io.hpp"
 #include "relutope/points.hpp"
