@@ -1,0 +1,332 @@
+"""Independent oracles for the Python tests: exact evaluation, exact 1D/2D partitions and Fourier
+integrals, written from the definitions alone (fractions.Fraction and mpmath), sharing no code or
+numbers with relutope. Deliberately simple and slow: meant for networks of a few dozen neurons.
+
+A network here is a list of layers (W, b, act): W a list of rows of Fractions (out x in), b a list
+of Fractions, act "relu", "identity" or ("leaky", slope as a Fraction).
+"""
+from fractions import Fraction as Q
+
+import mpmath
+
+# --- networks as exact layers ------------------------------------------------------------------
+
+
+def exact_layers_of_torch(module):
+    """The exact layers of an nn.Sequential of Linear/ReLU/LeakyReLU/Identity/Flatten (nested too)."""
+    from torch import nn
+
+    layers = []
+
+    def visit(m):
+        if isinstance(m, nn.Sequential):
+            for sub in m:
+                visit(sub)
+        elif isinstance(m, nn.Linear):
+            W = [[Q(v) for v in row] for row in m.weight.detach().double().tolist()]
+            b = [Q(v) for v in m.bias.detach().double().tolist()] if m.bias is not None else [Q(0)] * len(W)
+            layers.append([W, b, "identity"])
+        elif isinstance(m, nn.ReLU):
+            layers[-1][2] = "relu"
+        elif isinstance(m, nn.LeakyReLU):
+            layers[-1][2] = ("leaky", Q(float(m.negative_slope)))
+        elif isinstance(m, (nn.Identity, nn.Flatten)):
+            pass
+        else:
+            raise TypeError(type(m))
+
+    visit(module)
+    return [tuple(layer) for layer in layers]
+
+
+def exact_layers_of_arrays(weights, biases, acts=None):
+    layers = []
+    for i, (W, b) in enumerate(zip(weights, biases)):
+        act = acts[i] if acts else ("relu" if i < len(weights) - 1 else "identity")
+        layers.append(([[Q(float(v)) for v in row] for row in W], [Q(float(v)) for v in b], act))
+    return layers
+
+
+def _activate(act, z):
+    if act == "relu":
+        return z if z > 0 else z * 0
+    if act == "identity":
+        return z
+    return z if z > 0 else z * act[1]
+
+
+def forward_exact(layers, x):
+    """f(x) and the activation pattern (z > 0 of every neuron but the output layer's), exactly."""
+    h = [Q(v) for v in x]
+    bits = []
+    for li, (W, b, act) in enumerate(layers):
+        z = [sum((w * v for w, v in zip(row, h)), Q(0)) + bj for row, bj in zip(W, b)]
+        if li < len(layers) - 1:
+            bits.extend(v > 0 for v in z)
+        h = [_activate(act, v) for v in z]
+    return h, tuple(bits)
+
+
+# --- affine functions: tuples (g_1, ..., g_d, c) meaning g.x + c ---------------------------------
+
+
+def _affine_layer(W, b, act, h, bits_out):
+    """Pre-activations z = W h + b of affine inputs h, and the activated outputs given z's signs."""
+    d1 = len(h[0])
+    z = []
+    for row, bj in zip(W, b):
+        coeffs = [Q(0)] * d1
+        for w, hv in zip(row, h):
+            if w:
+                for i in range(d1):
+                    coeffs[i] += w * hv[i]
+        coeffs[-1] += bj
+        z.append(tuple(coeffs))
+    return z
+
+
+def _apply(act, zaff, positive):
+    if act == "identity" or positive:
+        return zaff
+    if act == "relu":
+        return tuple(Q(0) for _ in zaff)
+    return tuple(act[1] * c for c in zaff)
+
+
+def _value(aff, x):
+    return sum((g * v for g, v in zip(aff[:-1], x)), Q(0)) + aff[-1]
+
+
+# --- 1D ------------------------------------------------------------------------------------------
+
+
+def partition_1d(layers, a, b):
+    """The exact activation regions of a 1-input network on [a, b]: a list of
+    (x0, x1, pattern, output maps [(slope, intercept), ...]), left to right, maximal intervals."""
+    a, b = Q(a), Q(b)
+    pieces = [(a, b, [(Q(1), Q(0))], ())]
+    for li, (W, bias, act) in enumerate(layers):
+        last = li == len(layers) - 1
+        new = []
+        for x0, x1, h, pat in pieces:
+            z = _affine_layer(W, bias, act, h, None)
+            cuts = set()
+            if not last:
+                for s, t in z:
+                    if s != 0:
+                        r = -t / s
+                        if x0 < r < x1:
+                            cuts.add(r)
+            pts = [x0] + sorted(cuts) + [x1]
+            for u0, u1 in zip(pts, pts[1:]):
+                mid = (u0 + u1) / 2
+                bits = tuple(_value(zz, (mid,)) > 0 for zz in z)
+                out = [_apply(act, zz, bit) for zz, bit in zip(z, bits)]
+                new.append((u0, u1, out, pat if last else pat + bits))
+        pieces = new
+    merged = []
+    for x0, x1, out, pat in pieces:
+        if merged and merged[-1][2] == pat:
+            assert merged[-1][3] == out
+            merged[-1] = (merged[-1][0], x1, pat, out)
+        else:
+            merged.append((x0, x1, pat, out))
+    return merged
+
+
+def breakpoints_1d(layers, a, b):
+    return [p[0] for p in partition_1d(layers, a, b)[1:]]
+
+
+# --- 2D: convex polygons as CCW lists of exact vertices -------------------------------------------
+
+
+def polygon_area(poly):
+    s = Q(0)
+    n = len(poly)
+    for i in range(n):
+        (x0, y0), (x1, y1) = poly[i], poly[(i + 1) % n]
+        s += x0 * y1 - x1 * y0
+    return s / 2
+
+
+def _clip(poly, aff, sign):
+    """The part of the convex polygon where sign * aff >= 0 (aff = (gx, gy, c))."""
+    vals = [sign * _value(aff, p) for p in poly]
+    out = []
+    n = len(poly)
+    for i in range(n):
+        p, q = poly[i], poly[(i + 1) % n]
+        vp, vq = vals[i], vals[(i + 1) % n]
+        if vp >= 0:
+            out.append(p)
+        if (vp > 0 and vq < 0) or (vp < 0 and vq > 0):
+            t = vp / (vp - vq)
+            out.append(tuple(pc + t * (qc - pc) for pc, qc in zip(p, q)))
+    # drop repeated vertices
+    clean = []
+    for p in out:
+        if not clean or clean[-1] != p:
+            clean.append(p)
+    if len(clean) > 1 and clean[0] == clean[-1]:
+        clean.pop()
+    return clean
+
+
+def box_polygon(x0, x1, y0, y1):
+    x0, x1, y0, y1 = map(Q, (x0, x1, y0, y1))
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def partition_2d(layers, box):
+    """The exact activation regions of a 2-input network on the box (x0, x1, y0, y1): a list of
+    (polygon, pattern, output maps [(gx, gy, c), ...]), each polygon convex, CCW, positive area."""
+    pieces = [(box_polygon(*box), [(Q(1), Q(0), Q(0)), (Q(0), Q(1), Q(0))], ())]
+    for li, (W, bias, act) in enumerate(layers):
+        last = li == len(layers) - 1
+        new = []
+        for poly, h, pat in pieces:
+            z = _affine_layer(W, bias, act, h, None)
+            polys = [poly]
+            if not last:
+                for zz in z:
+                    if zz[0] == 0 and zz[1] == 0:
+                        continue
+                    split = []
+                    for P in polys:
+                        vals = [_value(zz, p) for p in P]
+                        if min(vals) < 0 < max(vals):
+                            for sign in (1, -1):
+                                part = _clip(P, zz, sign)
+                                if len(part) >= 3 and polygon_area(part) > 0:
+                                    split.append(part)
+                        else:
+                            split.append(P)
+                    polys = split
+            for P in polys:
+                c = centroid(P)
+                bits = tuple(_value(zz, c) > 0 for zz in z)
+                out = [_apply(act, zz, bit) for zz, bit in zip(z, bits)]
+                new.append((P, out, pat if last else pat + bits))
+        pieces = new
+    return [(P, pat, out) for P, out, pat in pieces]
+
+
+def centroid(poly):
+    n = len(poly)
+    return tuple(sum(p[i] for p in poly) / n for i in range(len(poly[0])))
+
+
+def share_edge(P, Q_):
+    """Whether two convex polygons share a boundary segment of positive length."""
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    for i in range(len(P)):
+        a, b = P[i], P[(i + 1) % len(P)]
+        d = (b[0] - a[0], b[1] - a[1])
+        dd = d[0] * d[0] + d[1] * d[1]
+        for j in range(len(Q_)):
+            c, e = Q_[j], Q_[(j + 1) % len(Q_)]
+            if cross(a, b, c) != 0 or cross(a, b, e) != 0:
+                continue
+            tc = ((c[0] - a[0]) * d[0] + (c[1] - a[1]) * d[1]) / dd
+            te = ((e[0] - a[0]) * d[0] + (e[1] - a[1]) * d[1]) / dd
+            lo, hi = max(Q(0), min(tc, te)), min(Q(1), max(tc, te))
+            if hi > lo:
+                return True
+    return False
+
+
+# --- Fourier coefficients -------------------------------------------------------------------------
+
+
+def mp(q):
+    """A Fraction as an mpf at the current precision."""
+    return mpmath.mpf(q.numerator) / q.denominator
+
+
+def coefficient_1d(pieces, a, b, k, out=0):
+    """c(k) = 1/(b-a) int_a^b f(x) exp(-2 pi i k x) dx, summed piece by piece in closed form
+    (antiderivative of (s x + t) e^{-iqx}: (i (s x + t)/q + s/q^2) e^{-iqx}); k = 0 exactly."""
+    a, b = Q(a), Q(b)
+    if k == 0:
+        total = Q(0)
+        for x0, x1, _, maps in pieces:
+            s, t = maps[out]
+            total += s * (x1 * x1 - x0 * x0) / 2 + t * (x1 - x0)
+        return total / (b - a)
+    q = 2 * mpmath.pi * mp(Q(k))
+    total = mpmath.mpc(0)
+    for x0, x1, _, maps in pieces:
+        s, t = (mp(v) for v in maps[out])
+        for x, sign in ((mp(x1), 1), (mp(x0), -1)):
+            total += sign * (1j * (s * x + t) / q + s / q ** 2) * mpmath.expj(-q * x)
+    return total / mp(b - a)
+
+
+_GL_CACHE = {}
+
+
+def gauss_legendre_01(n):
+    """n-point Gauss-Legendre nodes and weights on [0, 1] at the current mpmath precision (Newton)."""
+    key = (n, mpmath.mp.prec)
+    if key in _GL_CACHE:
+        return _GL_CACHE[key]
+    nodes, weights = [], []
+    for i in range(1, n + 1):
+        x = mpmath.cos(mpmath.pi * (i - mpmath.mpf(1) / 4) / (n + mpmath.mpf(1) / 2))
+        for _ in range(100):
+            p0, p1 = mpmath.mpf(1), x
+            for m in range(2, n + 1):
+                p0, p1 = p1, ((2 * m - 1) * x * p1 - (m - 1) * p0) / m
+            dp = n * (x * p1 - p0) / (x * x - 1)
+            dx = p1 / dp
+            x -= dx
+            if abs(dx) < mpmath.mpf(2) ** (-mpmath.mp.prec + 4):
+                break
+        p0, p1 = mpmath.mpf(1), x
+        for m in range(2, n + 1):
+            p0, p1 = p1, ((2 * m - 1) * x * p1 - (m - 1) * p0) / m
+        dp = n * (x * p1 - p0) / (x * x - 1)
+        nodes.append((1 - x) / 2)
+        weights.append(1 / ((1 - x * x) * dp * dp))
+    _GL_CACHE[key] = (nodes, weights)
+    return nodes, weights
+
+
+def coefficient_2d(pieces, box, k, out=0, n=24):
+    """c(k) over the box by Gauss-Legendre quadrature on each region's fan triangles in collapsed
+    coordinates (x = v0 + u (v1 - v0) + u w (v2 - v1), dx = 2|T| u du dw), at mpmath precision."""
+    x0, x1, y0, y1 = map(Q, box)
+    kx, ky = (mp(Q(v)) for v in k)
+    qx, qy = 2 * mpmath.pi * kx, 2 * mpmath.pi * ky
+    nodes, weights = gauss_legendre_01(n)
+    total = mpmath.mpc(0)
+    for P, _, maps in pieces:
+        gx, gy, c = (mp(v) for v in maps[out])
+        V = [(mp(p[0]), mp(p[1])) for p in P]
+        for j in range(1, len(V) - 1):
+            A, B, C = V[0], V[j], V[j + 1]
+            area2 = (B[0] - A[0]) * (C[1] - A[1]) - (B[1] - A[1]) * (C[0] - A[0])
+            s = mpmath.mpc(0)
+            for u, wu in zip(nodes, weights):
+                for w, ww in zip(nodes, weights):
+                    x = A[0] + u * (B[0] - A[0]) + u * w * (C[0] - B[0])
+                    y = A[1] + u * (B[1] - A[1]) + u * w * (C[1] - B[1])
+                    s += wu * ww * u * (gx * x + gy * y + c) * mpmath.expj(-(qx * x + qy * y))
+            total += s * area2
+    return total / mp((x1 - x0) * (y1 - y0))
+
+
+def last_digit_place(text):
+    """10^e of the last digit of a decimal string such as "-4.1263e-4" (e = -8 here)."""
+    t = text.strip().lstrip("+-").lower()
+    exp = 0
+    if "e" in t:
+        t, e = t.split("e")
+        exp = int(e)
+    if "." in t:
+        frac = t.split(".")[1]
+        return exp - len(frac)
+    return exp
