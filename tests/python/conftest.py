@@ -78,13 +78,14 @@ def torch_forward64(module, x):
 
 
 def torch_patterns(module, x):
-    """(pre-activation > 0) of every Linear but the last, via forward hooks on a float64 copy."""
+    """(pre-activation > 0) at every ReLU/LeakyReLU module (the neurons with a kink), in order, via
+    forward hooks on a float64 copy: the input of an activation module is its pre-activation."""
     import copy
 
     m = copy.deepcopy(module).double()
     seen = []
-    linears = [sub for sub in m.modules() if isinstance(sub, nn.Linear)]
-    hooks = [lin.register_forward_hook(lambda mod, inp, out: seen.append(out > 0)) for lin in linears[:-1]]
+    acts = [sub for sub in m.modules() if isinstance(sub, (nn.ReLU, nn.LeakyReLU))]
+    hooks = [a.register_forward_hook(lambda mod, inp, out: seen.append(inp[0] > 0)) for a in acts]
     with torch.no_grad():
         m(torch.as_tensor(np.asarray(x, dtype=np.float64)))
     for h in hooks:

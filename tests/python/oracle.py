@@ -55,13 +55,18 @@ def _activate(act, z):
     return z if z > 0 else z * act[1]
 
 
+def has_kink(act):
+    """Neurons whose activation has a kink carry a pattern bit (README: identity layers carry none)."""
+    return act != "identity"
+
+
 def forward_exact(layers, x):
-    """f(x) and the activation pattern (z > 0 of every neuron but the output layer's), exactly."""
+    """f(x) and the activation pattern (z > 0 of every neuron with a kinked activation), exactly."""
     h = [Q(v) for v in x]
     bits = []
     for li, (W, b, act) in enumerate(layers):
         z = [sum((w * v for w, v in zip(row, h)), Q(0)) + bj for row, bj in zip(W, b)]
-        if li < len(layers) - 1:
+        if has_kink(act):
             bits.extend(v > 0 for v in z)
         h = [_activate(act, v) for v in z]
     return h, tuple(bits)
@@ -106,12 +111,11 @@ def partition_1d(layers, a, b):
     a, b = Q(a), Q(b)
     pieces = [(a, b, [(Q(1), Q(0))], ())]
     for li, (W, bias, act) in enumerate(layers):
-        last = li == len(layers) - 1
         new = []
         for x0, x1, h, pat in pieces:
             z = _affine_layer(W, bias, act, h, None)
             cuts = set()
-            if not last:
+            if has_kink(act):
                 for s, t in z:
                     if s != 0:
                         r = -t / s
@@ -122,7 +126,7 @@ def partition_1d(layers, a, b):
                 mid = (u0 + u1) / 2
                 bits = tuple(_value(zz, (mid,)) > 0 for zz in z)
                 out = [_apply(act, zz, bit) for zz, bit in zip(z, bits)]
-                new.append((u0, u1, out, pat if last else pat + bits))
+                new.append((u0, u1, out, pat + bits if has_kink(act) else pat))
         pieces = new
     merged = []
     for x0, x1, out, pat in pieces:
@@ -183,12 +187,11 @@ def partition_2d(layers, box):
     (polygon, pattern, output maps [(gx, gy, c), ...]), each polygon convex, CCW, positive area."""
     pieces = [(box_polygon(*box), [(Q(1), Q(0), Q(0)), (Q(0), Q(1), Q(0))], ())]
     for li, (W, bias, act) in enumerate(layers):
-        last = li == len(layers) - 1
         new = []
         for poly, h, pat in pieces:
             z = _affine_layer(W, bias, act, h, None)
             polys = [poly]
-            if not last:
+            if has_kink(act):
                 for zz in z:
                     if zz[0] == 0 and zz[1] == 0:
                         continue
@@ -207,7 +210,7 @@ def partition_2d(layers, box):
                 c = centroid(P)
                 bits = tuple(_value(zz, c) > 0 for zz in z)
                 out = [_apply(act, zz, bit) for zz, bit in zip(z, bits)]
-                new.append((P, out, pat if last else pat + bits))
+                new.append((P, out, pat + bits if has_kink(act) else pat))
         pieces = new
     return [(P, pat, out) for P, out, pat in pieces]
 
@@ -330,3 +333,24 @@ def last_digit_place(text):
         frac = t.split(".")[1]
         return exp - len(frac)
     return exp
+
+
+def adjacent_pairs_2d(pieces):
+    """Index pairs (i < j) of the polygons of partition_2d that share an edge of positive length."""
+    return {(i, j) for i in range(len(pieces)) for j in range(i + 1, len(pieces))
+            if share_edge(pieces[i][0], pieces[j][0])}
+
+
+def linear_pieces_2d(pieces):
+    """Connected components of regions joined across shared edges where the exact maps are equal."""
+    parent = list(range(len(pieces)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for i, j in adjacent_pairs_2d(pieces):
+        if pieces[i][2] == pieces[j][2]:
+            parent[find(i)] = find(j)
+    return len({find(i) for i in range(len(pieces))})

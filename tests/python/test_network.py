@@ -67,6 +67,8 @@ MODULES = {
     "1-20-1 leaky float64": lambda: mlp([1, 20, 1], seed=12, leaky=0.01),
     "2-9-9-3 leaky float32": lambda: mlp([2, 9, 9, 3], seed=13, dtype=torch.float32, leaky=0.2),
     "nested Flatten Identity": lambda: (torch.manual_seed(14), nested())[1],
+    "identity hidden layer, ReLU output": lambda: (torch.manual_seed(15), nn.Sequential(
+        nn.Linear(2, 6), nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3), nn.ReLU()).double())[1],
 }
 
 
@@ -106,7 +108,7 @@ def test_single_point_and_dtype():
 
 
 @pytest.mark.parametrize("name", ["2-16-16-1 float64", "3-32-32-32-2 float32", "2-9-9-3 leaky float32",
-                                  "nested Flatten Identity"])
+                                  "nested Flatten Identity", "identity hidden layer, ReLU output"])
 def test_patterns_equal_torch_hooks(name):
     module = MODULES[name]()
     d = next(m for m in module.modules() if isinstance(m, nn.Linear)).in_features
@@ -338,3 +340,38 @@ def test_shapes_that_do_not_chain():
         relutope.Network.from_arrays([np.ones((3, 2)), np.ones((1, 4))], [np.zeros(3), np.zeros(1)])
     with pytest.raises(ValueError):
         relutope.Network.from_arrays([np.ones((3, 2))], [np.zeros(4)])
+
+
+def encode(x, L, order="nerf", include_input=False):
+    """Positional encoding by its definition (CONTRACT.md): frequency 2^l pi at level l."""
+    x = np.asarray(x, np.float64)
+    feats = [x] if include_input else []
+    sines = [np.sin(2.0 ** l * np.pi * x) for l in range(L)]
+    coss = [np.cos(2.0 ** l * np.pi * x) for l in range(L)]
+    if order == "nerf":
+        for l in range(L):
+            feats += [sines[l], coss[l]]
+    elif order == "per-input":
+        for l in range(L):
+            feats.append(np.stack([sines[l], coss[l]], axis=2).reshape(len(x), -1))
+    else:
+        feats += sines + coss
+    return np.concatenate(feats, axis=1)
+
+
+@pytest.mark.parametrize("spec, order, include", [("positional:L=3", "nerf", False),
+                                                   ("positional:L=2:order=per-input", "per-input", False),
+                                                   ("positional:L=2:order=sines-first:include_input", "sines-first", True)])
+def test_positional_encoding_equals_torch_on_encoded_inputs(spec, order, include):
+    L = int(spec.split("L=")[1].split(":")[0])
+    d = 2
+    width = 2 * L * d + (d if include else 0)
+    module = mlp([width, 16, 16, 1], seed=50)
+    net = relutope.Network.from_torch(module, encoding=spec)
+    assert net.input_dim == d and net.encoding.startswith("positional")
+    x = points(d, n=100, seed=51, lo=0, hi=1)
+    e = encode(x, L, order, include)
+    want = torch_forward64(module, e)
+    S = magnitude(module, e)
+    assert np.all(np.abs(net(x) - want) <= 2 * gamma(module) * S + 1e-14 * S)
+    assert np.array_equal(net.patterns(x), torch_patterns(module, e))

@@ -503,3 +503,80 @@ def test_3d_volumes_sum_exactly_and_samples_are_regions():
     truth = oracle.partition_2d(compose_slice(module, o, u, v), as_q((0, 1, -1, 1)))
     assert sl.count == len(truth)
     assert {p for _, p, _ in truth} <= set(index)
+
+
+# --- degenerate arrangements, hand-made with small integers ------------------------------------
+
+DEGENERATE = {
+    # three lines through the origin, a duplicated neuron, a constant neuron and a zero one
+    "concurrent, duplicate, constant": ([[[1, 0], [0, 1], [1, 1], [1, 1], [0, 0], [0, 0]], [[1, 1, 1, 1, 1, 1]]],
+                                        [[0, 0, 0, 0, 1, 0], [0]], None),
+    # a second-layer neuron whose zero set passes through the first layer's crossing
+    "second layer through a vertex": ([[[1, 0], [0, 1]], [[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]], None),
+    # a second-layer neuron whose zero set runs along first-layer edges
+    "second layer along edges": ([[[1, 0], [0, 1]], [[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0], [0, 0, 0], [0]], None),
+    # diagonals through the box's corners
+    "through the corners": ([[[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0]], None),
+    # a kink on the box's edge: cuts nothing
+    "kink on the boundary": ([[[1, 0], [0, 1]], [[1, 1]]], [[1, -1], [0]], None),
+    # an identity hidden layer carries no bits and makes no cuts; a ReLU after the output does
+    "identity hidden layer": ([[[1, 0], [0, 1]], [[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]],
+                              ["identity", "relu", "identity"]),
+    "relu on the output": ([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], ["1/4"]], ["relu", "relu"]),
+    "leaky, with exact slopes": ([[[1, 2], [2, -1], [1, 1]], [[1, 1, -1], [1, -2, 1]], [[1, 1]]],
+                                 [[0.5, 0, -0.25], [0, 0.125], [0]], ["leaky_relu:0.5", "leaky_relu:0.25", "identity"]),
+    "half dead second layer": ([[[1, 0]], [[1], [-1]], [[1, 1]]], [[0], [0, 0], [0]], None),
+}
+
+
+def exact_acts(acts):
+    if acts is None:
+        return None
+    return [a if a in ("relu", "identity") else ("leaky", Fraction(a.split(":")[1])) for a in acts]
+
+
+@pytest.mark.parametrize("name", list(DEGENERATE))
+def test_degenerate_arrangements(name):
+    W, B, acts = DEGENERATE[name]
+    B = [[float(Fraction(v)) for v in b] for b in B]
+    net = relutope.Network.from_arrays([np.array(w, float) for w in W], [np.array(b, float) for b in B],
+                                       activations=acts)
+    box = (-1, 1, -1, 1)
+    partition = relutope.regions(net, box, progress=False)
+    truth = oracle.partition_2d(oracle.exact_layers_of_arrays(W, B, exact_acts(acts)), as_q(box))
+    assert partition.count == len(truth)
+    index = by_pattern(partition)
+    assert index.keys() == {p for _, p, _ in truth}
+    for poly, pattern, maps in truth:
+        r = index[pattern]
+        assert partition.exact_measure(r) == oracle.polygon_area(poly)
+        W_e, c_e = partition.exact_map(r)
+        assert [(row[0], row[1], ci) for row, ci in zip(W_e, c_e)] == [tuple(m) for m in maps]
+    pairs = {frozenset((index[truth[i][1]], index[truth[j][1]])) for i, j in oracle.adjacent_pairs_2d(truth)}
+    assert {frozenset(map(int, p)) for p in partition.adjacent} == pairs
+    assert partition.linear_pieces == oracle.linear_pieces_2d(truth)
+    # the pattern at interior points, as eval computes it, names the region that locate finds
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (200, 2))
+    pats = net.patterns(x)
+    assert pats.shape == (200, partition.hidden_neurons)
+    assert np.array_equal(partition.locate(x), [index[tuple(bool(b) for b in p)] for p in pats])
+
+
+@pytest.mark.parametrize("name", ["concurrent, duplicate, constant", "identity hidden layer", "relu on the output"])
+def test_degenerate_in_1d_slices(name):
+    """The same networks on the line x = (s, s/3): 1D breakpoints, some of them shared."""
+    W, B, acts = DEGENERATE[name]
+    B = [[float(Fraction(v)) for v in b] for b in B]
+    net = relutope.Network.from_arrays([np.array(w, float) for w in W], [np.array(b, float) for b in B],
+                                       activations=acts)
+    layers = oracle.exact_layers_of_arrays(W, B, exact_acts(acts))
+    o, u = (0, 0), (1, Fraction(1, 3))
+    W0, b0, a0 = layers[0]
+    sliced = [([[row[0] * u[0] + row[1] * u[1]] for row in W0], b0, a0)] + layers[1:]
+    truth = oracle.partition_1d(sliced, -1, 1)
+    partition = relutope.regions(net, (-1, 1), slice=(o, u), progress=False)
+    assert partition.count == len(truth)
+    index = by_pattern(partition)
+    for x0, x1, pattern, _ in truth:
+        assert partition.exact_measure(index[pattern]) == x1 - x0
