@@ -354,3 +354,53 @@ def linear_pieces_2d(pieces):
         if pieces[i][2] == pieces[j][2]:
             parent[find(i)] = find(j)
     return len({find(i) for i in range(len(pieces))})
+
+
+def _ld(q):
+    """A Fraction as a numpy longdouble (64-bit mantissa on x86), correctly rounded via mpmath."""
+    import numpy as np
+
+    with mpmath.workdps(40):
+        return np.longdouble(mpmath.nstr(mp(q), 30))
+
+
+def coefficient_2d_ld(pieces, box, k, out=0, n=20, max_phase=3.0):
+    """c(k) like coefficient_2d but in numpy longdouble (~19 digits), vectorised: fan triangles
+    split in four until |q| * diameter <= max_phase, n x n Gauss-Legendre nodes on each."""
+    import numpy as np
+
+    ld = np.longdouble
+    with mpmath.workdps(40):
+        nodes, weights = gauss_legendre_01(n)
+        U = np.array([ld(mpmath.nstr(v, 30)) for v in nodes])
+        WU = np.array([ld(mpmath.nstr(v, 30)) for v in weights])
+    u, w = np.meshgrid(U, U, indexing="ij")
+    wt = np.outer(WU, WU)
+    kx, ky = (Q(v) for v in k)
+    pi = ld("3.14159265358979323846264338327950288")
+    qx, qy = 2 * pi * _ld(kx), 2 * pi * _ld(ky)
+    qn = float(np.hypot(float(qx), float(qy)))
+    total = ld(0) + 0j * ld(0)
+    re_total, im_total = ld(0), ld(0)
+    for P, _, maps in pieces:
+        gx, gy, c = (_ld(v) for v in maps[out])
+        stack = [(P[0], P[j], P[j + 1]) for j in range(1, len(P) - 1)]
+        while stack:
+            A, B, C = stack.pop()
+            diam = max(float(abs(a[0] - b[0]) + abs(a[1] - b[1])) for a, b in ((A, B), (B, C), (A, C)))
+            if qn * diam > max_phase:
+                AB = tuple((a + b) / 2 for a, b in zip(A, B))
+                BC = tuple((a + b) / 2 for a, b in zip(B, C))
+                AC = tuple((a + b) / 2 for a, b in zip(A, C))
+                stack += [(A, AB, AC), (AB, B, BC), (AC, BC, C), (AB, BC, AC)]
+                continue
+            Ax, Ay, Bx, By, Cx, Cy = (_ld(v) for v in (*A, *B, *C))
+            area2 = (Bx - Ax) * (Cy - Ay) - (By - Ay) * (Cx - Ax)
+            x = Ax + u * (Bx - Ax) + u * w * (Cx - Bx)
+            y = Ay + u * (By - Ay) + u * w * (Cy - By)
+            g = (gx * x + gy * y + c) * wt * u * area2
+            phase = qx * x + qy * y
+            re_total += np.sum(g * np.cos(phase))
+            im_total -= np.sum(g * np.sin(phase))
+    vol = _ld((Q(box[1]) - Q(box[0])) * (Q(box[3]) - Q(box[2])))
+    return re_total / vol, im_total / vol

@@ -321,3 +321,34 @@ def test_ray_decay_magnitudes_and_fit():
 def test_fft_convergence_n_is_int64():
     net = relutope.Network.from_torch(mlp([1, 4, 1], seed=26))
     assert relutope.fft_convergence(net, [1], domain=(0, 1), max_n=16, progress=False).n.dtype == np.int64
+
+
+# --- degenerate directions: k orthogonal to region edges (Rahaman et al.'s Lemma 2 sets) --------
+
+DEGENERATE_FREQS = [(1, 0), (0, 1), (1, 1), (1, -1), (2, 0), (0, "1/2"), ("1/4", "-1/4")]
+
+
+@pytest.mark.parametrize("name", ["concurrent, duplicate, constant", "second layer along edges", "through the corners",
+                                  "leaky, with exact slopes"])
+@pytest.mark.parametrize("route", ["edges", "regions", "lemma1"])
+def test_degenerate_directions(name, route):
+    """Networks whose edges lie along the axes and diagonals, at frequencies orthogonal to them;
+    truth by longdouble Gauss-Legendre quadrature over our exact polygons (~1e-19 relative)."""
+    from test_regions import DEGENERATE, exact_acts
+
+    W, B, acts = DEGENERATE[name]
+    B = [[float(Fraction(v)) for v in b] for b in B]
+    net = relutope.Network.from_arrays([np.array(w, float) for w in W], [np.array(b, float) for b in B],
+                                       activations=acts)
+    box = (-1, 1, -1, 1)
+    pieces = oracle.partition_2d(oracle.exact_layers_of_arrays(W, B, exact_acts(acts)), [Fraction(v) for v in box])
+    s = relutope.spectrum(net, DEGENERATE_FREQS, domain=box, route=route, precision=64, progress=False)
+    for i, k in enumerate(DEGENERATE_FREQS):
+        re, im = oracle.coefficient_2d_ld(pieces, box, k, n=20, max_phase=4.0)
+        slack = 1e-18 * (abs(float(re)) + abs(float(im)) + 1e-3)
+        check_certified(s.re[i, 0], mpmath.mpf(str(re)), slack)
+        check_certified(s.im[i, 0], mpmath.mpf(str(im)), slack)
+        if abs(float(re)) + abs(float(im)) > 1e-15:
+            assert s.certified_digits[i, 0] >= 8, (k, s.certified_digits[i, 0])
+        else:  # an exact zero (f separable here): certified as a bound, "0e-16", no significant digit
+            assert abs(s.values[i, 0]) < 1e-15
