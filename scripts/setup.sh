@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake g++ make ccache pkg-config
           libcgal-dev libgmp-dev libmpfr-dev libflint-arb-dev libboost-dev libeigen3-dev
           catch2 libzip-dev libfftw3-dev libcairo2-dev nlohmann-json3-dev libcli11-dev libtbb-dev
+          python3-matplotlib python3-pytest
           ${SETUP_EXTRA_PACKAGES:-})
 missing=()
 for package in "${packages[@]}"; do
