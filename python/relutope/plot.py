@@ -188,7 +188,7 @@ def spectrum(spectrum, ax=None, out=0, *, min_digits=3):
                       extent=(lo[0] - 0.5, hi[0] + 0.5, lo[1] - 0.5, hi[1] + 0.5))
     ax.figure.colorbar(drawn, ax=ax, label=f"|c(k)|, output {out}")
     squares = k[~sure, None, :] + np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
-    ax.add_collection(PolyCollection(squares, facecolors="none", edgecolors="0.2", linewidths=0, hatch="////"))
+    ax.add_collection(PolyCollection(squares, facecolors="none", edgecolors="0.85", linewidths=0, hatch="////"))
     ax.set_xlabel("k1")
     ax.set_ylabel("k2")
     return ax
