@@ -2,12 +2,11 @@
 // The options every analysis command shares: a network, its domain, an optional slice.
 #include "relutope/error.hpp"
 #include "relutope/network/network_io.hpp"
-#include "relutope/network/slice.hpp"
+#include "relutope/network/analysis.hpp"
 #include "read_options.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <optional>
 #include <string>
 
 namespace relutope::cli {
@@ -15,14 +14,6 @@ namespace relutope::cli {
 struct AnalysisOptions {
   std::string net, domain, slice, plane_through;
   ReadFlags read;
-};
-
-/// The network, read and prepared for exact analysis in its 1 or 2 coordinates.
-struct AnalysisInput {
-  Network net;
-  std::optional<Slice> slice;
-  NetworkQ exact;  // the network as a function of the analysis coordinates
-  Box domain;      // in the analysis coordinates
 };
 
 inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
@@ -42,30 +33,10 @@ inline void add_analysis_options(CLI::App* cmd, AnalysisOptions& o) {
       ->excludes(slice);
 }
 
-/// With exact = false (for sampling) any network is accepted, positional encodings included,
-/// and `exact` stays empty unless there is a slice. Without a slice the network may have at
-/// most `max_inputs` inputs.
+/// The network file read and prepared for analysis (prepare_analysis).
 inline AnalysisInput load_analysis(const AnalysisOptions& o, bool exact = true, int max_inputs = 2) {
-  AnalysisInput in;
-  in.net = read_network(o.net, read_options(o.read));
-  // Faults of a slice read from a file name the file.
-  const bool slice_file = o.slice.size() > 1 && o.slice[0] == '@';
-  const std::string source = !o.plane_through.empty() ? o.plane_through : slice_file ? o.slice.substr(1) : "--slice";
-  if (!o.plane_through.empty()) in.slice = plane_through(source);
-  else if (slice_file) in.slice = read_slice(source);
-  else if (!o.slice.empty()) in.slice = parse_slice(o.slice, source);
-  if (exact || in.slice)  // a slice is checked against the network either way
-    in.exact = analysis_network(in.net, in.slice ? &*in.slice : nullptr, in.slice ? source : o.net, max_inputs);
-  if (!o.domain.empty()) in.domain = parse_box(o.domain, "--domain");
-  else if (!o.plane_through.empty()) in.domain = Box{{0, 0}, {1, 1}};
-  else if (in.slice) throw InputError("--slice", "a slice needs --domain, the box of its coordinates (s, t)");
-  else if (in.net.domain) in.domain = *in.net.domain;
-  else throw InputError(o.net, "the network file has no domain: give --domain");
-  const int dims = in.slice ? in.slice->rank() : in.net.input_dim;
-  if (in.domain.dim() != dims)
-    throw InputError("--domain", "the domain has " + std::to_string(in.domain.dim()) + " dimensions, the analysis " +
-                                     std::to_string(dims));
-  return in;
+  return prepare_analysis(read_network(o.net, parse_read_options(o.read)), o.net, {o.domain, o.slice, o.plane_through}, exact,
+                          max_inputs);
 }
 
 }  // namespace relutope::cli

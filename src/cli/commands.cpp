@@ -96,14 +96,14 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
   info_cmd->add_option("NET", o->net, "Network file (.json, or a PyTorch state_dict: .npz, .pt/.pth, .safetensors)")->required();
   add_read_options(info_cmd, o->read);
   info_cmd->add_option("--json", o->json, "Also write the facts as JSON to FILE ('-' for stdout only)");
-  info_cmd->callback([&run, o] { run = [o] { info(o->net, read_options(o->read), o->json); }; });
+  info_cmd->callback([&run, o] { run = [o] { info(o->net, parse_read_options(o->read), o->json); }; });
 
   CLI::App* convert_cmd = app.add_subcommand("convert", "Convert between native JSON and PyTorch .npz (by OUT's suffix)");
   convert_cmd->add_option("IN", o->net, "Input network")->required();
   convert_cmd->add_option("OUT", o->out, "Output file: .npz writes a state_dict archive, anything else JSON")->required();
   convert_cmd->add_option("--domain", o->domain, "Attach the domain box a,b[,c,d,...] (exact decimals)");
   add_read_options(convert_cmd, o->read);
-  convert_cmd->callback([&run, o] { run = [o] { convert(o->net, o->out, read_options(o->read), o->domain); }; });
+  convert_cmd->callback([&run, o] { run = [o] { convert(o->net, o->out, parse_read_options(o->read), o->domain); }; });
 
   CLI::App* eval_cmd = app.add_subcommand("eval", "Network outputs and activation patterns at points, in double precision");
   eval_cmd->add_option("NET", o->net, "Network file")->required();
@@ -112,7 +112,7 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
       ->required();
   eval_cmd->add_option("--json", o->json,
                        "Write {\"values\", \"patterns\"} as JSON to FILE ('-': stdout); default: CSV on stdout");
-  eval_cmd->callback([&run, o] { run = [o] { eval(o->net, read_options(o->read), o->points, o->json); }; });
+  eval_cmd->callback([&run, o] { run = [o] { eval(o->net, parse_read_options(o->read), o->points, o->json); }; });
 
   add_train_command(app, run);
   add_regions_command(app, run);

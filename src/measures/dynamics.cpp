@@ -20,9 +20,14 @@ SnapshotWriter::SnapshotWriter(std::string dir, std::string preset) : dir_(std::
   if (error) throw InputError(dir_, "cannot create the snapshot directory: " + error.message());
 }
 
-void SnapshotWriter::add(long step, const Network& net, double loss) {
+Network snapshot_network(const Network& net, long step, double loss, const std::string& preset) {
   Network snapshot = net;
-  snapshot.meta = {{"step", std::to_string(step)}, {"loss", shortest_decimal(loss)}, {"preset", preset_}};
+  snapshot.meta = {{"step", std::to_string(step)}, {"loss", shortest_decimal(loss)}, {"preset", preset}};
+  return snapshot;
+}
+
+void SnapshotWriter::add(long step, const Network& net, double loss) {
+  const Network snapshot = snapshot_network(net, step, loss, preset_);
   char name[32];
   std::snprintf(name, sizeof name, "step_%09ld.json", step);
   write_network(snapshot, (std::filesystem::path(dir_) / name).string(), NetworkFormat::json);
@@ -66,9 +71,18 @@ std::vector<Snapshot> read_snapshots(const std::string& dir) {
   return snapshots;
 }
 
-SpectrumDynamics spectrum_dynamics(const std::vector<Snapshot>& snapshots, const Box& domain,
-                                   const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
-                                   const std::function<void(long, long)>& progress) {
+namespace {
+
+// The dynamics of `count` networks, the i-th given with its step and its name in errors by
+// `snapshot(i)`, read one at a time.
+struct Numbered {
+  long step;
+  Network net;
+  std::string source;
+};
+SpectrumDynamics dynamics_of(size_t count, const std::function<Numbered(size_t)>& snapshot, const Box& domain,
+                             const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
+                             const std::function<void(long, long)>& progress) {
   if (frequencies.empty() || frequencies.size() != amplitudes.size())
     throw InputError("--amplitudes", "give one amplitude per frequency");
   if (domain.dim() != 1) throw InputError("--domain", "the spectrum over training is for 1-input networks");
@@ -76,23 +90,43 @@ SpectrumDynamics spectrum_dynamics(const std::vector<Snapshot>& snapshots, const
   for (double k : frequencies) ks.push_back({to_exact(k)});
   SpectrumDynamics d;
   d.frequencies = frequencies;
-  d.amplitude.resize(static_cast<Eigen::Index>(snapshots.size()), static_cast<Eigen::Index>(frequencies.size()));
-  for (size_t s = 0; s < snapshots.size(); ++s) {
-    const Network net = read_network(snapshots[s].path);
+  d.amplitude.resize(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(frequencies.size()));
+  for (size_t s = 0; s < count; ++s) {
+    const Numbered numbered = snapshot(s);
+    const Network& net = numbered.net;
     if (net.input_dim != 1 || net.encoding.type != Encoding::Type::identity)
-      throw InputError(snapshots[s].path, "the spectrum over training needs 1-input networks without an encoding");
+      throw InputError(numbered.source, "the spectrum over training needs 1-input networks without an encoding");
     const Partition partition = regions(to_exact(net), domain);
     const auto values = spectrum(partition, ks);
     const size_t outputs = values.size() / ks.size();
     for (size_t i = 0; i < ks.size(); ++i)
       d.amplitude(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(i)) = 2 * values[i * outputs].abs / amplitudes[i];
-    if (d.spectral_norms.cols() == 0) d.spectral_norms.resize(static_cast<Eigen::Index>(snapshots.size()), static_cast<Eigen::Index>(net.layers.size()));
+    if (d.spectral_norms.cols() == 0) d.spectral_norms.resize(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(net.layers.size()));
     for (size_t l = 0; l < net.layers.size() && static_cast<Eigen::Index>(l) < d.spectral_norms.cols(); ++l)
       d.spectral_norms(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(l)) = spectral_norm(net.layers[l].weight);
-    d.steps.push_back(snapshots[s].step);
-    if (progress) progress(static_cast<long>(s + 1), static_cast<long>(snapshots.size()));
+    d.steps.push_back(numbered.step);
+    if (progress) progress(static_cast<long>(s + 1), static_cast<long>(count));
   }
   return d;
+}
+
+}  // namespace
+
+SpectrumDynamics spectrum_dynamics(const std::vector<Snapshot>& snapshots, const Box& domain,
+                                   const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
+                                   const std::function<void(long, long)>& progress) {
+  return dynamics_of(
+      snapshots.size(), [&](size_t i) { return Numbered{snapshots[i].step, read_network(snapshots[i].path), snapshots[i].path}; },
+      domain, frequencies, amplitudes, progress);
+}
+
+SpectrumDynamics spectrum_dynamics(const std::vector<long>& steps, const std::vector<Network>& nets, const Box& domain,
+                                   const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
+                                   const std::function<void(long, long)>& progress) {
+  if (steps.size() != nets.size()) throw InputError("snapshots", "one step per network");
+  return dynamics_of(
+      nets.size(), [&](size_t i) { return Numbered{steps[i], nets[i], "snapshot at step " + std::to_string(steps[i])}; },
+      domain, frequencies, amplitudes, progress);
 }
 
 }  // namespace relutope

@@ -192,6 +192,19 @@ Network network_from_json(const json& doc, const std::string& source) {
   return net;
 }
 
+// The items of "a,b,c" (none for ""); an empty item is refused.
+std::vector<std::string> comma_list(const std::string& text, const std::string& option) {
+  std::vector<std::string> items;
+  for (size_t start = 0; !text.empty();) {
+    const size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (items.back().empty()) throw InputError(option, "empty item in '" + text + "'");
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
 }  // namespace
 
 Network parse_network_json(const std::string& text, const std::string& source) {
@@ -300,6 +313,22 @@ void write_network(const Network& net, const std::string& path, NetworkFormat fo
     index += layer.activation.has_kink() ? 2 : 1;
   }
   write_atomically(path, [&](const std::string& temporary) { internal::write_npz(temporary, arrays); });
+}
+
+ReadOptions parse_read_options(const ReadOptionTexts& texts) {
+  ReadOptions options;
+  options.layers = comma_list(texts.layers, "--layers");
+  for (const std::string& name : comma_list(texts.activations, "--activations"))
+    options.activations.push_back(parse_activation(name, "--activations"));
+  if (!texts.activation.empty()) options.activation = parse_activation(texts.activation, "--activation");
+  if (!texts.encoding.empty()) options.encoding = parse_encoding(texts.encoding, "--encoding");
+  if (!texts.batchnorm_eps.empty()) {  // the double nearest the decimal, as torch reads eps=1e-3
+    const Rational eps = parse_rational(texts.batchnorm_eps, "--batchnorm-eps");
+    options.batchnorm_eps = to_double(eps);
+    if (eps < 0 || !std::isfinite(*options.batchnorm_eps) || (eps != 0 && *options.batchnorm_eps == 0))
+      throw InputError("--batchnorm-eps", "must be 0 or a positive double, not '" + texts.batchnorm_eps + "'");
+  }
+  return options;
 }
 
 }  // namespace relutope

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <set>
+#include <sstream>
 
 namespace relutope {
 namespace {
@@ -156,10 +157,9 @@ TrainConfig preset(const std::string& name) {
   throw InputError("--preset", "unknown preset '" + name + "' (known: " + known + ")");
 }
 
-TrainConfig read_train_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot open the file");
-  const json doc = internal::parse_json(in, path);
+namespace {
+// The configuration of a JSON document; `path` names it in errors.
+TrainConfig train_config(const json& doc, const std::string& path) {
   if (!doc.is_object()) throw InputError(path, "expected a JSON object");
   check_keys(doc, {"preset", "task", "hidden", "encoding", "activation", "optimizer", "lr", "betas", "eps", "momentum",
                    "weight_decay", "loss", "batch_size", "steps", "seed", "snapshot_every"}, "", path);
@@ -218,6 +218,18 @@ TrainConfig read_train_config(const std::string& path) {
   if (doc.contains("snapshot_every")) c.snapshot_every = integer<long>(doc["snapshot_every"], "snapshot_every", path);
   check_train_config(c, path);
   return c;
+}
+}  // namespace
+
+TrainConfig read_train_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "cannot open the file");
+  return train_config(internal::parse_json(in, path), path);
+}
+
+TrainConfig parse_train_config(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  return train_config(internal::parse_json(in, source), source);
 }
 
 void check_train_config(const TrainConfig& c, const std::string& source) {

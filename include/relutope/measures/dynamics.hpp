@@ -18,6 +18,9 @@ struct Snapshot {
   std::string path;
 };
 
+/// The network of a snapshot: `net` with its step, loss and the run's preset in meta.
+Network snapshot_network(const Network& net, long step, double loss, const std::string& preset);
+
 /// Writes a training run's snapshots into a directory: step_<step>.json (the network, with its
 /// step, loss and preset in meta), the index snapshots.csv ("step,loss,file", rewritten whole
 /// after every snapshot, so that an interrupted run leaves a directory read_snapshots accepts)
@@ -50,6 +53,11 @@ struct SpectrumDynamics {
   MatD spectral_norms;   // #snapshots x #layers
 };
 SpectrumDynamics spectrum_dynamics(const std::vector<Snapshot>& snapshots, const Box& domain,
+                                   const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
+                                   const std::function<void(long done, long total)>& progress = {});
+
+/// The same over networks held in memory (a run's snapshots in Python), net i at steps[i].
+SpectrumDynamics spectrum_dynamics(const std::vector<long>& steps, const std::vector<Network>& nets, const Box& domain,
                                    const std::vector<double>& frequencies, const std::vector<double>& amplitudes,
                                    const std::function<void(long done, long total)>& progress = {});
 

@@ -36,6 +36,16 @@ struct ReadOptions {
   bool any() const { return !layers.empty() || activation || !activations.empty() || batchnorm_eps || encoding; }
 };
 
+/// ReadOptions as the command line's options write them (empty: not given): `layers`
+/// "fc1,bn1,out", `activation` "leaky_relu:0.01", `activations` "relu,identity,relu", `encoding`
+/// "positional:L=8", `batchnorm_eps` "1e-3" (the double nearest the decimal, as torch reads it).
+struct ReadOptionTexts {
+  std::string layers, activation, activations, batchnorm_eps, encoding;
+};
+
+/// Parses the texts. Throws InputError("--layers", ...) and so on, naming the option at fault.
+ReadOptions parse_read_options(const ReadOptionTexts& texts);
+
 /// Reads a network, choosing the format by the file's content, not its name: a zip archive with
 /// a "<dir>/data.pkl" member is a torch.save file (read without executing anything from it),
 /// another zip archive an .npz, an 8-byte length and a JSON header a safetensors file, text

@@ -42,6 +42,9 @@ std::vector<std::string> preset_names();
 /// Throws InputError(path, fault).
 TrainConfig read_train_config(const std::string& path);
 
+/// The same from the JSON text itself; `source` names it in errors.
+TrainConfig parse_train_config(const std::string& text, const std::string& source);
+
 /// Checks the values make sense (positive lr and steps, loss fits the targets, ...) and that
 /// the task fits its kind (check_task). Throws InputError(source, fault).
 void check_train_config(const TrainConfig& config, const std::string& source);

@@ -1,0 +1,420 @@
+"""relutope: exact polyhedral analysis of ReLU networks.
+
+A ReLU network f: R^d -> R^m is affine on each of its activation regions, the convex polytopes
+where every neuron keeps one sign (Hanin & Rolnick 2019; Lazzari & Liu, Sec. 3). relutope
+enumerates them exactly (exact rational arithmetic, every geometric decision certified) and
+computes the network's Fourier coefficients in closed form from them (Rahaman et al. 2019,
+Lemma 1 plus the bounded domain's boundary term), with certified digits.
+
+    import torch, relutope
+    net = relutope.Network.from_torch(torch.nn.Sequential(
+        torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)), domain=[0, 1, 0, 1])
+    partition = relutope.regions(net)            # partition.count, .patterns, .vertices, ...
+    spectrum = relutope.spectrum(net, 3)         # c(k) for k in [-3, 3]^2, certified
+    relutope.plot.regions(partition)
+
+Conventions
+-----------
+* Exact numbers (domains, slices, frequencies) may be ints, ``fractions.Fraction``, floats
+  (taken as their exact binary value: 0.1 is 3602879701896397/36028797018963968) or strings read
+  exactly as decimals or fractions ("0.1" is 1/10, "1/3"). Exact results are Fractions.
+* A domain is a box [a, b, c, d, ...] = [a,b] x [c,d] x ... (or the command line's text
+  "a,b,c,d"); it defaults to the network's own (``Network.domain``).
+* Arrays are numpy, float64 unless said otherwise; shapes are given as (rows, columns).
+* Errors: ``ValueError`` for bad input, with the command line's one-line message (the file or
+  option at fault first); ``relutope.LimitError`` when max_regions or time_limit is reached;
+  ``KeyboardInterrupt`` on Ctrl-C, which stops long calls within a fraction of a second. Long
+  calls release the GIL and show a tqdm bar (``progress=True``, when tqdm is installed and the
+  call lasts over half a second; ``progress=False`` for none, or a callable(done, total)).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from fractions import Fraction
+from numbers import Integral, Rational, Real
+
+import numpy as np
+
+from . import _relutope
+from ._relutope import LimitError, Layer, Network, Partition, Region, RegionStream, Snapshot, Spectrum, TrainResult, presets
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LimitError", "Layer", "Network", "Partition", "Region", "RegionStream", "Snapshot", "Spectrum", "TrainResult",
+    "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
+    "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
+]
+
+
+# --- exact numbers and analysis requests -------------------------------------------------------
+
+def _exact(x, what):
+    """The exact text of a number the C++ core reads exactly ("3", "1/3", "0.1")."""
+    if isinstance(x, str):
+        return x.strip()
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{what}: expected a number, got {x!r}")
+    if isinstance(x, (Integral, np.integer)):
+        return str(int(x))
+    if isinstance(x, Rational):
+        return f"{x.numerator}/{x.denominator}"
+    if isinstance(x, (Real, np.floating)):
+        if not np.isfinite(x):
+            raise ValueError(f"{what}: {x!r} is not a finite number")
+        q = Fraction(float(x))
+        return f"{q.numerator}/{q.denominator}"
+    raise TypeError(f"{what}: expected a number (int, Fraction, float or str), got {type(x).__name__}")
+
+
+def _numbers(values, what):
+    if isinstance(values, str):
+        return values
+    return ",".join(_exact(v, what) for v in np.asarray(values, dtype=object).ravel())
+
+
+def _request(domain, slice, plane_through):
+    """The analysis request: the domain box, the slice (CLI text, "@FILE", or (o, u[, v])), the file of three points."""
+    domain_text = "" if domain is None else _numbers(domain, "--domain")
+    if slice is None:
+        slice_text = ""
+    elif isinstance(slice, str):
+        slice_text = slice
+    else:
+        slice_text = ":".join(_numbers(part, "--slice") for part in slice)
+    plane = "" if plane_through is None else os.fspath(plane_through)
+    return _relutope._AnalysisRequest(domain_text, slice_text, plane)
+
+
+def _frequency(k, what="--freq"):
+    """One frequency vector as text "k1,k2" (a scalar is a 1D frequency)."""
+    if isinstance(k, str) or np.ndim(k) == 0:
+        return _exact(k, what)
+    return _numbers(k, what)
+
+
+# --- networks --------------------------------------------------------------------------------
+
+def load(path, *, layers=None, activation=None, activations=None, encoding=None, batchnorm_eps=None):
+    """Reads a network file, of any format the command line reads, chosen by its content.
+
+    Formats (CONTRACT.md): relutope's JSON, PyTorch state_dicts saved by ``torch.save`` (read
+    without executing anything from the pickle: only torch's tensor globals are allowed),
+    ``numpy.savez`` of a state_dict's arrays, and safetensors. Weights are taken exactly as stored
+    (float16/bfloat16/float32 widened exactly to float64).
+
+    The keywords state what a state_dict cannot (as the command line's options of the same names):
+    layers: module names in the order the network applies them, e.g. ["fc1", "fc2", "out"].
+    activation: the activation where the file shows none, "relu" (default), "identity" or
+        "leaky_relu:SLOPE".
+    activations: the activation after each Linear module, the last after the output layer.
+    encoding: the input encoding the network was trained with, "positional:L=8[:order=per-input]".
+    batchnorm_eps: the eps of BatchNorm1d modules (default torch's 1e-5).
+
+    Raises ValueError naming the file and the fault (malformed, truncated, NaN weights, a pickle
+    asking to run code, ...).
+    """
+    options = _relutope._ReadOptions(",".join(layers or []), activation or "", ",".join(activations or []),
+                                     "" if batchnorm_eps is None else repr(float(batchnorm_eps)), encoding or "")
+    return _relutope._load(os.fspath(path), options)
+
+
+_TORCH_MODULES = "Linear, ReLU, LeakyReLU, Identity, Flatten (in nn.Sequential)"
+
+
+def _torch_layers(module):
+    """Weights, biases and activations of a torch module made of the modules relutope reads."""
+    from torch import nn
+
+    weights, biases, activations = [], [], []
+
+    def refuse(name, m, why):
+        kind = type(m)
+        raise ValueError(f"{name or 'module'}: {kind.__module__}.{kind.__qualname__} {why}")
+
+    def visit(m, name):
+        plain = lambda base: isinstance(m, base) and type(m).forward is base.forward  # noqa: E731
+        if plain(nn.Sequential):
+            for child, sub in m.named_children():
+                visit(sub, f"{name}.{child}" if name else child)
+        elif plain(nn.Linear):
+            weights.append(m.weight.detach().cpu().double().numpy())
+            biases.append(None if m.bias is None else m.bias.detach().cpu().double().numpy())
+            activations.append("identity")
+        elif plain(nn.Identity) or plain(nn.Flatten):
+            pass  # an MLP's inputs are vectors already: both leave them as they are
+        elif plain(nn.ReLU) or plain(nn.LeakyReLU):
+            kind = "relu" if isinstance(m, nn.ReLU) else f"leaky_relu:{float(m.negative_slope)!r}"
+            if not weights:
+                refuse(name, m, "acts on the raw inputs, before any Linear layer: not a piecewise-linear MLP relutope reads")
+            if activations[-1] == "identity":
+                activations[-1] = kind
+            elif not (activations[-1] == kind == "relu"):  # ReLU after ReLU is ReLU; other pairs are no one activation
+                refuse(name, m, f"follows another activation ({activations[-1]}) after the same Linear layer")
+        else:
+            refuse(name, m, f"is not supported (relutope reads {_TORCH_MODULES}; a custom forward() cannot be read)")
+
+    visit(module, "")
+    if not weights:
+        raise ValueError("module: no Linear layer")
+    return weights, biases, activations
+
+
+def _from_torch(module, encoding=None, domain=None, activation=None):
+    """The network of a torch module, or of a state_dict, exactly as torch computes it.
+
+    module: an ``nn.Sequential`` (nested ones too) of ``Linear``, ``ReLU``, ``LeakyReLU``,
+        ``Identity`` and ``Flatten``; any other module (or a subclass with its own forward())
+        is refused by name and type, since relutope cannot see what it computes. Or a
+        state_dict (a mapping of names to tensors), read by the rules of network files
+        (CONTRACT.md: numbered Sequential keys, ReLU in the gaps unless `activation` says).
+    encoding: the input encoding the network was trained with, "identity" (default) or
+        "positional:L=8[:order=nerf|per-input|sines-first][:include_input]" (Tancik et al.;
+        Lazzari & Liu eq. 1): the module then takes the 2 L d encoded features.
+    domain: the box to analyse by default, e.g. [0, 1, 0, 1].
+
+    Weights are read as stored (float16/bfloat16/float32 widened exactly to float64). Raises
+    ValueError for other modules, non-finite weights or shapes that do not chain.
+    """
+    if isinstance(module, Mapping):
+        import torch
+
+        items = []
+        for name, tensor in module.items():
+            if not torch.is_tensor(tensor):
+                raise ValueError(f"state_dict: {name}: expected a tensor, got {type(tensor).__name__}")
+            tensor = tensor.detach().cpu()
+            dtype = str(tensor.dtype).replace("torch.", "")
+            values = tensor.double().contiguous().numpy().ravel() if tensor.is_floating_point() else None
+            items.append((name, dtype, list(tensor.shape), values))
+        options = _relutope._ReadOptions("", activation or "", "", "", encoding or "")
+        return Network._from_state_dict(items, options, "" if domain is None else _numbers(domain, "--domain"))
+    if activation is not None:
+        raise ValueError("activation: only for a state_dict (a module shows its activations)")
+    weights, biases, activations = _torch_layers(module)
+    net = Network._from_arrays(weights, biases, activations, encoding or "",
+                               "" if domain is None else _numbers(domain, "--domain"))
+    return net
+
+
+def _from_arrays(weights, biases=None, activations=None, encoding=None, domain=None):
+    """The network of numpy arrays: weights[i] (out, in), biases[i] (out,) or None (zero).
+
+    activations: one per layer, "relu", "identity" or "leaky_relu:SLOPE"; default ReLU after
+    every layer but the last. encoding and domain as in ``Network.from_torch``. Raises ValueError
+    for shapes that do not chain and non-finite values.
+    """
+    weights = [np.asarray(w, dtype=np.float64) for w in weights]
+    biases = None if biases is None else [None if b is None else np.asarray(b, dtype=np.float64) for b in biases]
+    return Network._from_arrays(weights, biases or [], list(activations or []), encoding or "",
+                                "" if domain is None else _numbers(domain, "--domain"))
+
+
+def _with_domain(self, domain):
+    """A copy of the network whose default domain is `domain` (e.g. [0, 1, 0, 1])."""
+    return self._with_domain(_numbers(domain, "--domain"))
+
+
+Network.from_torch = staticmethod(_from_torch)
+Network.from_arrays = staticmethod(_from_arrays)
+Network.with_domain = _with_domain
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+def regions(net, domain=None, slice=None, *, plane_through=None, sample=None, keep_regions=True,
+            max_regions=1_000_000, time_limit=0, threads=0, progress=True):
+    """The activation regions of `net` on `domain`, exactly (Partition).
+
+    Every region is a convex polytope with non-empty interior on which the network is one affine
+    map; they tile the domain. `slice` restricts the network to a plane x = o + s u + t v (or a
+    line) of its input space, or of its encoding space for a positional network: (o, u, v)
+    vectors, or the command line's text "o1,..:u1,..:v1,.." or "@FILE"; `domain` is then the
+    box of (s, t). `plane_through`: a file of three points p0, p1, p2, the plane
+    p0 + s (p1 - p0) + t (p2 - p0), domain [0,1]^2 by default.
+
+    sample: also sample activation patterns at the centres of the R^d grid of cells (the count
+        papers report) and compare: ``partition.sampled``.
+    keep_regions: hold every region (default); False keeps the counts, pieces, dead neurons,
+        Lipschitz constant and sampled comparison only, in a few hundred bytes per region.
+    max_regions, time_limit (seconds, 0: none): beyond them, LimitError. threads: 0 every core
+        (the result does not depend on it).
+
+    Returns a Partition: ``count`` (regions), ``linear_pieces`` (maximal connected unions on
+    which f is one affine map), ``patterns`` (count, hidden) bool, ``vertices`` (V, d) with
+    ``vertex_offsets`` (count + 1,): region r's are vertices[vertex_offsets[r]:vertex_offsets[r+1]]
+    (2D counter-clockwise), ``vertex_labels`` (V, d, 2) the d hyperplanes (layer, neuron) meeting
+    at each vertex (layer -1: a face of the box, neuron 2i lower / 2i+1 upper bound of axis i),
+    ``facet_labels`` (F, 2), ``facet_sides`` (F,) int8 (+1: the region is where the neuron's
+    pre-activation is >= 0), ``facet_offsets`` (count + 1,), ``facet_vertices`` indices into
+    vertices with ``facet_vertex_offsets`` (F + 1,), ``maps`` (count, outputs, d + 1) the affine
+    map [W | b] in float64 within ``map_radius`` (count,) of the exact one, ``measures`` (count,)
+    lengths/areas/volumes (exact, rounded), ``piece`` (count,), ``adjacent`` (A, 2) pairs sharing
+    a facet, ``dead_neurons`` (k, 2) (layer, neuron) never active on the domain, ``lipschitz``
+    (certified; Rahaman et al. Eq. 7's product of norms beside it), ``sampled``. Exact values on
+    request: ``exact_vertices(r)``, ``exact_map(r)``, ``exact_measure(r)`` (Fractions). Vertices
+    and maps in floats are the exact ones rounded (not certified near degenerate meetings).
+    ``partition[r]`` is a Region; ``locate(points)``, ``boundary_distance(points)``,
+    ``validate()`` (2D: CGAL's arrangement as a second certificate).
+    """
+    if sample is not None and (not isinstance(sample, (Integral, np.integer)) or sample < 1):
+        raise ValueError(f"--sample: must be a positive integer, got {sample!r}")
+    return _relutope._regions(net, _request(domain, slice, plane_through), int(sample or 0), bool(keep_regions),
+                              int(max_regions), float(time_limit), int(threads), progress)
+
+
+def iter_regions(net, domain=None, slice=None, *, plane_through=None, max_regions=1_000_000, time_limit=0, threads=0,
+                 progress=True):
+    """The activation regions one at a time as the engine finds them (an iterator of Region).
+
+    For networks with more regions than memory holds: the enumeration runs on its own threads and
+    pauses while Python is 4096 regions behind. Arguments as ``regions``. Each Region has
+    ``pattern`` (hidden,) bool, ``vertices`` (n, d), ``vertex_labels``, ``facet_labels``,
+    ``facet_sides``, ``facet_vertices``, ``map`` (outputs, d + 1), ``map_radius`` and
+    ``exact_vertices()``, ``exact_map()``, ``exact_measure()``. The order is the same as
+    ``regions``' for any number of threads. Breaking out of the loop stops the enumeration.
+    """
+    return _relutope._iter_regions(net, _request(domain, slice, plane_through), int(max_regions), float(time_limit),
+                                   int(threads), progress)
+
+
+def sampled_patterns(net, domain=None, slice=None, *, plane_through=None, resolution):
+    """Activation patterns at the centres of the R^d grid of cells of the domain, in float64.
+
+    What papers count as regions (a lower bound): bool array (R^d, hidden neurons), grid points
+    in row-major order (the last coordinate fastest). Any network, positional encodings included.
+    """
+    return _relutope._sampled_patterns(net, _request(domain, slice, plane_through), int(resolution))
+
+
+# --- spectra ---------------------------------------------------------------------------------
+
+def spectrum(net, freqs, domain=None, slice=None, *, plane_through=None, precision=128, route="edges", fft=None,
+             fft_rule="rectangle", partition=None, max_regions=1_000_000, time_limit=0, threads=0, progress=True):
+    """Fourier coefficients of the network on its domain, in closed form, certified.
+
+    c(k) = (1/vol D) * integral over D of f(x) exp(-2 pi i k.x) dx, k in cycles per unit length,
+    from the exact regions (Rahaman et al. 2019, Lemma 1, with the domain's boundary term; by
+    Green's identity over the region edges on the default route). 1D and 2D.
+
+    freqs: an int K for the integer grid [-K, K]^d (row-major), or a list of frequencies (scalars
+        in 1D, vectors in 2D), exact numbers.
+    precision: bits of Arb's ball arithmetic (32..4096) for the routes "regions" and "lemma1",
+        for the default route's fallback, and for the digits of the exact mean c(0).
+    fft: N, also the FFT estimate from N^d samples (``fft_rule`` "rectangle" as np.fft does, or
+        "trapezoid"), and its error against the exact coefficient.
+    partition: a Partition of the same network from ``regions`` (not enumerated again).
+
+    Returns a Spectrum: ``values`` (n, outputs) complex128, ``certified_digits`` (n, outputs):
+    the decimal strings ``re``/``im`` (object arrays) differ from the exact parts by less than one
+    unit in their last digit (CONTRACT.md), ``frequencies`` (n, d), ``routes``, ``fft`` (n,
+    outputs; nan off the FFT grid), ``fft_error`` = |fft - values|, ``exact_frequencies()``.
+    """
+    if isinstance(freqs, (Integral, np.integer)):
+        grid, texts = int(freqs), []
+    else:
+        grid, texts = -1, [_frequency(k) for k in freqs]
+    return _relutope._spectrum(net, _request(domain, slice, plane_through), texts, grid, int(precision), route,
+                               int(fft or 0), fft_rule, partition, int(max_regions), float(time_limit), int(threads), progress)
+
+
+def frequency_grid(dim, K):
+    """The integer frequencies of [-K, K]^dim, row-major (the last coordinate fastest): int64 ((2K+1)^dim, dim)."""
+    return _relutope._frequency_grid(int(dim), int(K))
+
+
+def fft_convergence(net, k, domain=None, slice=None, *, plane_through=None, out=0, max_n=None, partition=None,
+                    max_regions=1_000_000, progress=True):
+    """How the FFT estimate of c(k) converges to the exact coefficient as the grid grows.
+
+    |estimate - c(k)| of output `out` for N = 8, 16, ..., max_n (default 65536 in 1D, 1024 in 2D)
+    samples per axis, with the rectangle rule (``rectangle``: np.fft's, error ~ 1/N where f(lo)
+    != f(hi)) and the trapezoid rule (``trapezoid``, ~ 1/N^2). k must lie on every grid
+    (k (hi - lo) an integer vector). Returns n (int), rectangle, trapezoid (float64) and k.
+    """
+    return _relutope._fft_convergence(net, _request(domain, slice, plane_through), _frequency(k), int(out),
+                                      int(max_n or 0), partition, int(max_regions), progress)
+
+
+def ray_decay(net, k, t=None, domain=None, slice=None, *, plane_through=None, out=0, partition=None,
+              max_regions=1_000_000, progress=True):
+    """|c(t k)| along the ray t k and the exponent p of its fit |c| ~ t^-p (log-log least squares).
+
+    Rahaman et al. Theorem 1: p = 2 where k is orthogonal to a region edge, more elsewhere (the
+    spectral decay of ReLU networks). t: positive values (default 2^(j/4) from 1 to 64).
+    Returns t, magnitude (float64), exponent and k.
+    """
+    t = 2.0 ** (np.arange(25) / 4) if t is None else np.asarray(t, dtype=np.float64).ravel()
+    return _relutope._ray_decay(net, _request(domain, slice, plane_through), _frequency(k), list(t), int(out),
+                                partition, int(max_regions), progress)
+
+
+def lemma1_terms(partition, k, out=0, precision=128):
+    """Rahaman et al. Lemma 1's parts of c(k) (k != 0): one term per region, then the boundary term.
+
+    Region e's term is -(i / |q|^2) (W_e . q) * integral over P_e of exp(-i q.x) dx / vol D, q =
+    2 pi k; the last is the domain's boundary integral. Their sum is c(k). complex128 (count + 1,),
+    rounded from Arb balls.
+    """
+    return _relutope._lemma1_terms(partition, _frequency(k), int(out), int(precision))
+
+
+# --- training --------------------------------------------------------------------------------
+
+def train(preset=None, config=None, *, steps=None, seed=None, image=None, snapshot_every=0, snapshots=None, threads=0,
+          progress=True):
+    """Trains a ReLU MLP with relutope's Eigen trainer (float64, PyTorch's initialisation and Adam).
+
+    preset: one of ``presets()``: the papers' tasks (rahaman-sines: Rahaman et al. Fig. 1's sine
+        mixture; rahaman-flower: Sec. 4's flower manifold; lazzari-random-rgb(-pe): Lazzari & Liu's
+        64x64 coordinate MLP without/with positional encoding). Default lazzari-random-rgb.
+    config: a dict (or a JSON file) of the configuration keys (README "Training"), starting from
+        its "preset"; unknown keys are errors.
+    steps, seed, image (a PNG to fit), snapshot_every: override the configuration's.
+    snapshots: also write the snapshots to this directory (as ``relutope train --snapshots``).
+    threads: 0 every core; the result is the same to the bit for any number.
+
+    Deterministic for a seed. Returns a TrainResult: ``network``, ``snapshots`` (Snapshot: step,
+    loss, network; at step 0, every snapshot_every steps and the last), ``batch_loss`` (steps,),
+    ``final_loss``, ``inputs``/``targets`` (the training data), ``task``.
+    """
+    path = json_text = ""
+    if isinstance(config, Mapping):
+        json_text = json.dumps(dict(config))
+    elif config is not None:
+        path = os.fspath(config)
+    return _relutope._train(preset or "", path, json_text, int(steps or 0), None if seed is None else int(seed),
+                            "" if image is None else os.fspath(image), int(snapshot_every),
+                            "" if snapshots is None else os.fspath(snapshots), int(threads), progress)
+
+
+def read_snapshots(directory):
+    """The snapshots a run wrote (``relutope train --snapshots DIR``), in step order: list of Snapshot."""
+    return _relutope._read_snapshots(os.fspath(directory))
+
+
+def spectrum_dynamics(snapshots, frequencies=None, amplitudes=None, domain=(0, 1), *, progress=True):
+    """Rahaman et al. Fig. 1, exactly: 2|c(k_i)|/A_i of output 0 over training, and the layers' spectral norms.
+
+    snapshots: a TrainResult, a list of Snapshot, or a snapshot directory (1-input networks).
+    frequencies, amplitudes: the target's k_i and A_i (default: those of the run's rahaman-sines
+    preset). Returns steps (S,), frequencies (F,), amplitude (S, F) (1 where the network carries
+    the target's component exactly), spectral_norms (S, layers).
+    """
+    if isinstance(snapshots, TrainResult):
+        snapshots = snapshots.snapshots
+    elif isinstance(snapshots, (str, os.PathLike)):
+        snapshots = read_snapshots(snapshots)
+    snapshots = list(snapshots)
+    if frequencies is None:
+        preset_name = snapshots[0].network.meta.get("preset", "") if snapshots else ""
+        if not preset_name.startswith("rahaman-sines"):
+            raise ValueError("snapshots: they name no rahaman-sines preset: give frequencies and amplitudes")
+        frequencies, default_amplitudes = _relutope._preset_task(preset_name)
+        amplitudes = default_amplitudes if amplitudes is None else amplitudes
+    if amplitudes is None:
+        raise ValueError("--amplitudes: give one amplitude per frequency")
+    return _relutope._spectrum_dynamics(snapshots, [float(k) for k in frequencies], [float(a) for a in amplitudes],
+                                        _numbers(domain, "--domain"), progress)
