@@ -41,51 +41,15 @@ def ranged(kind, lo, hi):
     return number
 
 
-# ------------------------------------------------------------------ reading option values exactly
-
-def exact_list(text, source, separators=","):
-    """The numbers of `text` read exactly ("0.1" is 1/10, "1/3", "1e-3"); faults name `source`."""
+def numbers(text, source):
+    """The numbers of `text`, separated by spaces or ';', read exactly ("0.1" is 1/10, "1/3")."""
     try:
-        return [Fraction(item) for item in re.split(f"\\s*[{separators}]\\s*", text.strip())]
+        values = [Fraction(item) for item in re.split(r"[\s;]+", text.strip()) if item]
     except (ValueError, ZeroDivisionError):
         raise ValueError(f"{source}: not a list of numbers: '{text}'") from None
-
-
-def frequencies(text, dim, source):
-    """The vectors of `text`, separated by spaces or ';', their `dim` entries by ','."""
-    vectors = [(item, exact_list(item, source)) for item in re.split(r"[\s;]+", text.strip()) if item]
-    if not vectors:
-        raise ValueError(f"{source}: no frequencies given")
-    for item, k in vectors:
-        if len(k) != dim:
-            raise ValueError(f"{source}: frequency '{item}' has {len(k)} entries, the domain {dim} dimensions")
-    return [k for _, k in vectors]
-
-
-def names(text, source):
-    """The items of "a,b,c"; an empty item is refused."""
-    if text is None:
-        return None
-    items = text.split(",")
-    if "" in items:
-        raise ValueError(f"{source}: empty item in '{text}'")
-    return items
-
-
-def plane_through(path):
-    """The plane through the file's three points p0, p1, p2 (one a line): (p0, p1 - p0, p2 - p0)."""
-    try:
-        with open(path) as file:
-            points = [exact_list(line, path, r",\s") for line in file if line.strip()]
-    except OSError as e:
-        raise ValueError(f"{path}: cannot read the file ({e.strerror})") from None
-    if len(points) != 3 or len({len(p) for p in points}) != 1:
-        raise ValueError(f"{path}: expected three points p0, p1, p2 of one dimension (one a line), found {len(points)} lines")
-    p0, p1, p2 = points
-    u, v = [a - b for a, b in zip(p1, p0)], [a - b for a, b in zip(p2, p0)]
-    if all(u[i] * v[j] == u[j] * v[i] for i in range(len(u)) for j in range(i)):
-        raise ValueError(f"{path}: the three points are collinear or coincide: they span no plane")
-    return p0, u, v
+    if not values:
+        raise ValueError(f"{source}: no numbers given")
+    return values
 
 
 # ------------------------------------------------------------------ the network, domain and slice
@@ -125,59 +89,62 @@ def add_out_option(command):
     command.add_argument("-o", "--out", required=True, help="Output file: .pdf, .svg or .png")
 
 
-def analysis(args):
-    """(network, domain, slice) of the analysis options; the domain as Fractions."""
-    eps = None
-    if args.batchnorm_eps is not None:  # the double nearest the decimal, as torch reads eps=1e-3
-        eps = float(exact_list(args.batchnorm_eps, "--batchnorm-eps")[0])
-    net = relutope.load(args.net, layers=names(args.layers, "--layers"), activation=args.activation,
-                        activations=names(args.activations, "--activations"), encoding=args.encoding, batchnorm_eps=eps)
-    slice = plane_through(args.plane_through) if args.plane_through else args.slice
-    if args.domain is not None:
-        domain = tuple(exact_list(args.domain, "--domain"))
-    elif args.plane_through:
-        domain = (0, 1, 0, 1)
-    elif slice:
-        raise ValueError("--slice: a slice needs --domain, the box of its coordinates (s, t)")
-    elif net.domain:
-        domain = net.domain
-    else:
-        raise ValueError(f"{args.net}: the network file has no domain: give --domain")
-    return net, tuple(Fraction(x) for x in domain), slice
+def network(args):
+    """The network of NET and the state_dict options; numbers are read as the C++ commands read them."""
+    try:
+        eps = None if args.batchnorm_eps is None else float(Fraction(args.batchnorm_eps))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"--batchnorm-eps: not a number: '{args.batchnorm_eps}'") from None
+    return relutope.load(args.net, layers=comma_list(args.layers), activation=args.activation,
+                         activations=comma_list(args.activations), encoding=args.encoding, batchnorm_eps=eps)
 
 
-def axis_labels(slice):
-    return ("s", "t") if slice else ("x1", "x2")
+def comma_list(text):
+    return None if text is None else text.split(",")  # empty items are the library's to refuse
+
+
+def request(args):
+    """The analysis keywords: the domain (default the network's), the slice or the plane through points."""
+    return dict(domain=args.domain, slice=args.slice, plane_through=args.plane_through)
+
+
+def axis_labels(args):
+    return ("s", "t") if args.slice or args.plane_through else ("x1", "x2")
 
 
 # ------------------------------------------------------------------ the figures
 
 def regions_figure(args):
-    net, domain, slice = analysis(args)
-    partition = relutope.regions(net, domain, slice, max_regions=args.max_regions, progress=False)
-    ax = plot.regions(partition, first_layer=args.first_layer, grid=args.grid, labels=axis_labels(slice))
+    partition = relutope.regions(network(args), **request(args), max_regions=args.max_regions, progress=False)
+    ax = plot.regions(partition, first_layer=args.first_layer, grid=args.grid, labels=axis_labels(args))
     save(ax.figure, args.out)
     print(f"wrote {args.out} ({partition.count} regions)")
 
 
 def patterns_figure(args):
-    net, domain, slice = analysis(args)
+    net = network(args)
+    patterns = relutope.sampled_patterns(net, **request(args), resolution=args.resolution)
+    domain = comma_list(args.domain) or ((0, 1, 0, 1) if args.plane_through else net.domain)  # as the analysis took it
     if len(domain) != 4:
         raise ValueError("--domain: figure patterns draws 2 coordinates: give a 2D domain (or a plane --slice)")
-    patterns = relutope.sampled_patterns(net, domain, slice, resolution=args.resolution)
-    ax = plot.patterns(patterns, args.resolution, domain, labels=axis_labels(slice))
+    ax = plot.patterns(patterns, args.resolution, domain, labels=axis_labels(args))
     save(ax.figure, args.out)
-    distinct = len(np.unique(patterns.reshape(len(patterns), -1), axis=0))
+    distinct = len(np.unique(patterns, axis=0))
     print(f"wrote {args.out} ({distinct} distinct activation patterns sampled on the {args.resolution} x "
           f"{args.resolution} grid: a lower bound on the regions)")
 
 
+def curve_input(args, default_2d):
+    """The network, its partition (computed once for every frequency) and --freq or its default."""
+    net = network(args)
+    partition = relutope.regions(net, **request(args), max_regions=args.max_regions, progress=False)
+    return net, partition, args.freq or ("1" if partition.dim == 1 else default_2d)
+
+
 def fft_error_figure(args):
-    net, domain, slice = analysis(args)
-    dim = len(domain) // 2
-    k = frequencies(args.freq or ("1" if dim == 1 else "1,1"), dim, "--freq")[0]
-    c = relutope.fft_convergence(net, k, domain, slice, out=args.output, max_n=args.max_n, max_regions=args.max_regions,
-                                 progress=False)
+    net, partition, k = curve_input(args, "1,1")
+    c = relutope.fft_convergence(net, k, **request(args), out=args.output, max_n=args.max_n,
+                                 partition=partition, progress=False)
     if len(c.n) == 0:
         raise ValueError("--freq: k is on no FFT grid up to --max-n (k (hi - lo) must be an integer vector)")
     ax = plot.fft_error(c)
@@ -189,24 +156,20 @@ def fft_error_figure(args):
 
 
 def decay_figure(args):
-    net, domain, slice = analysis(args)
-    dim = len(domain) // 2
-    k = frequencies(args.freq or ("1" if dim == 1 else "1,0.37"), dim, "--freq")[0]
+    net, partition, k = curve_input(args, "1,0.37")
     t = 2.0 ** np.arange(0, np.log2(args.t_max) + 1e-12, 0.25)  # 4 points an octave, 1 to --t-max
-    decay = relutope.ray_decay(net, k, t, domain, slice, out=args.output, max_regions=args.max_regions, progress=False)
+    decay = relutope.ray_decay(net, k, t, **request(args), out=args.output, partition=partition,
+                               progress=False)
     ax = plot.decay(decay)
     save(ax.figure, args.out)
-    print(f"fitted exponent {decay.exponent:g} along k = ({','.join(map(str, k))}); wrote {args.out}")
+    print(f"fitted exponent {decay.exponent:g} along k = ({','.join(map(str, decay.k))}); wrote {args.out}")
 
 
 def spectrum_training_figure(args):
     snapshots = relutope.read_snapshots(args.dir)
-    k = a = None  # the run's rahaman-sines preset's
-    if args.freq is not None:
-        k = [float(x[0]) for x in frequencies(args.freq, 1, "--freq")]
-        a = [float(x[0]) for x in frequencies(args.amplitudes or "", 1, "--amplitudes")]
-    dynamics = relutope.spectrum_dynamics(snapshots, k, a, tuple(exact_list(args.domain, "--domain")),
-                                          progress=not args.quiet and sys.stderr.isatty())
+    k = None if args.freq is None else numbers(args.freq, "--freq")  # default: the run's rahaman-sines preset's
+    a = None if args.amplitudes is None else numbers(args.amplitudes, "--amplitudes")
+    dynamics = relutope.spectrum_dynamics(snapshots, k, a, args.domain, progress=not args.quiet and sys.stderr.isatty())
     save(plot.spectrum_training(dynamics), args.out)
     print(f"wrote {args.out} ({len(snapshots)} snapshots, {len(dynamics.frequencies)} frequencies)")
 

@@ -43,8 +43,8 @@ def _axes(ax, size=(4.5, 4.5)):
 
 
 def _box(domain):
-    """The domain's bounds as floats: (lo0, hi0, lo1, hi1, ...)."""
-    return tuple(float(Fraction(x)) for x in domain)
+    """The bounds of a domain (lo0, hi0, lo1, hi1, ...) or of its text "lo0,hi0,..." as floats."""
+    return tuple(float(Fraction(x)) for x in (domain.split(",") if isinstance(domain, str) else domain))
 
 
 def regions(partition, ax=None, *, first_layer=False, grid=None, colors=None, edgecolor=(1, 1, 1, 0.9),
@@ -134,7 +134,7 @@ def patterns(patterns, resolution, domain, ax=None, labels=("x1", "x2")):
     patterns: bool (R^2, hidden), row-major over the cells with the last coordinate fastest (as
         relutope.sampled_patterns returns it).
     resolution: R.
-    domain: the 2D box (lo0, hi0, lo1, hi1) that was sampled.
+    domain: the 2D box (lo0, hi0, lo1, hi1) that was sampled, or its text "lo0,hi0,lo1,hi1".
     labels: the axis labels (x, y).
     """
     ax = _axes(ax)

@@ -6,7 +6,7 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from . import FftConvergence, Number, Partition, RayDecay, Spectrum, SpectrumDynamics
+from . import DomainLike, FftConvergence, Partition, RayDecay, Spectrum, SpectrumDynamics
 
 Color = Union[str, Sequence[float]]
 
@@ -14,7 +14,7 @@ def region_colors(index: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
 def regions(partition: Partition, ax: Optional[Axes] = None, *, first_layer: bool = False, grid: Optional[int] = None,
             colors: Optional[npt.ArrayLike] = None, edgecolor: Color = (1, 1, 1, 0.9), linewidth: float = 0.25,
             labels: tuple[str, str] = ("x1", "x2")) -> Axes: ...
-def patterns(patterns: npt.ArrayLike, resolution: int, domain: Sequence[Number], ax: Optional[Axes] = None,
+def patterns(patterns: npt.ArrayLike, resolution: int, domain: DomainLike, ax: Optional[Axes] = None,
              labels: tuple[str, str] = ("x1", "x2")) -> Axes: ...
 def spectrum(spectrum: Spectrum, ax: Optional[Axes] = None, out: int = 0, *, min_digits: int = 3) -> Axes: ...
 def fft_error(convergence: FftConvergence, ax: Optional[Axes] = None) -> Axes: ...
