@@ -103,8 +103,10 @@ def comma_list(text):
     return None if text is None else text.split(",")  # empty items are the library's to refuse
 
 
-def request(args):
+def request(args, net):
     """The analysis keywords: the domain (default the network's), the slice or the plane through points."""
+    if args.domain is None and not args.slice and not args.plane_through and net.domain is None:
+        raise ValueError(f"{args.net}: the network file has no domain: give --domain")  # the library knows no file
     return dict(domain=args.domain, slice=args.slice, plane_through=args.plane_through)
 
 
@@ -115,7 +117,8 @@ def axis_labels(args):
 # ------------------------------------------------------------------ the figures
 
 def regions_figure(args):
-    partition = relutope.regions(network(args), **request(args), max_regions=args.max_regions, progress=False)
+    net = network(args)
+    partition = relutope.regions(net, **request(args, net), max_regions=args.max_regions, progress=False)
     ax = plot.regions(partition, first_layer=args.first_layer, grid=args.grid, labels=axis_labels(args))
     save(ax.figure, args.out)
     print(f"wrote {args.out} ({partition.count} regions)")
@@ -123,7 +126,7 @@ def regions_figure(args):
 
 def patterns_figure(args):
     net = network(args)
-    patterns = relutope.sampled_patterns(net, **request(args), resolution=args.resolution)
+    patterns = relutope.sampled_patterns(net, **request(args, net), resolution=args.resolution)
     domain = comma_list(args.domain) or ((0, 1, 0, 1) if args.plane_through else net.domain)  # as the analysis took it
     if len(domain) != 4:
         raise ValueError("--domain: figure patterns draws 2 coordinates: give a 2D domain (or a plane --slice)")
@@ -137,16 +140,14 @@ def patterns_figure(args):
 def curve_input(args, default_2d):
     """The network, its partition (computed once for every frequency) and --freq or its default."""
     net = network(args)
-    partition = relutope.regions(net, **request(args), max_regions=args.max_regions, progress=False)
+    partition = relutope.regions(net, **request(args, net), max_regions=args.max_regions, progress=False)
     return net, partition, args.freq or ("1" if partition.dim == 1 else default_2d)
 
 
 def fft_error_figure(args):
     net, partition, k = curve_input(args, "1,1")
-    c = relutope.fft_convergence(net, k, **request(args), out=args.output, max_n=args.max_n,
+    c = relutope.fft_convergence(net, k, **request(args, net), out=args.output, max_n=args.max_n,
                                  partition=partition, progress=False)
-    if len(c.n) == 0:
-        raise ValueError("--freq: k is on no FFT grid up to --max-n (k (hi - lo) must be an integer vector)")
     ax = plot.fft_error(c)
     save(ax.figure, args.out)
     print("N,rectangle_error,trapezoid_error")
@@ -158,7 +159,7 @@ def fft_error_figure(args):
 def decay_figure(args):
     net, partition, k = curve_input(args, "1,0.37")
     t = 2.0 ** np.arange(0, np.log2(args.t_max) + 1e-12, 0.25)  # 4 points an octave, 1 to --t-max
-    decay = relutope.ray_decay(net, k, t, **request(args), out=args.output, partition=partition,
+    decay = relutope.ray_decay(net, k, t, **request(args, net), out=args.output, partition=partition,
                                progress=False)
     ax = plot.decay(decay)
     save(ax.figure, args.out)

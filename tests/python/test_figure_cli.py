@@ -119,7 +119,7 @@ def test_plane_through_draws_the_plane_written_by_hand(out):
 
 def test_fft_error_and_decay_print_their_numbers(out):
     net = FIXTURES / "net_a_f64.json"
-    run = relutope("figure", "fft-error", net, "--max-n", "64", "-o", out / "fft.png", cwd=out)
+    run = relutope("figure", "fft-error", net, "--domain", "0,1,0,1", "--max-n", "64", "-o", out / "fft.png", cwd=out)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == "N,rectangle_error,trapezoid_error" and lines[-1] == f"wrote {out / 'fft.png'}"
@@ -130,6 +130,8 @@ def test_fft_error_and_decay_print_their_numbers(out):
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("fitted exponent ") and run.stdout.endswith(f"; wrote {out / 'decay.png'}\n")
     check_one_error_line(relutope("figure", "decay", net, "--freq", "1,2,3", "-o", out / "x.png", cwd=out), "--freq")
+    check_one_error_line(relutope("figure", "fft-error", net, "-o", out / "x.png", cwd=out), "--freq")  # (1,1) is on no grid
+    assert sorted(p.name for p in out.iterdir()) == ["decay.png", "fft.png"]
 
 
 def test_spectrum_training_draws_the_snapshots_of_a_run(out):
