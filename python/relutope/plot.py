@@ -98,7 +98,8 @@ def regions(partition, ax=None, *, first_layer=False, grid=None, colors=None, ed
 def _zero_lines(weight, bias, box):
     """Segments (m, 2, 2) of the lines w_j.x + b_j = 0 inside the 2D box (Liang-Barsky clipping)."""
     w, b = np.asarray(weight, dtype=float), np.asarray(bias, dtype=float)
-    w, b = w[np.any(w != 0, axis=1)], b[np.any(w != 0, axis=1)]
+    lines = np.any(w != 0, axis=1)  # a neuron with w = 0 is constant: no zero line
+    w, b = w[lines], b[lines]
     foot = -b[:, None] * w / np.sum(w * w, axis=1, keepdims=True)  # the point of the line nearest 0
     direction = np.stack([-w[:, 1], w[:, 0]], axis=1)
     lo, hi = np.array(box[::2]), np.array(box[1::2])
