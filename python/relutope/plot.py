@@ -117,7 +117,8 @@ def _zero_lines(weight, bias, box):
 def _bands_and_graph(ax, lo, hi, maps, colors):
     """1D: bands [lo_r, hi_r] over the axes' height, and the graph of output 0 over them."""
     bands = np.stack([np.stack([lo, lo, hi, hi], 1), np.tile([0.0, 1.0, 1.0, 0.0], (len(lo), 1))], axis=2)
-    ax.add_collection(PolyCollection(bands, facecolors=colors, edgecolors="none", transform=ax.get_xaxis_transform()),
+    ax.add_collection(PolyCollection(bands, facecolors=colors, edgecolors="none", antialiaseds=False,  # no seams
+                                     transform=ax.get_xaxis_transform()),
                       autolim=False)  # the bands span the axes' height, whatever the graph's
     order = np.argsort(lo)
     ends = np.stack([lo, hi], axis=1)[order]
