@@ -215,7 +215,7 @@ def fft_error(convergence, ax=None):
     ax.loglog(n, trapezoid[0] * (n[0] / n) ** 2, label="1/N$^2$", **REFERENCE)
     ax.set_xlabel("N (samples per axis)")
     ax.set_ylabel("|FFT estimate - exact c(k)|")
-    ax.legend(loc="lower left")
+    ax.legend(loc="best")  # inside the axes, where the curves leave room
     return ax
 
 
@@ -234,7 +234,7 @@ def decay(ray_decay, ax=None):
     ax.loglog(t, magnitude[0] / t**2, label="$t^{-2}$", **REFERENCE)
     ax.set_xlabel("t")
     ax.set_ylabel("|c(t k)|")
-    ax.legend(loc="lower left")
+    ax.legend(loc="best")  # inside the axes, where the curves leave room
     return ax
 
 
