@@ -265,13 +265,25 @@ def add_max_regions(command):
 def main(argv=None):
     """Runs the command; returns its exit status."""
     try:
+        status = run(argv)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, if not before
+    except OSError:  # writing stdout: run reports the other files
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second failure at exit
+        return fail("stdout: write failed", 2)
+    return status
+
+
+def run(argv):
+    try:
         args = parser().parse_args(argv)
         check_out(args.out)
         args.run(args)
     except ValueError as e:
         return fail(e, 2)
-    except OSError as e:  # a file the library could not open, named by the system
-        return fail(f"{e.filename}: {e.strerror}", 2)
+    except OSError as e:
+        if e.filename is None:
+            raise  # stdout, for main to report
+        return fail(f"{e.filename}: {e.strerror}", 2)  # a file the library could not open
     except relutope.LimitError as e:
         return fail(e, 3)
     except MemoryError:

@@ -56,6 +56,10 @@ def test_figures_are_written_whole_in_the_suffixs_format_or_not_at_all(out):
     check_one_error_line(relutope("figure", "regions", net, "--no-such-option", "-o", out / "x.pdf", cwd=out),
                          "--no-such-option")
     assert sorted(p.name for p in out.iterdir()) == ["r.pdf", "r.png", "r.svg"]  # no temporaries, nothing half-written
+    with open("/dev/full", "w") as full:  # stdout that cannot be written is an error too
+        run = subprocess.run([EXE, "figure", "regions", net, "-o", out / "r.svg"], cwd=out, stdout=full,
+                             stderr=subprocess.PIPE, text=True)
+    check_one_error_line(run, "stdout: write failed")
 
 
 def plot_area(image, colors):
