@@ -49,6 +49,15 @@ __all__ = [
 ]
 
 
+def __getattr__(name):
+    """relutope.plot on first use: importing relutope does not import matplotlib."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'relutope' has no attribute {name!r}")
+
+
 # --- exact numbers and analysis requests -------------------------------------------------------
 
 def _exact(x, what):

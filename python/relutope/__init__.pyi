@@ -7,6 +7,8 @@ from typing import Any, Callable, Iterator, Literal, Mapping, Optional, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from . import plot as plot
+
 __version__: str
 
 Number = Union[int, float, str, Fraction]
