@@ -764,55 +764,6 @@ TEST_CASE("spectrum prints the contract's JSON with the FFT, and refuses bad fre
   check_one_error_line(relutope_run({"spectrum", net, "--freq", "1,0", "--precision", "8"}, dir), "--precision");
 }
 
-TEST_CASE("figures are written whole, in the suffix's format, or not at all", "[cli][figure]") {
-  CliDir dir;
-  const std::string net = fixture("net_a_f64.json");
-  const Run run = relutope_run({"figure", "regions", net, "--first-layer", "--grid", "8", "-o", dir / "out/r.pdf"}, dir);
-  CHECK(run.status == 0);
-  CHECK(slurp(dir / "out/r.pdf").rfind("%PDF", 0) == 0);
-  CHECK(relutope_run({"figure", "regions", net, "-o", dir / "out/r.svg"}, dir).status == 0);
-  CHECK(slurp(dir / "out/r.svg").find("<svg") != std::string::npos);
-  check_one_error_line(relutope_run({"figure", "regions", net, "-o", dir / "out/r.bmp"}, dir), "r.bmp");
-  CHECK(!fs::exists(dir / "out/r.bmp"));
-  CHECK(temporaries(dir.path).empty());
-}
-
-TEST_CASE("figure patterns draws sampled patterns the right way up (positional encodings too)", "[cli][figure]") {
-  CliDir dir;
-  // bit 0: x2 > 1/2 (the top half), bit 1: x1 > 3/4 (the right quarter)
-  const std::string net = dir / "out/two.json";
-  std::ofstream(net) << R"({"format":"relutope.mlp","version":1,"input_dim":2,)"
-                     << R"("layers":[{"weight":[[0,1],[1,0]],"bias":[-0.5,-0.75]},{"weight":[[1,1]],"bias":[0]}]})";
-  const std::string png = dir / "out/patterns.png";
-  const std::vector<std::string> args = {"figure", "patterns", net, "--domain", "0,1,0,1", "--resolution", "8", "-o", png};
-  const Run run = relutope_run(args, dir);
-  INFO(describe(args, run));
-  REQUIRE(run.status == 0);
-  CHECK(run.out.find("4 distinct activation patterns sampled on the 8 x 8 grid") != std::string::npos);
-  cairo_surface_t* image = cairo_image_surface_create_from_png(png.c_str());
-  REQUIRE(cairo_surface_status(image) == CAIRO_STATUS_SUCCESS);
-  const int stride = cairo_image_surface_get_stride(image);
-  const unsigned char* data = cairo_image_surface_get_data(image);
-  auto colour = [&](double x, double y) {  // the figure's layout: 42 pt margin, 300 pt plot, 3 pixels per pt
-    const int column = static_cast<int>((42 + x * 300) * 3), row = static_cast<int>((21 + (1 - y) * 300) * 3);
-    return *reinterpret_cast<const uint32_t*>(data + static_cast<ptrdiff_t>(row) * stride + 4 * column) & 0xffffff;
-  };
-  CHECK(colour(0.1, 0.1) == colour(0.6, 0.3));  // neither neuron active
-  CHECK(colour(0.1, 0.9) == colour(0.6, 0.7));  // the top half
-  CHECK(colour(0.9, 0.1) == colour(0.8, 0.4));  // the right quarter, bottom
-  const std::set<uint32_t> four = {colour(0.1, 0.1), colour(0.1, 0.9), colour(0.9, 0.1), colour(0.9, 0.9)};
-  CHECK(four.size() == 4);
-  cairo_surface_destroy(image);
-
-  const std::string pe = fixture("net_c_pe.json");
-  const Run curved = relutope_run({"figure", "patterns", pe, "-o", dir / "out/pe.svg"}, dir);
-  CHECK(curved.status == 0);
-  CHECK(std::filesystem::file_size(dir / "out/pe.svg") > 0);
-  check_one_error_line(relutope_run({"figure", "patterns", pe, "--domain", "0,1", "-o", dir / "out/x.pdf"}, dir), "--domain");
-  check_one_error_line(relutope_run({"figure", "patterns", net, "-o", dir / "out/x.pdf"}, dir), net);  // no domain in the file
-}
-
-
 // ====================================================================== slices, points, small faults
 
 namespace {
@@ -875,13 +826,10 @@ TEST_CASE("regression: --plane-through and --slice @FILE analyse the plane writt
     for (const char* field : {"regions", "linear_pieces", "adjacent_pairs", "dead_neurons", "lipschitz"}) CHECK(doc[field] == expected[field]);
     CHECK(slurp(dir / ("out/" + std::to_string(n) + ".geojson")) == slurp(dir / "out/expected.geojson"));
   }
-  // Everywhere a slice is taken: spectrum and figures too.
+  // Everywhere a slice is taken: spectrum too (figures: tests/python/test_figure_cli.py).
   const json spectrum = json_of({"spectrum", net, "--plane-through", points, "--freq", "1,2", "--json", "-"}, dir);
   const json by_hand_spectrum = json_of({"spectrum", net, "--slice", by_hand, "--domain", "0,1,0,1", "--freq", "1,2", "--json", "-"}, dir);
   CHECK(spectrum["coefficients"] == by_hand_spectrum["coefficients"]);
-  const Run figure = relutope_run({"figure", "regions", net, "--plane-through", points, "-o", dir / "out/r.svg"}, dir);
-  CHECK(figure.status == 0);
-  CHECK(figure.out.find("(" + std::to_string(expected["regions"].get<int>()) + " regions)") != std::string::npos);
 }
 
 TEST_CASE("regression: a 3072-D slice too long for a command line is read from a file", "[cli][regions]") {
@@ -1073,33 +1021,6 @@ TEST_CASE("regression: spectrum --grid K counts its frequencies before building 
   CHECK(run.err.find("--grid") != std::string::npos);
   CHECK(run.out.empty());
 }
-
-TEST_CASE("regression: the legend of figure decay fits inside the plot", "[cli][figure]") {
-  CliDir dir;
-  const std::string png = dir / "out/decay.png";
-  const Run run = relutope_run({"figure", "decay", fixture("net_a_f64.json"), "-o", png}, dir);
-  REQUIRE(run.status == 0);
-  cairo_surface_t* image = cairo_image_surface_create_from_png(png.c_str());
-  REQUIRE(cairo_surface_status(image) == CAIRO_STATUS_SUCCESS);
-  const int stride = cairo_image_surface_get_stride(image);
-  const unsigned char* data = cairo_image_surface_get_data(image);
-  auto white = [&](int column, int row) {
-    return (*reinterpret_cast<const uint32_t*>(data + static_cast<ptrdiff_t>(row) * stride + 4 * column) & 0xffffff) == 0xffffff;
-  };
-  // The figure's layout: a 300 pt plot 42 pt from the left and 21 pt from the top, 3 pixels per
-  // pt, the legend's first line ("|c(t k)|, fitted t^-...") in its top right corner. Its text
-  // must end inside the frame: the 2 pt before the frame's line stay white along that line.
-  const int right = (42 + 300) * 3;
-  int ink = 0, clipped = 0;
-  for (int row = (21 + 4) * 3; row < (21 + 16) * 3; ++row) {
-    for (int column = right - 3 * 3; column < right - 3; ++column) clipped += !white(column, row);
-    for (int column = (42 + 150) * 3; column < right - 3 * 3; ++column) ink += !white(column, row);
-  }
-  CHECK(clipped == 0);
-  CHECK(ink > 0);  // the legend is there
-  cairo_surface_destroy(image);
-}
-
 
 namespace {
 

@@ -11,7 +11,6 @@
 #include "relutope/error.hpp"
 #include "relutope/exact.hpp"
 #include "relutope/spectrum/fft.hpp"
-#include "relutope/figure/figure.hpp"
 #include "relutope/measures/measures.hpp"
 #include "relutope/network/analysis.hpp"
 #include "relutope/network/network.hpp"

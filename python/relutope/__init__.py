@@ -49,6 +49,15 @@ __all__ = [
 ]
 
 
+def __getattr__(name):
+    """relutope.plot on first use: importing relutope does not import matplotlib."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'relutope' has no attribute {name!r}")
+
+
 # --- exact numbers and analysis requests -------------------------------------------------------
 
 def _exact(x, what):
@@ -132,7 +141,7 @@ def _torch_layers(module):
 
     def refuse(name, m, why):
         kind = type(m)
-        raise ValueError(f"{name or 'module'}: {kind.__module__}.{kind.__qualname__} {why}")
+        raise ValueError(f"{name or 'module'}: {kind.__qualname__} ({kind.__module__}) {why}")
 
     def visit(m, name):
         plain = lambda base: isinstance(m, base) and type(m).forward is base.forward  # noqa: E731
@@ -154,7 +163,7 @@ def _torch_layers(module):
             elif not (activations[-1] == kind == "relu"):  # ReLU after ReLU is ReLU; other pairs are no one activation
                 refuse(name, m, f"follows another activation ({activations[-1]}) after the same Linear layer")
         else:
-            refuse(name, m, f"is not supported (relutope reads {_TORCH_MODULES}; a custom forward() cannot be read)")
+            refuse(name, m, f"is not supported: relutope reads {_TORCH_MODULES}; a module with its own forward() cannot be read")
 
     visit(module, "")
     if not weights:

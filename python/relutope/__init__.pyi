@@ -7,6 +7,8 @@ from typing import Any, Callable, Iterator, Literal, Mapping, Optional, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from . import plot as plot
+
 __version__: str
 
 Number = Union[int, float, str, Fraction]
@@ -59,6 +61,7 @@ class Region:
     vertex_labels: npt.NDArray[np.int32]      # (n, dim, 2)
     facet_labels: npt.NDArray[np.int32]       # (f, 2)
     facet_sides: npt.NDArray[np.int8]         # (f,)
+    facet_vertices: list[npt.NDArray[np.int64]]  # per facet, indices into vertices
     map: npt.NDArray[np.float64]              # (outputs, dim + 1)
     map_radius: float
     def exact_vertices(self) -> list[tuple[Fraction, ...]]: ...
@@ -103,6 +106,8 @@ class Partition:
     facet_labels: npt.NDArray[np.int32]       # (F, 2)
     facet_sides: npt.NDArray[np.int8]         # (F,)
     facet_offsets: npt.NDArray[np.int64]      # (count + 1,)
+    facet_vertices: npt.NDArray[np.int64]     # (I,) indices into vertices
+    facet_vertex_offsets: npt.NDArray[np.int64]  # (F + 1,)
     patterns: npt.NDArray[np.bool_]           # (count, hidden)
     maps: npt.NDArray[np.float64]             # (count, outputs, dim + 1)
     map_radius: npt.NDArray[np.float64]       # (count,)
@@ -113,10 +118,11 @@ class Partition:
     lipschitz: Lipschitz
     sampled: Optional[SamplingReport]
     predicates: dict[str, int]
+    kept: bool
     first_layer: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
     def __len__(self) -> int: ...
     def __getitem__(self, index: int) -> Region: ...
-    def __iter__(self) -> Iterator[Region]: ...
+    def __iter__(self) -> RegionStream: ...
     def exact_vertices(self, index: int) -> list[tuple[Fraction, ...]]: ...
     def exact_map(self, index: int) -> tuple[list[list[Fraction]], list[Fraction]]: ...
     def exact_measure(self, index: int) -> Fraction: ...
@@ -125,14 +131,17 @@ class Partition:
     def validate(self) -> None: ...
 
 def regions(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *,
-            sample: Optional[int] = None, max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
+            plane_through: Optional[Union[str, PathLike[str]]] = None, sample: Optional[int] = None, keep_regions: bool = True, max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
             progress: Progress = True) -> Partition: ...
 
-def iter_regions(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *,
-                 max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
-                 progress: Progress = True) -> Iterator[Region]: ...
+class RegionStream(Iterator[Region]):
+    def __next__(self) -> Region: ...
 
-def sampled_patterns(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *,
+def iter_regions(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None,
+                 max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
+                 progress: Progress = True) -> RegionStream: ...
+
+def sampled_patterns(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None,
                      resolution: int) -> npt.NDArray[np.bool_]: ...
 
 class Spectrum:
@@ -149,7 +158,7 @@ class Spectrum:
     def exact_frequencies(self) -> list[tuple[Fraction, ...]]: ...
 
 def spectrum(net: Network, freqs: Union[int, npt.ArrayLike, Sequence[Sequence[Number]]], domain: Optional[DomainLike] = None,
-             slice: Optional[SliceLike] = None, *, precision: int = 128,
+             slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None, precision: int = 128,
              route: Literal["edges", "regions", "lemma1"] = "edges", fft: Optional[int] = None,
              fft_rule: Literal["rectangle", "trapezoid"] = "rectangle", partition: Optional[Partition] = None,
              max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
@@ -164,7 +173,7 @@ class FftConvergence:
     k: tuple[Fraction, ...]
 
 def fft_convergence(net: Network, k: Sequence[Number], domain: Optional[DomainLike] = None,
-                    slice: Optional[SliceLike] = None, *, out: int = 0, max_n: Optional[int] = None,
+                    slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None, out: int = 0, max_n: Optional[int] = None,
                     partition: Optional[Partition] = None, max_regions: int = 1_000_000,
                     progress: Progress = True) -> FftConvergence: ...
 
@@ -175,7 +184,7 @@ class RayDecay:
     k: tuple[Fraction, ...]
 
 def ray_decay(net: Network, k: Sequence[Number], t: Optional[npt.ArrayLike] = None, domain: Optional[DomainLike] = None,
-              slice: Optional[SliceLike] = None, *, out: int = 0, partition: Optional[Partition] = None,
+              slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None, out: int = 0, partition: Optional[Partition] = None,
               max_regions: int = 1_000_000, progress: Progress = True) -> RayDecay: ...
 
 def lemma1_terms(partition: Partition, k: Sequence[Number], out: int = 0,
@@ -191,6 +200,9 @@ class TrainResult:
     snapshots: list[Snapshot]
     batch_loss: npt.NDArray[np.float64]
     final_loss: float
+    inputs: npt.NDArray[np.float64]           # (samples, input_dim)
+    targets: npt.NDArray[np.float64]          # (samples, outputs)
+    task: str
 
 def presets() -> list[str]: ...
 

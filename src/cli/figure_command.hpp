@@ -5,7 +5,8 @@
 
 namespace relutope::cli {
 
-/// `relutope figure KIND ... -o FILE`: paper figures (KIND: regions).
+/// `relutope figure KIND ... -o FILE`: paper figures, drawn by `python3 -m relutope figure`
+/// (KIND: regions, patterns, fft-error, decay, spectrum-training; `relutope figure --help`).
 void add_figure_command(CLI::App& app, std::function<void()>& run);
 
 }  // namespace relutope::cli
