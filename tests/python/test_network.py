@@ -375,3 +375,64 @@ def test_positional_encoding_equals_torch_on_encoded_inputs(spec, order, include
     S = magnitude(module, e)
     assert np.all(np.abs(net(x) - want) <= 2 * gamma(module) * S + 1e-14 * S)
     assert np.array_equal(net.patterns(x), torch_patterns(module, e))
+
+
+# --- state dicts as real scripts save them ---------------------------------------------------
+
+
+class Named(nn.Module):
+    """Unnumbered modules, applied in an order the state dict alone cannot show."""
+
+    def __init__(self):
+        super().__init__()
+        self.out = nn.Linear(6, 1)
+        self.fc1 = nn.Linear(2, 8)
+        self.fc2 = nn.Linear(8, 6)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+
+
+def test_unnumbered_names_in_the_given_order(tmp_path):
+    torch.manual_seed(60)
+    module = Named().double()
+    torch.save(module.state_dict(), tmp_path / "named.pt")
+    net = relutope.load(tmp_path / "named.pt", layers=["fc1", "fc2", "out"])
+    x = points(2, seed=61)
+    with torch.no_grad():
+        want = module(torch.from_numpy(x)).numpy()
+    assert np.allclose(net(x), want, rtol=1e-14, atol=1e-15)
+
+
+def test_common_prefix_and_half_precisions(tmp_path):
+    module = mlp([2, 8, 8, 1], seed=62)
+    sd = {"module." + k: v for k, v in module.state_dict().items()}
+    torch.save(sd, tmp_path / "dp.pt")
+    x = points(2, seed=63)
+    assert np.array_equal(relutope.load(tmp_path / "dp.pt")(x), relutope.Network.from_torch(module)(x))
+    for dtype in (torch.float16, torch.bfloat16):
+        half = {k: v.to(dtype) for k, v in module.state_dict().items()}
+        torch.save(half, tmp_path / "h.pt")
+        net = relutope.load(tmp_path / "h.pt")
+        for layer, key in zip(net.layers, ["0", "2", "4"]):
+            assert np.array_equal(layer.weight, half[key + ".weight"].double().numpy())
+            assert np.array_equal(layer.bias, half[key + ".bias"].double().numpy())
+
+
+def test_batchnorm_in_eval_mode_state_dict(tmp_path):
+    """A state dict with BatchNorm1d (running statistics): the same function as torch in eval mode,
+    up to the rounding of folding the normalisation into the Linear layer."""
+    torch.manual_seed(64)
+    module = nn.Sequential(nn.Linear(2, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 1)).double()
+    with torch.no_grad():
+        module[1].running_mean.uniform_(-0.5, 0.5)
+        module[1].running_var.uniform_(0.5, 2)
+        module[1].weight.uniform_(0.5, 1.5)
+        module[1].bias.uniform_(-0.3, 0.3)
+    module.eval()
+    torch.save(module.state_dict(), tmp_path / "bn.pt")
+    net = relutope.load(tmp_path / "bn.pt")
+    x = points(2, seed=65)
+    with torch.no_grad():
+        want = module(torch.from_numpy(x)).numpy()
+    assert np.allclose(net(x), want, rtol=1e-13, atol=1e-14)
