@@ -436,3 +436,20 @@ def test_batchnorm_in_eval_mode_state_dict(tmp_path):
     with torch.no_grad():
         want = module(torch.from_numpy(x)).numpy()
     assert np.allclose(net(x), want, rtol=1e-13, atol=1e-14)
+
+
+def test_save_npz_round_trip(tmp_path):
+    """README: save writes native JSON or .npz; an .npz holds a ReLU MLP's state dict."""
+    module = mlp([2, 9, 9, 2], seed=66, dtype=torch.float32)
+    net = relutope.Network.from_torch(module)
+    net.save(str(tmp_path / "n.npz"))
+    back = relutope.load(str(tmp_path / "n.npz"))
+    assert weights_bytes(net) == weights_bytes(back)
+    with np.load(tmp_path / "n.npz") as z:  # an ordinary state dict for numpy and torch users
+        assert sorted(z.files) == sorted(module.state_dict().keys())
+        for k, v in module.state_dict().items():
+            assert np.array_equal(z[k].astype(np.float64), v.double().numpy())
+
+
+def weights_bytes(net):
+    return [(l.weight.tobytes(), l.bias.tobytes(), l.activation) for l in net.layers]

@@ -580,3 +580,75 @@ def test_degenerate_in_1d_slices(name):
     index = by_pattern(partition)
     for x0, x1, pattern, _ in truth:
         assert partition.exact_measure(index[pattern]) == x1 - x0
+
+
+# --- distances to the boundary -----------------------------------------------------------------
+
+
+def segment_sq_distance(p, a, b):
+    d = (b[0] - a[0], b[1] - a[1])
+    t = ((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / (d[0] * d[0] + d[1] * d[1])
+    t = min(max(t, Fraction(0)), Fraction(1))
+    c = (a[0] + t * d[0] - p[0], a[1] + t * d[1] - p[1])
+    return c[0] * c[0] + c[1] * c[1]
+
+
+def on_box(a, b, box):
+    x0, x1, y0, y1 = box
+    return (a[0] == b[0] and a[0] in (x0, x1)) or (a[1] == b[1] and a[1] in (y0, y1))
+
+
+def neuron_estimate(module, x):
+    """min over hidden neurons of |z(x)| / ||grad z(x)||, with numpy (forward-mode Jacobians)."""
+    W, B = arrays_of(module)
+    best = np.full(len(x), np.inf)
+    for n, p in enumerate(x):
+        h, J = p.copy(), np.eye(len(p))
+        for i, (w, b) in enumerate(zip(W, B)):
+            z, Jz = w @ h + b, w @ J
+            if i == len(W) - 1:
+                break
+            g = np.linalg.norm(Jz, axis=1)
+            ok = g > 0
+            best[n] = min(best[n], np.min(np.abs(z[ok]) / g[ok]) if ok.any() else np.inf)
+            on = (z > 0).astype(float)
+            h, J = z * on, Jz * on[:, None]
+    return best
+
+
+def test_boundary_distance_exact(case_2d):
+    module, net, partition, truth, box = case_2d
+    if any(isinstance(m, nn.LeakyReLU) for m in module):
+        pytest.skip("the numpy neuron estimate here is for ReLU")
+    rng = np.random.default_rng(4)
+    x = np.column_stack([rng.uniform(float(box[0]), float(box[1]), 40), rng.uniform(float(box[2]), float(box[3]), 40)])
+    got = partition.boundary_distance(x)
+    index = by_pattern(partition)
+    polys = {index[p]: P for P, p, _ in truth}
+    assert np.array_equal(got.region, partition.locate(x))
+    for n, p in enumerate(x):
+        P = polys[int(got.region[n])]
+        q = (Fraction(p[0]), Fraction(p[1]))
+        edges = [(P[i], P[(i + 1) % len(P)]) for i in range(len(P))]
+        sq = [segment_sq_distance(q, a, b) for a, b in edges if not on_box(a, b, box)]
+        if not sq:
+            assert np.isnan(got.distance[n])
+            continue
+        true = math.sqrt(min(sq))
+        assert got.lower[n] <= true * (1 + 1e-15) and true <= got.upper[n] * (1 + 1e-15)
+        assert math.isclose(got.distance[n], true, rel_tol=1e-14)
+    assert np.allclose(got.neuron_estimate, neuron_estimate(module, x), rtol=1e-10)
+    assert np.all(got.neuron_estimate <= got.distance * (1 + 1e-12))
+
+
+def test_boundary_distance_nan_without_a_boundary():
+    net = relutope.Network.from_arrays([np.eye(2), np.ones((1, 2))], [np.array([1.0, -1.0]), np.zeros(1)])
+    partition = relutope.regions(net, (-1, 1, -1, 1), progress=False)
+    assert partition.count == 1
+    d = partition.boundary_distance(np.array([[0.0, 0.0], [0.5, -0.5]]))
+    assert np.all(np.isnan(d.distance))
+    partition.validate()
+
+
+def test_validate_passes(case_2d):
+    case_2d[2].validate()
