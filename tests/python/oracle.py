@@ -404,3 +404,124 @@ def coefficient_2d_ld(pieces, box, k, out=0, n=20, max_phase=3.0):
             im_total -= np.sum(g * np.sin(phase))
     vol = _ld((Q(box[1]) - Q(box[0])) * (Q(box[3]) - Q(box[2])))
     return re_total / vol, im_total / vol
+
+
+# --- 3D: convex polytopes as vertices, each with the set of planes through it -------------------
+# A plane is an affine function (a, b, c, d) (a x + b y + c z + d >= 0 inside). Clipping keeps the
+# vertices inside and adds, for every pair of vertices on a common edge line (two shared planes
+# with independent normals) on opposite sides, the crossing point.
+
+
+def _cross(u, v):
+    return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+
+
+def _dot(u, v):
+    return sum(a * b for a, b in zip(u, v))
+
+
+def _sub(u, v):
+    return tuple(a - b for a, b in zip(u, v))
+
+
+def _clip_3d(verts, planes, pid):
+    """The part of the polytope {point: set(plane ids)} where planes[pid] >= 0."""
+    g = planes[pid]
+    val = {p: _value(g, p) for p in verts}
+    out = {}
+    for p, tight in verts.items():
+        if val[p] >= 0:
+            out.setdefault(p, set()).update(tight | ({pid} if val[p] == 0 else set()))
+    pts = list(verts)
+    for i, p in enumerate(pts):
+        for q in pts[i + 1:]:
+            if not ((val[p] > 0 > val[q]) or (val[p] < 0 < val[q])):
+                continue
+            common = verts[p] & verts[q]
+            normals = [planes[c][:3] for c in common]
+            if not any(_cross(a, b) != (0, 0, 0) for a in normals for b in normals):
+                continue
+            t = val[p] / (val[p] - val[q])
+            x = tuple(pc + t * (qc - pc) for pc, qc in zip(p, q))
+            out.setdefault(x, set()).update(common | {pid})
+    return out
+
+
+def polytope_volume(verts, planes):
+    """Volume of a convex polytope from its vertices and the planes tight at each (facet fans)."""
+    pts = list(verts)
+    if len(pts) < 4:
+        return Q(0)
+    c = tuple(sum(p[i] for p in pts) / len(pts) for i in range(3))
+    facets = {}
+    for p, tight in verts.items():
+        for t in tight:
+            facets.setdefault(t, []).append(p)
+    vol = Q(0)
+    for t, fp in facets.items():
+        if len(fp) < 3:
+            continue
+        n = planes[t][:3]
+        g = tuple(sum(p[i] for p in fp) / len(fp) for i in range(3))
+        r = _sub(fp[0], g)
+
+        def key(p):
+            v = _sub(p, g)
+            s = _dot(n, _cross(r, v))
+            d = _dot(r, v)
+            # pseudo-angle of v from r around n, exact: half-plane, then a monotone ratio
+            if s == 0 and d > 0:
+                return (0, Q(0))
+            if s > 0:
+                return (1, -d / (abs(d) + abs(s)))
+            if s == 0:
+                return (2, Q(0))
+            return (3, d / (abs(d) + abs(s)))
+        ring = sorted(fp, key=key)
+        for j in range(1, len(ring) - 1):
+            a, b, e = _sub(ring[0], c), _sub(ring[j], c), _sub(ring[j + 1], c)
+            vol += abs(_dot(a, _cross(b, e))) / 6
+    return vol
+
+
+def partition_3d(layers, box):
+    """The exact activation regions of a 3-input network on the box: a list of
+    (vertices {point: planes}, pattern, output maps, volume)."""
+    x0, x1, y0, y1, z0, z1 = map(Q, box)
+    planes = [(Q(1), Q(0), Q(0), -x0), (Q(-1), Q(0), Q(0), x1), (Q(0), Q(1), Q(0), -y0), (Q(0), Q(-1), Q(0), y1),
+              (Q(0), Q(0), Q(1), -z0), (Q(0), Q(0), Q(-1), z1)]
+    verts = {}
+    for xi, (x, fx) in enumerate(((x0, 0), (x1, 1))):
+        for (y, fy) in ((y0, 2), (y1, 3)):
+            for (z, fz) in ((z0, 4), (z1, 5)):
+                verts[(x, y, z)] = {fx, fy, fz}
+    eye = [(Q(1), Q(0), Q(0), Q(0)), (Q(0), Q(1), Q(0), Q(0)), (Q(0), Q(0), Q(1), Q(0))]
+    pieces = [(verts, eye, ())]
+    for W, bias, act in layers:
+        new = []
+        for cell, h, pat in pieces:
+            z = _affine_layer(W, bias, act, h, None)
+            cells = [cell]
+            if has_kink(act):
+                for zz in z:
+                    if zz[:3] == (0, 0, 0):
+                        continue
+                    split = []
+                    for C in cells:
+                        vals = [_value(zz, p) for p in C]
+                        if min(vals) < 0 < max(vals):
+                            for sign in (1, -1):
+                                planes.append(tuple(sign * v for v in zz))
+                                part = _clip_3d(C, planes, len(planes) - 1)
+                                if polytope_volume(part, planes) > 0:
+                                    split.append(part)
+                        else:
+                            split.append(C)
+                    cells = split
+            for C in cells:
+                c = centroid(list(C))
+                bits = tuple(_value(zz, c) > 0 for zz in z)
+                out = [_apply(act, zz, bit) for zz, bit in zip(z, bits)]
+                new.append((C, out, pat + bits if has_kink(act) else pat))
+        pieces = new
+    return [(C, pat, out, polytope_volume(C, planes)) for C, out, pat in pieces]

@@ -652,3 +652,47 @@ def test_boundary_distance_nan_without_a_boundary():
 
 def test_validate_passes(case_2d):
     case_2d[2].validate()
+
+
+# --- 3D brute force (oracle.partition_3d: exact polytope clipping) ------------------------------
+
+NETS_3D = {
+    "3-6-5-1": (lambda: mlp([3, 6, 5, 1], seed=30), (-1, 1, -1, 1, -1, 1)),
+    "3-8-8-1 box": (lambda: mlp([3, 8, 8, 1], seed=31), (0, 1, -1, 1, "-1/2", "1/2")),
+    "3-7-5-2 leaky f32": (lambda: mlp([3, 7, 5, 2], seed=33, leaky=0.25, dtype=torch.float32), (-1, 1, -1, 1, -1, 1)),
+}
+
+
+@pytest.mark.parametrize("name", list(NETS_3D))
+def test_3d_against_brute_force(name):
+    make, box = NETS_3D[name]
+    module = make()
+    net = relutope.Network.from_torch(module)
+    partition = relutope.regions(net, box, progress=False)
+    truth = oracle.partition_3d(oracle.exact_layers_of_torch(module), as_q(box))
+    assert partition.count == len(truth)
+    index = by_pattern(partition)
+    assert index.keys() == {p for _, p, _, _ in truth}
+    for verts, pattern, maps, volume in truth:
+        r = index[pattern]
+        assert partition.exact_measure(r) == volume
+        assert set(partition.exact_vertices(r)) == set(verts)
+        W, c = partition.exact_map(r)
+        assert [(*row, ci) for row, ci in zip(W, c)] == [tuple(m) for m in maps]
+    assert sum(partition.exact_measure(r) for r in range(partition.count)) == \
+        (as_q(box)[1] - as_q(box)[0]) * (as_q(box)[3] - as_q(box)[2]) * (as_q(box)[5] - as_q(box)[4])
+
+
+def test_3d_degenerate_planes_through_a_line_and_corners():
+    W = [[[1, 0, 0], [0, 1, 0], [1, 1, 0], [1, -1, 0], [1, 1, 1], [1, 1, 1]], [[1, -1, 1, 0, 1, 0], [0, 1, 1, 1, -1, 1]],
+         [[1, 1]]]
+    B = [[0, 0, 0, 0, 0, 0], [0, 0], [0]]
+    net = relutope.Network.from_arrays([np.array(w, float) for w in W], [np.array(b, float) for b in B])
+    box = (-1, 1, -1, 1, -1, 1)
+    partition = relutope.regions(net, box, progress=False)
+    truth = oracle.partition_3d(oracle.exact_layers_of_arrays(W, B), as_q(box))
+    assert partition.count == len(truth)
+    index = by_pattern(partition)
+    assert index.keys() == {p for _, p, _, _ in truth}
+    for verts, pattern, maps, volume in truth:
+        assert partition.exact_measure(index[pattern]) == volume
