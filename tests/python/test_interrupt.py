@@ -169,3 +169,24 @@ def test_exception_in_progress_callable_propagates():
     else:
         pytest.skip("the enumeration ended without calling the callable")
     assert time.monotonic() - start < 15
+
+
+def test_breaking_out_of_iter_regions_stops_the_enumeration():
+    """After the iterator is dropped, the engine's threads stop: the process burns no more CPU."""
+    import gc
+
+    rng = np.random.default_rng(0)
+    sizes = [2, 256, 256, 256, 256, 1]
+    W = [rng.uniform(-1, 1, (b, a)) / np.sqrt(a) for a, b in zip(sizes, sizes[1:])]
+    net = relutope.Network.from_arrays(W, [rng.uniform(-1, 1, b) / np.sqrt(a) for a, b in zip(sizes, sizes[1:])])
+    it = relutope.iter_regions(net, (-20, 20, -20, 20), max_regions=10**9, progress=False)
+    for i, region in enumerate(it):
+        if i == 5:
+            break
+    del it, region
+    gc.collect()
+    time.sleep(0.3)
+    before = os.times()
+    time.sleep(1.0)
+    after = os.times()
+    assert (after.user - before.user) + (after.system - before.system) < 0.3

@@ -696,3 +696,16 @@ def test_3d_degenerate_planes_through_a_line_and_corners():
     assert index.keys() == {p for _, p, _, _ in truth}
     for verts, pattern, maps, volume in truth:
         assert partition.exact_measure(index[pattern]) == volume
+
+
+def test_keep_regions_false_keeps_the_counts():
+    module = mlp([2, 10, 10, 2], seed=3, dtype=torch.float32)
+    net = relutope.Network.from_torch(module)
+    held = relutope.regions(net, (-1, 1, -1, 1), sample=10, progress=False)
+    light = relutope.regions(net, (-1, 1, -1, 1), sample=10, keep_regions=False, progress=False)
+    assert (light.count, light.linear_pieces) == (held.count, held.linear_pieces)
+    assert {tuple(d) for d in light.dead_neurons} == {tuple(d) for d in held.dead_neurons}
+    assert light.sampled.distinct_patterns == held.sampled.distinct_patterns
+    assert light.lipschitz.value == held.lipschitz.value
+    with pytest.raises(ValueError, match="keep_regions"):
+        light.patterns
