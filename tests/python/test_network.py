@@ -453,3 +453,29 @@ def test_save_npz_round_trip(tmp_path):
 
 def weights_bytes(net):
     return [(l.weight.tobytes(), l.bias.tobytes(), l.activation) for l in net.layers]
+
+
+def test_load_activation_options_for_state_dicts(tmp_path):
+    """A state dict shows no activation modules: `activation` fills the gaps, `activations` names
+    each layer's (README), checked against torch modules with those activations."""
+    torch.manual_seed(71)
+    leaky = nn.Sequential(nn.Linear(2, 7), nn.LeakyReLU(0.1), nn.Linear(7, 5), nn.LeakyReLU(0.1), nn.Linear(5, 1)).double()
+    np.savez(tmp_path / "l.npz", **{k: v.numpy() for k, v in leaky.state_dict().items()})
+    x = points(2, seed=72)
+    net = relutope.load(tmp_path / "l.npz", activation="leaky_relu:0.1")
+    check_matches_torch(net, leaky, x)
+    assert np.array_equal(net.patterns(x), torch_patterns(leaky, x))
+    # Sequential(Linear, ReLU, Linear, Identity, Linear, ReLU): gaps at 1 and 3, a ReLU on the output
+    mixed = nn.Sequential(nn.Linear(2, 6), nn.ReLU(), nn.Linear(6, 4), nn.Identity(), nn.Linear(4, 2), nn.ReLU()).double()
+    np.savez(tmp_path / "m.npz", **{k: v.numpy() for k, v in mixed.state_dict().items()})
+    net = relutope.load(tmp_path / "m.npz", activations=["relu", "identity", "relu"])
+    assert [l.activation for l in net.layers] == ["relu", "identity", "relu"]
+    check_matches_torch(net, mixed, x)
+    assert np.array_equal(net.patterns(x), torch_patterns(mixed, x))
+
+
+def test_presets_and_meta():
+    assert {"rahaman-sines", "lazzari-random-rgb", "lazzari-random-rgb-pe", "rahaman-flower"} <= set(relutope.presets())
+    net = relutope.Network.from_torch(mlp([2, 3, 1], seed=73))
+    assert isinstance(net.meta, dict)
+    assert relutope.Network.from_torch(mlp([4, 3, 1], seed=73), encoding="positional:L=1").input_dim == 2

@@ -352,3 +352,24 @@ def test_degenerate_directions(name, route):
             assert s.certified_digits[i, 0] >= 8, (k, s.certified_digits[i, 0])
         else:  # an exact zero (f separable here): certified as a bound, "0e-16", no significant digit
             assert abs(s.values[i, 0]) < 1e-15
+
+
+def test_spectrum_of_a_plane_slice_two_outputs():
+    """A 3-input, 2-output network on the plane o + s u + t v: against quadrature over our own exact
+    polygons of the composed (exact) 2-input network."""
+    from test_regions import compose_slice
+
+    module = mlp([3, 8, 8, 2], seed=70)
+    net = relutope.Network.from_torch(module)
+    o, u, v = ("1/4", 0, "-1/2"), (1, "1/3", 0), (0, 1, "1/2")
+    box = (0, 1, 0, 1)
+    pieces = oracle.partition_2d(compose_slice(module, o, u, v), [Fraction(x) for x in box])
+    freqs = [(0, 0), (1, 0), (1, 2), ("1/2", "-3/2")]
+    s = relutope.spectrum(net, freqs, domain=box, slice=(o, u, v), progress=False)
+    assert s.values.shape == (4, 2) and s.certified_digits.shape == (4, 2)
+    for i, k in enumerate(freqs):
+        for out in range(2):
+            re, im = oracle.coefficient_2d_ld(pieces, box, k, out=out, n=20, max_phase=4.0)
+            slack = 1e-18 * (abs(float(re)) + abs(float(im)) + 1e-3)
+            check_certified(s.re[i, out], mpmath.mpf(str(re)), slack)
+            check_certified(s.im[i, out], mpmath.mpf(str(im)), slack)
