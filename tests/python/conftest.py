@@ -12,9 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-import oracle  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))  # oracle.py, for the test modules
 
 
 def mlp(sizes, seed, dtype=torch.float64, leaky=None, scale=None):

@@ -380,7 +380,6 @@ def coefficient_2d_ld(pieces, box, k, out=0, n=20, max_phase=3.0):
     pi = ld("3.14159265358979323846264338327950288")
     qx, qy = 2 * pi * _ld(kx), 2 * pi * _ld(ky)
     qn = float(np.hypot(float(qx), float(qy)))
-    total = ld(0) + 0j * ld(0)
     re_total, im_total = ld(0), ld(0)
     for P, _, maps in pieces:
         gx, gy, c = (_ld(v) for v in maps[out])
@@ -525,3 +524,43 @@ def partition_3d(layers, box):
                 new.append((C, out, pat + bits if has_kink(act) else pat))
         pieces = new
     return [(C, pat, out, polytope_volume(C, planes)) for C, out, pat in pieces]
+
+
+# --- networks shared by the tests --------------------------------------------------------------
+
+def compose_slice(module, o, u, v=None):
+    """The exact layers of `module` restricted to x = o + s u (+ t v)."""
+    layers = exact_layers_of_torch(module)
+    W, b, act = layers[0]
+    dirs = [u] if v is None else [u, v]
+    W2 = [[sum((w * Q(d[i]) for i, w in enumerate(row)), Q(0)) for d in dirs] for row in W]
+    b2 = [bj + sum((w * Q(oi) for w, oi in zip(row, o)), Q(0)) for row, bj in zip(W, b)]
+    return [(W2, b2, act)] + layers[1:]
+
+
+DEGENERATE = {
+    # three lines through the origin, a duplicated neuron, a constant neuron and a zero one
+    "concurrent, duplicate, constant": ([[[1, 0], [0, 1], [1, 1], [1, 1], [0, 0], [0, 0]], [[1, 1, 1, 1, 1, 1]]],
+                                        [[0, 0, 0, 0, 1, 0], [0]], None),
+    # a second-layer neuron whose zero set passes through the first layer's crossing
+    "second layer through a vertex": ([[[1, 0], [0, 1]], [[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]], None),
+    # a second-layer neuron whose zero set runs along first-layer edges
+    "second layer along edges": ([[[1, 0], [0, 1]], [[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0], [0, 0, 0], [0]], None),
+    # diagonals through the box's corners
+    "through the corners": ([[[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0]], None),
+    # a kink on the box's edge: cuts nothing
+    "kink on the boundary": ([[[1, 0], [0, 1]], [[1, 1]]], [[1, -1], [0]], None),
+    # an identity hidden layer carries no bits and makes no cuts; a ReLU after the output does
+    "identity hidden layer": ([[[1, 0], [0, 1]], [[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]],
+                              ["identity", "relu", "identity"]),
+    "relu on the output": ([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], ["1/4"]], ["relu", "relu"]),
+    "leaky, with exact slopes": ([[[1, 2], [2, -1], [1, 1]], [[1, 1, -1], [1, -2, 1]], [[1, 1]]],
+                                 [[0.5, 0, -0.25], [0, 0.125], [0]], ["leaky_relu:0.5", "leaky_relu:0.25", "identity"]),
+    "half dead second layer": ([[[1, 0]], [[1], [-1]], [[1, 1]]], [[0], [0, 0], [0]], None),
+}
+
+
+def exact_acts(acts):
+    if acts is None:
+        return None
+    return [a if a in ("relu", "identity") else ("leaky", Q(a.split(":")[1])) for a in acts]

@@ -8,10 +8,8 @@ differs from the exact value by at most gamma * S(x), where S(x) is the same for
 longest chain of roundings (sum of fan-ins + depth). We check |relutope - torch| <= 2 gamma S(x),
 |relutope - exact| <= gamma S(x), and report the largest difference in ulps of the value.
 """
-import io
 import json
 import struct
-import zipfile
 from fractions import Fraction
 
 import numpy as np

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 import oracle
+from oracle import DEGENERATE, compose_slice, exact_acts
 import relutope
 from conftest import arrays_of, mlp, numpy_forward
 
@@ -236,9 +237,6 @@ def test_2d_linear_pieces_fewer_than_regions():
     partition = relutope.regions(relutope.Network.from_torch(module), box, progress=False)
     truth = oracle.partition_2d(oracle.exact_layers_of_torch(module), as_q(box))
     # pieces: the regions of the 5 neurons with weight, as an independent count
-    reduced = mlp([2, 8, 1], seed=12)
-    with torch.no_grad():
-        reduced[2].weight[0, :3] = 0
     kept = nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 1)).double()
     with torch.no_grad():
         kept[0].weight.copy_(module[0].weight[3:])
@@ -255,8 +253,6 @@ def test_2d_vertex_labels_name_the_hyperplanes_through_each_vertex(case_2d):
     the region's pattern), a label (-1, 2i/2i+1) puts it on the lower/upper face of axis i."""
     module, net, partition, truth, box = case_2d
     layers = oracle.exact_layers_of_torch(module)
-    sizes = [len(W) for W, _, _ in layers]
-    offsets = np.cumsum([0] + sizes)
     for r in range(partition.count):
         verts = partition.exact_vertices(r)
         labels = partition.vertex_labels[partition.vertex_offsets[r]:partition.vertex_offsets[r + 1]]
@@ -449,16 +445,6 @@ def test_network_domain_is_the_default():
 # --- slices ----------------------------------------------------------------------------------
 
 
-def compose_slice(module, o, u, v=None):
-    """The exact layers of `module` restricted to x = o + s u (+ t v)."""
-    layers = oracle.exact_layers_of_torch(module)
-    W, b, act = layers[0]
-    dirs = [u] if v is None else [u, v]
-    W2 = [[sum((w * Fraction(d[i]) for i, w in enumerate(row)), Fraction(0)) for d in dirs] for row in W]
-    b2 = [bj + sum((w * Fraction(oi) for w, oi in zip(row, o)), Fraction(0)) for row, bj in zip(W, b)]
-    return [(W2, b2, act)] + layers[1:]
-
-
 def test_plane_slice_of_a_3_input_network():
     module = mlp([3, 8, 8, 1], seed=16)
     net = relutope.Network.from_torch(module)
@@ -506,34 +492,6 @@ def test_3d_volumes_sum_exactly_and_samples_are_regions():
 
 
 # --- degenerate arrangements, hand-made with small integers ------------------------------------
-
-DEGENERATE = {
-    # three lines through the origin, a duplicated neuron, a constant neuron and a zero one
-    "concurrent, duplicate, constant": ([[[1, 0], [0, 1], [1, 1], [1, 1], [0, 0], [0, 0]], [[1, 1, 1, 1, 1, 1]]],
-                                        [[0, 0, 0, 0, 1, 0], [0]], None),
-    # a second-layer neuron whose zero set passes through the first layer's crossing
-    "second layer through a vertex": ([[[1, 0], [0, 1]], [[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]], None),
-    # a second-layer neuron whose zero set runs along first-layer edges
-    "second layer along edges": ([[[1, 0], [0, 1]], [[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0], [0, 0, 0], [0]], None),
-    # diagonals through the box's corners
-    "through the corners": ([[[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0]], None),
-    # a kink on the box's edge: cuts nothing
-    "kink on the boundary": ([[[1, 0], [0, 1]], [[1, 1]]], [[1, -1], [0]], None),
-    # an identity hidden layer carries no bits and makes no cuts; a ReLU after the output does
-    "identity hidden layer": ([[[1, 0], [0, 1]], [[1, -1], [1, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]],
-                              ["identity", "relu", "identity"]),
-    "relu on the output": ([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], ["1/4"]], ["relu", "relu"]),
-    "leaky, with exact slopes": ([[[1, 2], [2, -1], [1, 1]], [[1, 1, -1], [1, -2, 1]], [[1, 1]]],
-                                 [[0.5, 0, -0.25], [0, 0.125], [0]], ["leaky_relu:0.5", "leaky_relu:0.25", "identity"]),
-    "half dead second layer": ([[[1, 0]], [[1], [-1]], [[1, 1]]], [[0], [0, 0], [0]], None),
-}
-
-
-def exact_acts(acts):
-    if acts is None:
-        return None
-    return [a if a in ("relu", "identity") else ("leaky", Fraction(a.split(":")[1])) for a in acts]
-
 
 @pytest.mark.parametrize("name", list(DEGENERATE))
 def test_degenerate_arrangements(name):
@@ -709,3 +667,17 @@ def test_keep_regions_false_keeps_the_counts():
     assert light.lipschitz.value == held.lipschitz.value
     with pytest.raises(ValueError, match="keep_regions"):
         light.patterns
+
+
+def test_kinks_closer_than_sampling_can_see():
+    """Two kinks 2^-50 apart: an exact region of length 2^-50 that no grid of 1000 points sees."""
+    W = [np.array([[1.0], [1.0], [-1.0]]), np.array([[1.0, -1.0, 0.5]])]
+    B = [np.array([-0.5, -(0.5 + 2.0 ** -50), 0.25]), np.array([0.0])]
+    net = relutope.Network.from_arrays(W, B)
+    partition = relutope.regions(net, (0, 1), sample=1000, progress=False)
+    truth = oracle.partition_1d(oracle.exact_layers_of_arrays(W, B), 0, 1)
+    assert partition.count == len(truth) == 4
+    assert sorted(partition.exact_measure(r) for r in range(4)) == sorted(x1 - x0 for x0, x1, _, _ in truth)
+    assert Fraction(1, 2 ** 50) in {partition.exact_measure(r) for r in range(4)}
+    assert partition.sampled.distinct_patterns == 3 and len(partition.sampled.missed) == 1
+    assert partition.sampled.smallest_missed == Fraction(1, 2 ** 50)

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import oracle
+from oracle import DEGENERATE, compose_slice, exact_acts
 import relutope
 from conftest import arrays_of, mlp, numpy_forward
 
@@ -334,8 +335,6 @@ DEGENERATE_FREQS = [(1, 0), (0, 1), (1, 1), (1, -1), (2, 0), (0, "1/2"), ("1/4",
 def test_degenerate_directions(name, route):
     """Networks whose edges lie along the axes and diagonals, at frequencies orthogonal to them;
     truth by longdouble Gauss-Legendre quadrature over our exact polygons (~1e-19 relative)."""
-    from test_regions import DEGENERATE, exact_acts
-
     W, B, acts = DEGENERATE[name]
     B = [[float(Fraction(v)) for v in b] for b in B]
     net = relutope.Network.from_arrays([np.array(w, float) for w in W], [np.array(b, float) for b in B],
@@ -357,8 +356,6 @@ def test_degenerate_directions(name, route):
 def test_spectrum_of_a_plane_slice_two_outputs():
     """A 3-input, 2-output network on the plane o + s u + t v: against quadrature over our own exact
     polygons of the composed (exact) 2-input network."""
-    from test_regions import compose_slice
-
     module = mlp([3, 8, 8, 2], seed=70)
     net = relutope.Network.from_torch(module)
     o, u, v = ("1/4", 0, "-1/2"), (1, "1/3", 0), (0, 1, "1/2")
@@ -373,3 +370,14 @@ def test_spectrum_of_a_plane_slice_two_outputs():
             slack = 1e-18 * (abs(float(re)) + abs(float(im)) + 1e-3)
             check_certified(s.re[i, out], mpmath.mpf(str(re)), slack)
             check_certified(s.im[i, out], mpmath.mpf(str(im)), slack)
+
+
+@pytest.mark.parametrize("k", [10 ** 4, "1000000.25", 10 ** 9])
+def test_1d_high_frequencies(k):
+    module = mlp([1, 16, 16, 1], seed=1)
+    pieces = oracle.partition_1d(oracle.exact_layers_of_torch(module), -1, 1)
+    s = relutope.spectrum(relutope.Network.from_torch(module), [k], domain=(-1, 1), progress=False)
+    truth = truth_1d(pieces, -1, 1, Fraction(k))
+    check_certified(s.re[0, 0], truth.real)
+    check_certified(s.im[0, 0], truth.imag)
+    assert s.certified_digits[0, 0] >= 10
