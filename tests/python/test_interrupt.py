@@ -190,3 +190,34 @@ def test_breaking_out_of_iter_regions_stops_the_enumeration():
     time.sleep(1.0)
     after = os.times()
     assert (after.user - before.user) + (after.system - before.system) < 0.3
+
+
+def test_concurrent_calls_from_python_threads():
+    """Calls released from the GIL may run at once: each gives what it gives alone."""
+    rng = np.random.default_rng(5)
+    nets = []
+    for seed in range(3):
+        sizes = [2, 32, 32, 1]
+        W = [rng.uniform(-1, 1, (b, a)) / np.sqrt(a) for a, b in zip(sizes, sizes[1:])]
+        nets.append(relutope.Network.from_arrays(W, [rng.uniform(-1, 1, b) / np.sqrt(a) for a, b in zip(sizes, sizes[1:])]))
+    box = (-3, 3, -3, 3)
+    alone = [relutope.regions(n, box, progress=False) for n in nets]
+    spectra = [relutope.spectrum(n, [(1, 0), (0, 2)], domain=box, progress=False).values for n in nets]
+    results = {}
+
+    def work(i):
+        p = relutope.regions(nets[i], box, threads=1, progress=False)
+        s = relutope.spectrum(nets[i], [(1, 0), (0, 2)], domain=box, partition=p, progress=False)
+        results[i] = (p, s.values, [r.pattern for r in relutope.iter_regions(nets[i], box, progress=False)])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)] + \
+              [threading.Thread(target=work, args=(0,))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(3):
+        p, values, streamed = results[i]
+        assert np.array_equal(p.patterns, alone[i].patterns) and np.array_equal(p.vertices, alone[i].vertices)
+        assert np.array_equal(values, spectra[i])
+        assert np.array_equal(np.array(streamed), alone[i].patterns)
