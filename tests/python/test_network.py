@@ -477,3 +477,27 @@ def test_presets_and_meta():
     net = relutope.Network.from_torch(mlp([2, 3, 1], seed=73))
     assert isinstance(net.meta, dict)
     assert relutope.Network.from_torch(mlp([4, 3, 1], seed=73), encoding="positional:L=1").input_dim == 2
+
+
+def test_array_layouts_and_dtypes_in():
+    """Strided views, Fortran order, ints and float32 mean their values, in and out of the bindings."""
+    module = mlp([3, 7, 5, 2], seed=74)
+    W, B = arrays_of(module)
+    net = relutope.Network.from_arrays(W, B)
+    x = np.random.default_rng(75).uniform(-1, 1, (60, 6))
+    view, dense = x[:, ::2], np.ascontiguousarray(x[:, ::2])
+    assert np.array_equal(net(view), net(dense)) and np.array_equal(net.patterns(view), net.patterns(dense))
+    assert np.array_equal(net(np.asfortranarray(dense)), net(dense))
+    assert np.array_equal(net(np.array([[1, -2, 3]])), net(np.array([[1.0, -2.0, 3.0]])))
+    x32 = dense.astype(np.float32)
+    assert np.array_equal(net(x32), net(x32.astype(np.float64)))
+    for Ws, Bs in [([np.asfortranarray(w) for w in W], B),
+                   ([np.repeat(w, 2, axis=1)[:, ::2] for w in W], [np.repeat(b, 2)[::2] for b in B]),
+                   ([w.T.copy().T for w in W], B)]:
+        other = relutope.Network.from_arrays(Ws, Bs)
+        for a, b in zip(other.layers, net.layers):
+            assert np.array_equal(a.weight, b.weight) and np.array_equal(a.bias, b.bias)
+        assert np.array_equal(other(dense), net(dense))
+    box = (-1, 1, -1, 1, -1, 1)
+    partition = relutope.regions(net, box, progress=False)
+    assert np.array_equal(partition.locate(view), partition.locate(dense))
