@@ -227,13 +227,19 @@ def write_pt(path, module):
 SAFETENSORS_DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64", np.dtype(np.float16): "F16"}
 
 
-def write_safetensors(path, tensors):
-    """The safetensors layout: u64 little-endian header length, JSON header, raw little-endian data."""
-    header, blobs, offset = {}, [], 0
+def write_safetensors(path, tensors, metadata=None, bfloat16=False):
+    """The safetensors layout: u64 little-endian header length, JSON header, raw little-endian data.
+    bfloat16: store float32 arrays as their upper 16 bits (BF16, truncated)."""
+    header, blobs, offset = ({"__metadata__": metadata} if metadata else {}), [], 0
     for name, array in tensors.items():
         array = np.ascontiguousarray(array)
-        data = array.astype(array.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": SAFETENSORS_DTYPES[array.dtype], "shape": list(array.shape),
+        if bfloat16:
+            data = (array.astype(np.float32).view(np.uint32) >> 16).astype("<u2").tobytes()
+            kind = "BF16"
+        else:
+            data = array.astype(array.dtype.newbyteorder("<")).tobytes()
+            kind = SAFETENSORS_DTYPES[array.dtype]
+        header[name] = {"dtype": kind, "shape": list(array.shape),
                         "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
@@ -501,3 +507,19 @@ def test_array_layouts_and_dtypes_in():
     box = (-1, 1, -1, 1, -1, 1)
     partition = relutope.regions(net, box, progress=False)
     assert np.array_equal(partition.locate(view), partition.locate(dense))
+
+
+def test_safetensors_metadata_bfloat16_and_compressed_npz(tmp_path):
+    module = mlp([2, 6, 1], seed=76)
+    sd = {k: v.numpy() for k, v in module.state_dict().items()}
+    write_safetensors(tmp_path / "m.safetensors", sd, metadata={"format": "pt"})
+    x = points(2, seed=77)
+    ref = relutope.Network.from_torch(module)(x)
+    assert np.array_equal(relutope.load(tmp_path / "m.safetensors")(x), ref)
+    write_safetensors(tmp_path / "b.safetensors", sd, bfloat16=True)
+    net = relutope.load(tmp_path / "b.safetensors")
+    for layer, key in zip(net.layers, ["0", "2"]):
+        truncated = ((sd[key + ".weight"].astype(np.float32).view(np.uint32) >> 16) << 16).view(np.float32)
+        assert np.array_equal(layer.weight, truncated.astype(np.float64))
+    np.savez_compressed(tmp_path / "c.npz", **sd)
+    assert np.array_equal(relutope.load(tmp_path / "c.npz")(x), ref)
