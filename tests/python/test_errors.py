@@ -223,3 +223,30 @@ def test_bad_arguments():
         relutope.spectrum(net, [(1, 0)], route="nonsense", progress=False)
     with pytest.raises(ValueError):
         relutope.regions(net, slice=((0, 0), (1, 0, 0)), domain=(0, 1), progress=False)
+
+
+# --- the same answers as the command line ------------------------------------------------------
+
+def cli_json(exe, *args):
+    done = run_cli(exe, *args, "--json", "-")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_regions_and_spectrum_equal_the_command_line(net_file, exe):
+    net = relutope.load(net_file)
+    box = "-1,1,-1,1"
+    doc = cli_json(exe, "regions", net_file, "--domain", box, "--sample", 20, "--quiet")
+    p = relutope.regions(net, box, sample=20, progress=False)
+    assert (p.count, p.linear_pieces) == (doc["regions"], doc["linear_pieces"])
+    assert sorted(map(tuple, p.dead_neurons.tolist())) == sorted(map(tuple, doc["dead_neurons"]))
+    assert p.sampled.distinct_patterns == doc["sampled"]["patterns"]
+    assert p.lipschitz.value == doc["lipschitz"]["value"] and p.lipschitz.region == doc["lipschitz"]["region"]
+    freqs = ["1,0", "1/2,-1", "0,3"]
+    for route in ("edges", "regions"):
+        doc = cli_json(exe, "spectrum", net_file, "--domain", box, "--freq", *freqs, "--fft", 32, "--route", route)
+        s = relutope.spectrum(net, freqs, domain=box, fft=32, route=route, progress=False)
+        for i, c in enumerate(doc["coefficients"]):
+            assert (s.re[i, 0], s.im[i, 0], s.certified_digits[i, 0]) == (c["re"], c["im"], c["certified_digits"])
+            f = doc["fft"]["coefficients"][i]
+            assert s.fft[i, 0] == complex(f["re"], f["im"]) and s.fft_error[i, 0] == f["abs_error"]
