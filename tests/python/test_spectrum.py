@@ -381,3 +381,27 @@ def test_1d_high_frequencies(k):
     check_certified(s.re[0, 0], truth.real)
     check_certified(s.im[0, 0], truth.imag)
     assert s.certified_digits[0, 0] >= 10
+
+
+# --- a partition passed in must be the one asked for --------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="partition= of another domain is used silently: the coefficients are those of "
+                                       "the partition's domain, not of `domain` (spectrum, ray_decay, fft_convergence)")
+@pytest.mark.parametrize("call", ["spectrum", "ray_decay", "fft_convergence"])
+def test_partition_of_another_domain_is_refused_or_ignored(call):
+    net = relutope.Network.from_torch(mlp([2, 6, 5, 1], seed=2))
+    other = relutope.regions(net, (-1, 1, -1, 1), progress=False)
+    box = (0, 1, 0, 1)
+    run = {
+        "spectrum": lambda **kw: relutope.spectrum(net, [(1, 0)], domain=box, progress=False, **kw).values,
+        "ray_decay": lambda **kw: relutope.ray_decay(net, (1, 0), t=[1, 2], domain=box, progress=False, **kw).magnitude,
+        "fft_convergence": lambda **kw: relutope.fft_convergence(net, (1, 0), domain=box, max_n=16, progress=False,
+                                                                 **kw).rectangle,
+    }[call]
+    want = run()
+    try:
+        got = run(partition=other)
+    except ValueError:
+        return
+    assert np.allclose(got, want, rtol=1e-12)
