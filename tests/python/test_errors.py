@@ -250,3 +250,44 @@ def test_regions_and_spectrum_equal_the_command_line(net_file, exe):
             assert (s.re[i, 0], s.im[i, 0], s.certified_digits[i, 0]) == (c["re"], c["im"], c["certified_digits"])
             f = doc["fft"]["coefficients"][i]
             assert s.fft[i, 0] == complex(f["re"], f["im"]) and s.fft_error[i, 0] == f["abs_error"]
+
+
+def _small():
+    net = relutope.Network.from_torch(mlp([2, 6, 5, 1], seed=2), domain=(0, 1, 0, 1))
+    return net, relutope.regions(net, progress=False)
+
+
+BAD_CALLS = {
+    "lemma1 output": (ValueError, lambda net, p: relutope.lemma1_terms(p, (1, 0), out=3)),
+    "lemma1 at k = 0": (ValueError, lambda net, p: relutope.lemma1_terms(p, (0, 0))),
+    "fft_convergence output": (ValueError, lambda net, p: relutope.fft_convergence(net, (1, 0), out=2, max_n=16,
+                                                                                   progress=False)),
+    "fft_convergence off grid": (ValueError, lambda net, p: relutope.fft_convergence(net, ("1/3", 0), max_n=16,
+                                                                                     progress=False)),
+    "ray_decay t <= 0": (ValueError, lambda net, p: relutope.ray_decay(net, (1, 0), t=[-1, 1], progress=False)),
+    "precision": (ValueError, lambda net, p: relutope.spectrum(net, [(1, 0)], precision=10, progress=False)),
+    "frequency_grid dim": (ValueError, lambda net, p: relutope.frequency_grid(0, 1)),
+    "frequency_grid K": (ValueError, lambda net, p: relutope.frequency_grid(2, -1)),
+    "nan frequency": (ValueError, lambda net, p: relutope.spectrum(net, [(float("nan"), 0)], progress=False)),
+    "3-input spectrum": (ValueError, lambda net, p: relutope.spectrum(relutope.Network.from_torch(mlp([3, 4, 1], seed=1)),
+                                                                      [(1, 0, 0)], domain=(0, 1, 0, 1, 0, 1),
+                                                                      progress=False)),
+    "fft N": (ValueError, lambda net, p: relutope.spectrum(net, [(1, 0)], fft=-3, progress=False)),
+    "region index": (IndexError, lambda net, p: p[p.count]),
+    "exact_measure index": (IndexError, lambda net, p: p.exact_measure(10 ** 6)),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_bad_calls(name):
+    exc, call = BAD_CALLS[name]
+    net, p = _small()
+    with pytest.raises(exc):
+        call(net, p)
+
+
+def test_points_outside_the_domain():
+    net, p = _small()
+    assert p.locate(np.array([[5.0, 5.0], [0.5, 0.5]]))[0] == -1
+    d = p.boundary_distance(np.array([[5.0, 5.0]]))
+    assert d.region[0] == -1 and np.isnan(d.distance[0])
