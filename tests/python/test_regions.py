@@ -93,6 +93,16 @@ def test_1d_linear_pieces(case_1d):
     assert partition.linear_pieces == pieces <= partition.count
 
 
+def test_1d_adjacency_and_shapes(case_1d):
+    """Neighbouring intervals (sharing an endpoint) are the adjacent pairs; vertices (V, 1)."""
+    module, net, partition, truth, _ = case_1d
+    index = by_pattern(partition)
+    pairs = {frozenset((index[u[2]], index[v[2]])) for u, v in zip(truth, truth[1:])}
+    assert {frozenset(map(int, p)) for p in partition.adjacent} == pairs
+    assert partition.vertices.shape == (2 * partition.count, 1) and np.all(np.diff(partition.vertex_offsets) == 2)
+    assert partition.maps.shape == (partition.count, net.output_dim, 2)
+
+
 def test_linear_pieces_fewer_than_regions():
     """A neuron whose outgoing weights are zero cuts regions but not pieces."""
     module = mlp([1, 12, 1], seed=9)
