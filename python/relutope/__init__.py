@@ -226,6 +226,15 @@ def _with_domain(self, domain):
     return self._with_domain(_numbers(domain, "--domain"))
 
 
+def _save(self, path):
+    """Writes the network: relutope's JSON (any suffix but .npz) or PyTorch-style .npz (float64
+    "<2i>.weight"/"<2i>.bias", no room for an encoding), atomically: the whole file or none.
+    Every weight survives the round trip through ``load`` bit for bit. Raises ValueError naming
+    the file (an unwritable directory, a positional network to .npz)."""
+    self._save(os.fspath(path))
+
+
+Network.save = _save
 Network.from_torch = staticmethod(_from_torch)
 Network.from_arrays = staticmethod(_from_arrays)
 Network.with_domain = _with_domain

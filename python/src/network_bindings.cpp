@@ -31,7 +31,7 @@ VecD vector_of(const Array& a, const std::string& source, size_t index) {
 // Finishes a network built in memory: the encoding it was trained with and the domain, checked.
 void finish(Network& net, const std::string& encoding, const std::string& domain, const std::string& source) {
   net.input_dim = static_cast<int>(net.layers.front().weight.cols());
-  if (!encoding.empty()) attach_encoding(net, parse_encoding(encoding, "encoding"), "encoding");
+  if (!encoding.empty()) attach_encoding(net, parse_encoding(encoding, "--encoding"), "--encoding");
   if (!domain.empty()) net.domain = parse_box(domain, "--domain");
   check_network(net, source);
 }
@@ -139,7 +139,7 @@ void bind_network(py::module_& m) {
         }
         return pattern_array(e.patterns, n.hidden_neurons());
       })
-      .def("save", [](const Network& n, const std::string& path) { write_network(n, path, format_for_path(path)); })
+      .def("_save", [](const Network& n, const std::string& path) { write_network(n, path, format_for_path(path)); })
       .def("_with_domain", [](const Network& n, const std::string& domain) {
         Network copy = n;
         copy.domain = parse_box(domain, "--domain");

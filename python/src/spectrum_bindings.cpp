@@ -24,9 +24,38 @@ const Partition& partition_for(const std::shared_ptr<HeldPartition>& held, const
   return *own;
 }
 
+bool same_function(const Network& a, const Network& b) {
+  if (a.input_dim != b.input_dim || !(a.encoding == b.encoding) || a.layers.size() != b.layers.size()) return false;
+  for (size_t i = 0; i < a.layers.size(); ++i) {
+    const Layer &x = a.layers[i], &y = b.layers[i];
+    if (x.weight.rows() != y.weight.rows() || x.weight.cols() != y.weight.cols() || x.weight != y.weight || x.bias != y.bias ||
+        x.activation != y.activation)
+      return false;
+  }
+  return true;
+}
+
+bool same_slice(const std::optional<Slice>& a, const std::optional<Slice>& b) {
+  return a.has_value() == b.has_value() && (!a || (a->origin == b->origin && a->u == b->u && a->v == b->v));
+}
+
+// The analysis of a spectrum: the held partition's when one is given (after checking that it is
+// the partition of this network on the domain and slice asked for, where they are given), else
+// the request's.
 std::shared_ptr<Context> spectrum_context(const Network& net, const AnalysisRequest& request,
                                           const std::shared_ptr<HeldPartition>& held) {
-  return held ? held->context : context_of(net, request, 2);
+  if (!held) return context_of(net, request, 2);
+  const AnalysisInput& in = held->context->input;
+  if (!same_function(net, in.net)) throw InputError("partition", "it is the partition of another network");
+  if (!request.domain.empty() && !(parse_box(request.domain, "--domain") == in.domain))
+    throw InputError("partition", "it was enumerated on the domain " + to_string(in.domain) + ", not " + request.domain);
+  if (!request.slice.empty() || !request.plane_through.empty()) {
+    AnalysisRequest slice_only = request;
+    if (slice_only.domain.empty()) slice_only.domain = to_string(in.domain);
+    if (!same_slice(prepare_analysis(net, "network", slice_only, true, 2).slice, in.slice))
+      throw InputError("partition", "it was enumerated on another slice");
+  }
+  return held->context;
 }
 
 SpectrumRoute route_of(const std::string& name) {
@@ -194,7 +223,8 @@ void bind_spectrum(py::module_& m) {
       result = fft_convergence(c.input.net, c.input.slice ? &*c.input.slice : nullptr, partition, frequency, out, max_n);
     });
     if (result.n.empty()) throw InputError("--freq", "k is on no FFT grid up to --max-n (k (hi - lo) must be an integer vector)");
-    return namespace_of(py::dict(py::arg("n") = py::array_t<int>(static_cast<py::ssize_t>(result.n.size()), result.n.data()),
+    const std::vector<std::int64_t> n(result.n.begin(), result.n.end());
+    return namespace_of(py::dict(py::arg("n") = py::array_t<std::int64_t>(static_cast<py::ssize_t>(n.size()), n.data()),
                                  py::arg("rectangle") = py::array_t<double>(static_cast<py::ssize_t>(result.rectangle.size()), result.rectangle.data()),
                                  py::arg("trapezoid") = py::array_t<double>(static_cast<py::ssize_t>(result.trapezoid.size()), result.trapezoid.data()),
                                  py::arg("k") = fractions(frequency)));

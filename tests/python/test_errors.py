@@ -123,7 +123,6 @@ def test_unknown_encoding_same_message_as_cli(tmp_path):
         assert msg == cli_message(exe, "regions", path, "--domain", "0,1,0,1", "--encoding", "fourier:L=3")
 
 
-@pytest.mark.xfail(strict=True, reason="from_torch/from_arrays say 'encoding: ...' where load and the CLI say '--encoding: ...'")
 def test_unknown_encoding_from_torch_same_message_as_load(tmp_path):
     path = tmp_path / "sd.npz"
     np.savez(path, **{k: v.numpy() for k, v in mlp([2, 4, 1], seed=3).state_dict().items()})

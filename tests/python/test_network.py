@@ -269,7 +269,6 @@ def test_load_every_format_equals_torch(tmp_path, fmt, dtype):
     assert np.array_equal(net.patterns(x), torch_patterns(module, x))
 
 
-@pytest.mark.xfail(strict=True, reason="Network.save takes only str; the stub promises Union[str, PathLike]")
 def test_save_accepts_pathlike(tmp_path):
     net = relutope.Network.from_arrays([np.ones((1, 1))], [np.zeros(1)])
     net.save(tmp_path / "p.json")

@@ -318,7 +318,6 @@ def test_ray_decay_magnitudes_and_fit():
     assert np.isclose(d.exponent, -slope, rtol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="fft_convergence(...).n is int32; the stub says NDArray[np.int64]")
 def test_fft_convergence_n_is_int64():
     net = relutope.Network.from_torch(mlp([1, 4, 1], seed=26))
     assert relutope.fft_convergence(net, [1], domain=(0, 1), max_n=16, progress=False).n.dtype == np.int64
@@ -386,8 +385,6 @@ def test_1d_high_frequencies(k):
 # --- a partition passed in must be the one asked for --------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="partition= of another domain is used silently: the coefficients are those of "
-                                       "the partition's domain, not of `domain` (spectrum, ray_decay, fft_convergence)")
 @pytest.mark.parametrize("call", ["spectrum", "ray_decay", "fft_convergence"])
 def test_partition_of_another_domain_is_refused_or_ignored(call):
     net = relutope.Network.from_torch(mlp([2, 6, 5, 1], seed=2))
