@@ -5,7 +5,7 @@
 // safetensors file. Seeds: data/fixtures' .pt, .npz and .safetensors files so rewritten.
 #include "fuzz.hpp"
 
-#include "cli/read_options.hpp"
+#include "relutope/network/network_io.hpp"
 #include "network/npy.hpp"
 #include "network/safetensors.hpp"
 #include "network/state_dict.hpp"
@@ -32,14 +32,14 @@ std::vector<internal::ZipMember> members_of(const std::string& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text = fuzz::text(data, size);
-  cli::ReadFlags flags;
+  ReadOptionTexts flags;
   for (std::string* flag : {&flags.layers, &flags.activation, &flags.activations, &flags.encoding, &flags.batchnorm_eps}) {
     const size_t end = std::min(text.find('\n'), text.size());
     *flag = text.substr(0, end);
     text.erase(0, std::min(end + 1, text.size()));
   }
   fuzz::accepted([&] {
-    const ReadOptions options = cli::read_options(flags);
+    const ReadOptions options = parse_read_options(flags);
     const std::string path = "fuzz";
     // As read_network reads a zip archive or a safetensors file.
     internal::StateDict dict;
