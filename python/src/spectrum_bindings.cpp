@@ -133,6 +133,21 @@ py::object strings(const SpectrumResult& s, std::string Coefficient::*part) {
   return py::module_::import("numpy").attr("array")(rows, py::arg("dtype") = "object");
 }
 
+// Runs work(context, partition) off the GIL on the exact partition of the analysis (held, or
+// enumerated with a progress bar), after checking that it has output `out`.
+template <class Work>
+void on_partition(const std::shared_ptr<Context>& context, const std::shared_ptr<HeldPartition>& held, int out, long max_regions,
+                  py::object progress, Work work) {
+  Watch watch(std::move(progress), "regions", "cells", "regions");
+  const EngineOptions engine = engine_options(max_regions, 0, 0, watch);
+  watch.run([&] {
+    std::optional<Partition> own;
+    const Partition& partition = partition_for(held, *context, own, engine);
+    check_output(partition, out);
+    work(*context, partition);
+  });
+}
+
 VecQ one_frequency(const std::string& k, int dim) { return parse_frequencies({k}, dim, "--freq").front(); }
 
 py::object namespace_of(const py::dict& values) { return py::module_::import("types").attr("SimpleNamespace")(**values); }
@@ -210,16 +225,10 @@ void bind_spectrum(py::module_& m) {
   m.def("_fft_convergence", [](const Network& net, const AnalysisRequest& request, const std::string& k, int out, int max_n,
                                std::shared_ptr<HeldPartition> held, long max_regions, py::object progress) {
     const std::shared_ptr<Context> context = spectrum_context(net, request, held);
-    const Context& c = *context;
-    const VecQ frequency = one_frequency(k, c.dim());
-    if (max_n <= 0) max_n = c.dim() == 1 ? 1 << 16 : 1024;
+    const VecQ frequency = one_frequency(k, context->dim());
+    if (max_n <= 0) max_n = context->dim() == 1 ? 1 << 16 : 1024;
     FftConvergence result;
-    Watch watch(std::move(progress), "regions", "cells", "regions");
-    const EngineOptions engine = engine_options(max_regions, 0, 0, watch);
-    watch.run([&] {
-      std::optional<Partition> own;
-      const Partition& partition = partition_for(held, c, own, engine);
-      check_output(partition, out);
+    on_partition(context, held, out, max_regions, std::move(progress), [&](const Context& c, const Partition& partition) {
       result = fft_convergence(c.input.net, c.input.slice ? &*c.input.slice : nullptr, partition, frequency, out, max_n);
     });
     if (result.n.empty()) throw InputError("--freq", "k is on no FFT grid up to --max-n (k (hi - lo) must be an integer vector)");
@@ -232,18 +241,12 @@ void bind_spectrum(py::module_& m) {
 
   m.def("_ray_decay", [](const Network& net, const AnalysisRequest& request, const std::string& k, const std::vector<double>& ts,
                          int out, std::shared_ptr<HeldPartition> held, long max_regions, py::object progress) {
-    const std::shared_ptr<Context> context = spectrum_context(net, request, held);
-    const Context& c = *context;
-    const VecQ direction = one_frequency(k, c.dim());
     for (double t : ts)
       if (!(t > 0) || !std::isfinite(t)) throw InputError("t", "every t must be positive and finite");
+    const std::shared_ptr<Context> context = spectrum_context(net, request, held);
+    const VecQ direction = one_frequency(k, context->dim());
     RayDecay result;
-    Watch watch(std::move(progress), "regions", "cells", "regions");
-    const EngineOptions engine = engine_options(max_regions, 0, 0, watch);
-    watch.run([&] {
-      std::optional<Partition> own;
-      const Partition& partition = partition_for(held, c, own, engine);
-      check_output(partition, out);
+    on_partition(context, held, out, max_regions, std::move(progress), [&](const Context&, const Partition& partition) {
       result = ray_decay(partition, direction, ts, out);
     });
     return namespace_of(py::dict(py::arg("t") = py::array_t<double>(static_cast<py::ssize_t>(result.t.size()), result.t.data()),
