@@ -30,6 +30,7 @@ Conventions
 from __future__ import annotations
 
 import json
+import operator
 import os
 from collections.abc import Mapping
 from fractions import Fraction
@@ -39,11 +40,13 @@ import numpy as np
 
 from . import _relutope
 from ._relutope import LimitError, Layer, Network, Partition, Region, RegionStream, Snapshot, Spectrum, TrainResult, presets
+from ._results import BoundaryDistances, FftConvergence, Lipschitz, RayDecay, SamplingReport, SpectrumDynamics
 
 __version__ = "0.1.0"
 
 __all__ = [
     "LimitError", "Layer", "Network", "Partition", "Region", "RegionStream", "Snapshot", "Spectrum", "TrainResult",
+    "BoundaryDistances", "FftConvergence", "Lipschitz", "RayDecay", "SamplingReport", "SpectrumDynamics",
     "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
     "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
 ]
@@ -76,6 +79,22 @@ def _exact(x, what):
         q = Fraction(float(x))
         return f"{q.numerator}/{q.denominator}"
     raise TypeError(f"{what}: expected a number (int, Fraction, float or str), got {type(x).__name__}")
+
+
+def _integer(x, what, least=None):
+    """An int argument: ints, numpy and 0-d torch integers; 2.5 or "3" are refused, not truncated."""
+    try:
+        value = operator.index(x)
+    except TypeError:
+        raise TypeError(f"{what}: expected an integer, got {x!r}") from None
+    if least is not None and value < least:
+        raise ValueError(f"{what}: must be at least {least}, got {value}")
+    return value
+
+
+def _names(items):
+    """A list of names or activations, or the command line's text "a,b,c"."""
+    return items if isinstance(items, str) else ",".join(items or [])
 
 
 def _numbers(values, what):
@@ -115,7 +134,7 @@ def load(path, *, layers=None, activation=None, activations=None, encoding=None,
     (float16/bfloat16/float32 widened exactly to float64).
 
     The keywords state what a state_dict cannot (as the command line's options of the same names):
-    layers: module names in the order the network applies them, e.g. ["fc1", "fc2", "out"].
+    layers: module names in the order the network applies them, e.g. ["fc1", "fc2", "out"] (or "fc1,fc2,out").
     activation: the activation where the file shows none, "relu" (default), "identity" or
         "leaky_relu:SLOPE".
     activations: the activation after each Linear module, the last after the output layer.
@@ -125,9 +144,12 @@ def load(path, *, layers=None, activation=None, activations=None, encoding=None,
     Raises ValueError naming the file and the fault (malformed, truncated, NaN weights, a pickle
     asking to run code, ...).
     """
-    options = _relutope._ReadOptions(",".join(layers or []), activation or "", ",".join(activations or []),
-                                     "" if batchnorm_eps is None else repr(float(batchnorm_eps)), encoding or "")
-    return _relutope._load(os.fspath(path), options)
+    return _relutope._load(os.fspath(path), _read_options(layers, activation, activations, encoding, batchnorm_eps))
+
+
+def _read_options(layers, activation, activations, encoding, batchnorm_eps):
+    return _relutope._ReadOptions(_names(layers), activation or "", _names(activations),
+                                  "" if batchnorm_eps is None else repr(float(batchnorm_eps)), encoding or "")
 
 
 _TORCH_MODULES = "Linear, ReLU, LeakyReLU, Identity, Flatten (in nn.Sequential)"
@@ -163,7 +185,9 @@ def _torch_layers(module):
             elif not (activations[-1] == kind == "relu"):  # ReLU after ReLU is ReLU; other pairs are no one activation
                 refuse(name, m, f"follows another activation ({activations[-1]}) after the same Linear layer")
         else:
-            refuse(name, m, f"is not supported: relutope reads {_TORCH_MODULES}; a module with its own forward() cannot be read")
+            refuse(name, m, f"is not supported: relutope reads {_TORCH_MODULES}; for a model with its own forward(), "
+                            "pass model.state_dict() (with layers= and activations= where its order or activations "
+                            "are not the defaults)")
 
     visit(module, "")
     if not weights:
@@ -171,14 +195,15 @@ def _torch_layers(module):
     return weights, biases, activations
 
 
-def _from_torch(module, encoding=None, domain=None, activation=None):
+def _from_torch(module, encoding=None, domain=None, *, layers=None, activation=None, activations=None, batchnorm_eps=None):
     """The network of a torch module, or of a state_dict, exactly as torch computes it.
 
     module: an ``nn.Sequential`` (nested ones too) of ``Linear``, ``ReLU``, ``LeakyReLU``,
         ``Identity`` and ``Flatten``; any other module (or a subclass with its own forward())
         is refused by name and type, since relutope cannot see what it computes. Or a
         state_dict (a mapping of names to tensors), read by the rules of network files
-        (CONTRACT.md: numbered Sequential keys, ReLU in the gaps unless `activation` says).
+        (CONTRACT.md: numbered Sequential keys, ReLU in the gaps, BatchNorm1d folded), with
+        ``layers``, ``activation``, ``activations`` and ``batchnorm_eps`` as in ``load``.
     encoding: the input encoding the network was trained with, "identity" (default) or
         "positional:L=8[:order=nerf|per-input|sines-first][:include_input]" (Tancik et al.;
         Lazzari & Liu eq. 1): the module then takes the 2 L d encoded features.
@@ -198,14 +223,13 @@ def _from_torch(module, encoding=None, domain=None, activation=None):
             dtype = str(tensor.dtype).replace("torch.", "")
             values = tensor.double().contiguous().numpy().ravel() if tensor.is_floating_point() else None
             items.append((name, dtype, list(tensor.shape), values))
-        options = _relutope._ReadOptions("", activation or "", "", "", encoding or "")
+        options = _read_options(layers, activation, activations, encoding, batchnorm_eps)
         return Network._from_state_dict(items, options, "" if domain is None else _numbers(domain, "--domain"))
-    if activation is not None:
-        raise ValueError("activation: only for a state_dict (a module shows its activations)")
-    weights, biases, activations = _torch_layers(module)
-    net = Network._from_arrays(weights, biases, activations, encoding or "",
-                               "" if domain is None else _numbers(domain, "--domain"))
-    return net
+    if any(option is not None for option in (layers, activation, activations, batchnorm_eps)):
+        raise ValueError("layers, activation, activations, batchnorm_eps: only for a state_dict (a module shows them)")
+    weights, biases, kinds = _torch_layers(module)
+    return Network._from_arrays(weights, biases, kinds, encoding or "",
+                                "" if domain is None else _numbers(domain, "--domain"), "module")
 
 
 def _from_arrays(weights, biases=None, activations=None, encoding=None, domain=None):
@@ -218,7 +242,7 @@ def _from_arrays(weights, biases=None, activations=None, encoding=None, domain=N
     weights = [np.asarray(w, dtype=np.float64) for w in weights]
     biases = None if biases is None else [None if b is None else np.asarray(b, dtype=np.float64) for b in biases]
     return Network._from_arrays(weights, biases or [], list(activations or []), encoding or "",
-                                "" if domain is None else _numbers(domain, "--domain"))
+                                "" if domain is None else _numbers(domain, "--domain"), "arrays")
 
 
 def _with_domain(self, domain):
@@ -242,7 +266,7 @@ Network.with_domain = _with_domain
 
 # --- regions ---------------------------------------------------------------------------------
 
-def regions(net, domain=None, slice=None, *, plane_through=None, sample=None, keep_regions=True,
+def regions(net, domain=None, slice=None, *, plane_through=None, sample=None, keep_regions=True, exact=False,
             max_regions=1_000_000, time_limit=0, threads=0, progress=True):
     """The activation regions of `net` on `domain`, exactly (Partition).
 
@@ -251,12 +275,20 @@ def regions(net, domain=None, slice=None, *, plane_through=None, sample=None, ke
     line) of its input space, or of its encoding space for a positional network: (o, u, v)
     vectors, or the command line's text "o1,..:u1,..:v1,.." or "@FILE"; `domain` is then the
     box of (s, t). `plane_through`: a file of three points p0, p1, p2, the plane
-    p0 + s (p1 - p0) + t (p2 - p0), domain [0,1]^2 by default.
+    p0 + s (p1 - p0) + t (p2 - p0), domain [0,1]^2 by default. On a slice every geometric
+    quantity (vertices, measures, distances, Lipschitz constant) is in the coordinates (s, t):
+    input-space lengths only where u and v are orthonormal.
 
-    sample: also sample activation patterns at the centres of the R^d grid of cells (the count
-        papers report) and compare: ``partition.sampled``.
+    sample: also sample activation patterns at the centres of the R^d grid of cells, x_i =
+        lo + (i + 1/2) (hi - lo) / R, and compare: ``partition.sampled`` (the sampled count
+        papers report; to count at your own points, e.g. the training pixels c/63 of a 64x64
+        image, use ``net.patterns(points)``).
     keep_regions: hold every region (default); False keeps the counts, pieces, dead neurons,
         Lipschitz constant and sampled comparison only, in a few hundred bytes per region.
+    exact: have the engine hand every region's exact vertices and map as it finds them (about
+        7x the time of the counts, on all threads), for exact values, ``measures``, distances and
+        spectra of many regions; without it they are rebuilt from each region's pattern when first
+        asked for (about 1 ms a region for a 2x128 network).
     max_regions, time_limit (seconds, 0: none): beyond them, LimitError. threads: 0 every core
         (the result does not depend on it).
 
@@ -274,37 +306,45 @@ def regions(net, domain=None, slice=None, *, plane_through=None, sample=None, ke
     (certified; Rahaman et al. Eq. 7's product of norms beside it), ``sampled``. Exact values on
     request: ``exact_vertices(r)``, ``exact_map(r)``, ``exact_measure(r)`` (Fractions). Vertices
     and maps in floats are the exact ones rounded (not certified near degenerate meetings).
-    ``partition[r]`` is a Region; ``locate(points)``, ``boundary_distance(points)``,
-    ``validate()`` (2D: CGAL's arrangement as a second certificate).
+    ``partition[r]`` is a Region; ``locate(points)`` (n,) int64 the region holding each point
+    (the lowest index on a boundary, -1 outside the domain; up to 3D), ``boundary_distance(points)``
+    (BoundaryDistances), ``validate()`` (2D: CGAL's arrangement as a second certificate).
+    Layers in labels and dead_neurons count the hidden layers with pattern bits from 0 (a Linear
+    layer without an activation after it has none); dead neurons are ReLU neurons.
     """
     if sample is not None and (not isinstance(sample, (Integral, np.integer)) or sample < 1):
         raise ValueError(f"--sample: must be a positive integer, got {sample!r}")
     return _relutope._regions(net, _request(domain, slice, plane_through), int(sample or 0), bool(keep_regions),
-                              int(max_regions), float(time_limit), int(threads), progress)
+                              bool(exact), _integer(max_regions, "max_regions", 1), float(time_limit), _integer(threads, "threads", 0),
+                              progress)
 
 
-def iter_regions(net, domain=None, slice=None, *, plane_through=None, max_regions=1_000_000, time_limit=0, threads=0,
-                 progress=True):
+def iter_regions(net, domain=None, slice=None, *, plane_through=None, exact=False, max_regions=1_000_000, time_limit=0,
+                 threads=0, progress=True):
     """The activation regions one at a time as the engine finds them (an iterator of Region).
 
     For networks with more regions than memory holds: the enumeration runs on its own threads and
     pauses while Python is 4096 regions behind. Arguments as ``regions``. Each Region has
     ``pattern`` (hidden,) bool, ``vertices`` (n, d), ``vertex_labels``, ``facet_labels``,
     ``facet_sides``, ``facet_vertices``, ``map`` (outputs, d + 1), ``map_radius`` and
-    ``exact_vertices()``, ``exact_map()``, ``exact_measure()``. The order is the same as
-    ``regions``' for any number of threads. Breaking out of the loop stops the enumeration.
+    ``exact_vertices()``, ``exact_map()``, ``exact_measure()`` (handed by the engine with
+    ``exact=True``, else rebuilt on request, as in ``regions``). The order is the same as
+    ``regions``' for any number of threads. Breaking out of the loop stops the enumeration. The
+    engine runs ahead of the loop: max_regions and time_limit may raise LimitError before the
+    loop has seen the regions counted.
     """
-    return _relutope._iter_regions(net, _request(domain, slice, plane_through), int(max_regions), float(time_limit),
-                                   int(threads), progress)
+    return _relutope._iter_regions(net, _request(domain, slice, plane_through), bool(exact), _integer(max_regions, "max_regions", 1),
+                                   float(time_limit), _integer(threads, "threads", 0), progress)
 
 
-def sampled_patterns(net, domain=None, slice=None, *, plane_through=None, resolution):
+def sampled_patterns(net, domain=None, slice=None, *, plane_through=None, resolution, progress=True):
     """Activation patterns at the centres of the R^d grid of cells of the domain, in float64.
 
     What papers count as regions (a lower bound): bool array (R^d, hidden neurons), grid points
     in row-major order (the last coordinate fastest). Any network, positional encodings included.
     """
-    return _relutope._sampled_patterns(net, _request(domain, slice, plane_through), int(resolution))
+    return _relutope._sampled_patterns(net, _request(domain, slice, plane_through), _integer(resolution, "--resolution", 1),
+                                       progress)
 
 
 # --- spectra ---------------------------------------------------------------------------------
@@ -323,19 +363,23 @@ def spectrum(net, freqs, domain=None, slice=None, *, plane_through=None, precisi
         for the default route's fallback, and for the digits of the exact mean c(0).
     fft: N, also the FFT estimate from N^d samples (``fft_rule`` "rectangle" as np.fft does, or
         "trapezoid"), and its error against the exact coefficient.
-    partition: a Partition of the same network from ``regions`` (not enumerated again).
+    partition: a Partition of the same network from ``regions`` (not enumerated again; its
+        domain and slice must be those asked for).
+    time_limit bounds the enumeration of the regions; Ctrl-C stops any part.
 
     Returns a Spectrum: ``values`` (n, outputs) complex128, ``certified_digits`` (n, outputs):
     the decimal strings ``re``/``im`` (object arrays) differ from the exact parts by less than one
     unit in their last digit (CONTRACT.md), ``frequencies`` (n, d), ``routes``, ``fft`` (n,
     outputs; nan off the FFT grid), ``fft_error`` = |fft - values|, ``exact_frequencies()``.
     """
-    if isinstance(freqs, (Integral, np.integer)):
-        grid, texts = int(freqs), []
+    if np.ndim(freqs) == 0 and not isinstance(freqs, str):
+        grid, texts = _integer(freqs, "freqs: an int K (the grid [-K, K]^d) or a list of frequencies", 0), []
     else:
         grid, texts = -1, [_frequency(k) for k in freqs]
-    return _relutope._spectrum(net, _request(domain, slice, plane_through), texts, grid, int(precision), route,
-                               int(fft or 0), fft_rule, partition, int(max_regions), float(time_limit), int(threads), progress)
+    return _relutope._spectrum(net, _request(domain, slice, plane_through), texts, grid, _integer(precision, "precision"),
+                               route, 0 if fft is None else _integer(fft, "--fft", 2), fft_rule, partition,
+                               _integer(max_regions, "max_regions", 1), float(time_limit), _integer(threads, "threads", 0),
+                               progress)
 
 
 def frequency_grid(dim, K):
@@ -352,8 +396,9 @@ def fft_convergence(net, k, domain=None, slice=None, *, plane_through=None, out=
     != f(hi)) and the trapezoid rule (``trapezoid``, ~ 1/N^2). k must lie on every grid
     (k (hi - lo) an integer vector). Returns n (int), rectangle, trapezoid (float64) and k.
     """
-    return _relutope._fft_convergence(net, _request(domain, slice, plane_through), _frequency(k), int(out),
-                                      int(max_n or 0), partition, int(max_regions), progress)
+    return _relutope._fft_convergence(net, _request(domain, slice, plane_through), _frequency(k), _integer(out, "--output", 0),
+                                      0 if max_n is None else _integer(max_n, "--max-n", 8), partition,
+                                      _integer(max_regions, "max_regions", 1), progress)
 
 
 def ray_decay(net, k, t=None, domain=None, slice=None, *, plane_through=None, out=0, partition=None,
@@ -365,8 +410,8 @@ def ray_decay(net, k, t=None, domain=None, slice=None, *, plane_through=None, ou
     Returns t, magnitude (float64), exponent and k.
     """
     t = 2.0 ** (np.arange(25) / 4) if t is None else np.asarray(t, dtype=np.float64).ravel()
-    return _relutope._ray_decay(net, _request(domain, slice, plane_through), _frequency(k), list(t), int(out),
-                                partition, int(max_regions), progress)
+    return _relutope._ray_decay(net, _request(domain, slice, plane_through), _frequency(k), list(t),
+                                _integer(out, "--output", 0), partition, _integer(max_regions, "max_regions", 1), progress)
 
 
 def lemma1_terms(partition, k, out=0, precision=128):
@@ -376,7 +421,7 @@ def lemma1_terms(partition, k, out=0, precision=128):
     2 pi k; the last is the domain's boundary integral. Their sum is c(k). complex128 (count + 1,),
     rounded from Arb balls.
     """
-    return _relutope._lemma1_terms(partition, _frequency(k), int(out), int(precision))
+    return _relutope._lemma1_terms(partition, _frequency(k), _integer(out, "--output", 0), _integer(precision, "precision"))
 
 
 # --- training --------------------------------------------------------------------------------
@@ -398,14 +443,17 @@ def train(preset=None, config=None, *, steps=None, seed=None, image=None, snapsh
     loss, network; at step 0, every snapshot_every steps and the last), ``batch_loss`` (steps,),
     ``final_loss``, ``inputs``/``targets`` (the training data), ``task``.
     """
+    if preset is not None and config is not None:
+        raise ValueError("config: give a preset or a config (which may name its own \"preset\"), not both")
     path = json_text = ""
     if isinstance(config, Mapping):
         json_text = json.dumps(dict(config))
     elif config is not None:
         path = os.fspath(config)
-    return _relutope._train(preset or "", path, json_text, int(steps or 0), None if seed is None else int(seed),
-                            "" if image is None else os.fspath(image), int(snapshot_every),
-                            "" if snapshots is None else os.fspath(snapshots), int(threads), progress)
+    return _relutope._train(preset or "", path, json_text, 0 if steps is None else _integer(steps, "--steps", 1),
+                            None if seed is None else _integer(seed, "--seed", 0), "" if image is None else os.fspath(image),
+                            _integer(snapshot_every, "--every", 0), "" if snapshots is None else os.fspath(snapshots),
+                            _integer(threads, "threads", 0), progress)
 
 
 def read_snapshots(directory):
@@ -413,19 +461,22 @@ def read_snapshots(directory):
     return _relutope._read_snapshots(os.fspath(directory))
 
 
-def spectrum_dynamics(snapshots, frequencies=None, amplitudes=None, domain=(0, 1), *, progress=True):
+def spectrum_dynamics(snapshots, frequencies=None, amplitudes=None, domain=None, *, progress=True):
     """Rahaman et al. Fig. 1, exactly: 2|c(k_i)|/A_i of output 0 over training, and the layers' spectral norms.
 
-    snapshots: a TrainResult, a list of Snapshot, or a snapshot directory (1-input networks).
+    snapshots: a TrainResult, a list of Snapshot (or of (step, Network) pairs: your own
+        checkpoints), or a snapshot directory (1-input networks).
     frequencies, amplitudes: the target's k_i and A_i (default: those of the run's rahaman-sines
-    preset). Returns steps (S,), frequencies (F,), amplitude (S, F) (1 where the network carries
+    preset). domain: the interval (default the first network's own, else [0, 1]). Returns steps (S,), frequencies (F,), amplitude (S, F) (1 where the network carries
     the target's component exactly), spectral_norms (S, layers).
     """
     if isinstance(snapshots, TrainResult):
         snapshots = snapshots.snapshots
     elif isinstance(snapshots, (str, os.PathLike)):
         snapshots = read_snapshots(snapshots)
-    snapshots = list(snapshots)
+    snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
+    if domain is None:
+        domain = (snapshots[0].network.domain if snapshots else None) or (0, 1)
     if frequencies is None:
         preset_name = snapshots[0].network.meta.get("preset", "") if snapshots else ""
         if not preset_name.startswith("rahaman-sines"):

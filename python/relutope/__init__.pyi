@@ -131,13 +131,13 @@ class Partition:
     def validate(self) -> None: ...
 
 def regions(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *,
-            plane_through: Optional[Union[str, PathLike[str]]] = None, sample: Optional[int] = None, keep_regions: bool = True, max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
+            plane_through: Optional[Union[str, PathLike[str]]] = None, sample: Optional[int] = None, keep_regions: bool = True, exact: bool = False, max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
             progress: Progress = True) -> Partition: ...
 
 class RegionStream(Iterator[Region]):
     def __next__(self) -> Region: ...
 
-def iter_regions(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None,
+def iter_regions(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None, exact: bool = False,
                  max_regions: int = 1_000_000, time_limit: float = 0, threads: int = 0,
                  progress: Progress = True) -> RegionStream: ...
 

@@ -2,8 +2,18 @@
 
 namespace relutope::python {
 
-Context::Context(AnalysisInput in) : input(std::move(in)), exact(input.exact, input.domain), widths(hidden_widths(input.exact)) {
+Context::Context(AnalysisInput in) : input(std::move(in)), widths(hidden_widths(input.exact)) {
   for (int w : widths) hidden += w;
+}
+
+const ExactMaps& Context::exact() const {
+  std::call_once(built_, [this] { exact_ = std::make_unique<ExactMaps>(input.exact, input.domain); });
+  return *exact_;
+}
+
+void make_exact(const Context& c, RegionRecord& record) {
+  if (record.exact_vertices.empty()) c.exact().add_exact_vertices(record);
+  if (record.exact_bias.empty()) c.exact().output_map(record.pattern, record.exact_weight, record.exact_bias);
 }
 
 std::shared_ptr<Context> context_of(const Network& net, const AnalysisRequest& request, int max_inputs) {
@@ -22,8 +32,7 @@ const Partition& HeldPartition::exact_partition() {
     PartitionBuilder builder(context->input.exact, context->input.domain);
     for (const RegionRecord& record : records) {
       RegionRecord copy = record;
-      context->exact.add_exact_vertices(copy);
-      context->exact.output_map(copy.pattern, copy.exact_weight, copy.exact_bias);
+      make_exact(*context, copy);
       builder.add(std::move(copy));
     }
     exact = builder.finish();

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <memory>
 #include <optional>
 
 namespace relutope::python {
@@ -14,11 +15,20 @@ namespace relutope::python {
 struct Context {
   explicit Context(AnalysisInput in);
   AnalysisInput input;
-  ExactMaps exact;
   std::vector<int> widths;  // pattern bits per layer
   int hidden = 0;           // pattern bits in all
   int dim() const { return input.domain.dim(); }
+  /// Built the first time a region's exact values are rebuilt: most analyses never need it.
+  const ExactMaps& exact() const;
+
+private:
+  mutable std::once_flag built_;
+  mutable std::unique_ptr<ExactMaps> exact_;
 };
+
+/// The exact values of a record, from the record when the engine handed them (exact=True), else
+/// rebuilt from its pattern and labels.
+void make_exact(const Context& c, RegionRecord& record);
 
 /// The user's texts of the analysis (AnalysisRequest) and the network: the Context of regions,
 /// spectra and measures. `max_inputs`: 2 for spectra, max_engine_dim for regions.
@@ -30,6 +40,7 @@ std::shared_ptr<Context> context_of(const Network& net, const AnalysisRequest& r
 struct HeldPartition {
   std::shared_ptr<Context> context;
   bool kept = true;                  // whether the records were kept (keep_regions)
+  bool exact_records = false;        // whether they carry their exact vertices and maps
   std::vector<RegionRecord> records;
   RegionSummary::Result summary;
   PredicateCounts predicates;

@@ -36,9 +36,13 @@ py::array_t<T> new_array(std::vector<py::ssize_t> shape) {
 py::array_t<double> matrix_array(const MatD& m);
 
 /// Rows of a float64 array as an Eigen matrix: (n, cols) or, for cols == 1, also (n,); a single
-/// point (cols,) is one row. Throws InputError(source, ...) for another shape.
+/// point (cols,) is one row. Throws InputError(source, ...) for another shape or a value that is
+/// not finite.
 MatD matrix_of(const py::array_t<double, py::array::c_style | py::array::forcecast>& a, Eigen::Index cols,
                const std::string& source);
+
+/// An instance of the result class `name` of relutope._results (a dataclass) from keywords.
+py::object make_result(const char* name, const py::dict& fields);
 
 /// Patterns as a bool array #patterns x #bits ('1' -> true).
 py::array_t<bool> pattern_array(const std::vector<ActivationPattern>& patterns, int bits);

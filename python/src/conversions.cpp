@@ -55,7 +55,12 @@ MatD matrix_of(const py::array_t<double, py::array::c_style | py::array::forceca
   const double* data = a.data();
   for (Eigen::Index i = 0; i < rows; ++i)
     for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = data[i * cols + j];
+  if (!m.allFinite()) throw InputError(source, "holds a NaN or infinite value");
   return m;
+}
+
+py::object make_result(const char* name, const py::dict& fields) {
+  return py::module_::import("relutope._results").attr(name)(**fields);
 }
 
 py::array_t<bool> pattern_array(const std::vector<ActivationPattern>& patterns, int bits) {

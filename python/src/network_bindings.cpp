@@ -37,8 +37,9 @@ void finish(Network& net, const std::string& encoding, const std::string& domain
 }
 
 Network from_arrays(const std::vector<Array>& weights, const std::vector<std::optional<Array>>& biases,
-                    const std::vector<std::string>& activations, const std::string& encoding, const std::string& domain) {
-  if (weights.empty()) throw InputError("weights", "the network has no layers");
+                    const std::vector<std::string>& activations, const std::string& encoding, const std::string& domain,
+                    const std::string& source) {
+  if (weights.empty()) throw InputError(source, "the network has no layers");
   if (!biases.empty() && biases.size() != weights.size())
     throw InputError("biases", std::to_string(biases.size()) + " biases for " + std::to_string(weights.size()) + " layers");
   if (!activations.empty() && activations.size() != weights.size())
@@ -54,8 +55,8 @@ Network from_arrays(const std::vector<Array>& weights, const std::vector<std::op
                                                        : Activation::identity();
     net.layers.push_back(std::move(layer));
   }
-  net.meta["source"] = "arrays";
-  finish(net, encoding, domain, "arrays");
+  net.meta["source"] = source;
+  finish(net, encoding, domain, source);
   return net;
 }
 

@@ -47,17 +47,22 @@ py::array_t<double> map_of(const RegionRecord& r) {
 }
 
 py::list exact_vertices(const Context& c, const RegionRecord& r) {
-  RegionRecord copy = r;
-  c.exact.add_exact_vertices(copy);
+  RegionRecord rebuilt;
+  const RegionRecord* exact = &r;
+  if (r.exact_vertices.empty()) {
+    rebuilt = r;
+    c.exact().add_exact_vertices(rebuilt);
+    exact = &rebuilt;
+  }
   py::list vertices;
-  for (const VecQ& v : copy.exact_vertices) vertices.append(fractions(v));
+  for (const VecQ& v : exact->exact_vertices) vertices.append(fractions(v));
   return vertices;
 }
 
 py::tuple exact_map(const Context& c, const RegionRecord& r) {
-  MatQ weight;
-  VecQ bias;
-  c.exact.output_map(r.pattern, weight, bias);
+  MatQ weight = r.exact_weight;
+  VecQ bias = r.exact_bias;
+  if (bias.empty()) c.exact().output_map(r.pattern, weight, bias);
   py::list rows;
   for (Eigen::Index i = 0; i < weight.rows; ++i) {
     py::list row;
@@ -71,8 +76,7 @@ py::tuple exact_map(const Context& c, const RegionRecord& r) {
 
 Rational exact_measure(const Context& c, const RegionRecord& r) {
   RegionRecord copy = r;
-  c.exact.add_exact_vertices(copy);
-  c.exact.output_map(copy.pattern, copy.exact_weight, copy.exact_bias);
+  make_exact(c, copy);
   return measure(region_of(std::move(copy)));
 }
 
@@ -175,11 +179,21 @@ VecQ exact_point(const MatD& points, Eigen::Index i) {
   return x;
 }
 
-std::shared_ptr<HeldPartition> enumerate(const Network& net, const AnalysisRequest& request, int sample, bool keep,
+// A sink that keeps the records, with their exact values when asked for.
+struct Keep : RegionSink {
+  std::vector<RegionRecord>& records;
+  bool exact;
+  Keep(std::vector<RegionRecord>& r, bool e) : records(r), exact(e) {}
+  Demand demand(const RegionRecord&) const override { return {exact, exact}; }
+  void add(RegionRecord&& record) override { records.push_back(std::move(record)); }
+};
+
+std::shared_ptr<HeldPartition> enumerate(const Network& net, const AnalysisRequest& request, int sample, bool keep, bool exact,
                                          long max_regions, double time_limit, int threads, py::object progress) {
   auto held = std::make_shared<HeldPartition>();
   held->context = context_of(net, request, max_engine_dim);
   held->kept = keep;
+  held->exact_records = keep && exact;
   held->resolution = sample;
   if (sample < 0) throw InputError("--sample", "must be positive");
   Watch watch(std::move(progress), "regions", "cells", "regions");
@@ -187,13 +201,14 @@ std::shared_ptr<HeldPartition> enumerate(const Network& net, const AnalysisReque
   watch.run([&] {
     const Context& c = *held->context;
     std::optional<std::set<ActivationPattern>> sampled;
-    if (sample > 0) sampled = distinct_sampled_patterns(c.input.net, c.input.slice ? &*c.input.slice : nullptr, c.input.domain, sample);
+    if (sample > 0)
+      sampled = distinct_sampled_patterns(c.input.net, c.input.slice ? &*c.input.slice : nullptr, c.input.domain, sample,
+                                          [&](long done, long total) {
+                                            watch.report(done, total);
+                                            watch.check();
+                                          });
     RegionSummary summary(c.input.exact, c.input.domain, std::move(sampled));
-    struct Keep : RegionSink {
-      std::vector<RegionRecord>& records;
-      explicit Keep(std::vector<RegionRecord>& r) : records(r) {}
-      void add(RegionRecord&& record) override { records.push_back(std::move(record)); }
-    } kept(held->records);
+    Keep kept(held->records, held->exact_records);
     TeeSink both({&summary, &kept});
     held->predicates = enumerate_regions(c.input.exact, c.input.domain, keep ? static_cast<RegionSink&>(both) : summary, options);
     held->summary = summary.finish();
@@ -205,8 +220,8 @@ std::shared_ptr<HeldPartition> enumerate(const Network& net, const AnalysisReque
 // on its own thread and waits when Python falls `capacity` regions behind.
 class RegionStream {
 public:
-  RegionStream(std::shared_ptr<Context> context, long max_regions, double time_limit, int threads, py::object progress)
-      : context_(std::move(context)), watch_(std::move(progress), "regions", "cells", "regions"),
+  RegionStream(std::shared_ptr<Context> context, bool exact, long max_regions, double time_limit, int threads, py::object progress)
+      : context_(std::move(context)), exact_(exact), watch_(std::move(progress), "regions", "cells", "regions"),
         options_(engine_options(max_regions, time_limit, threads, watch_)) {}
 
   PyRegion next() {
@@ -233,6 +248,7 @@ private:
   struct Queue : RegionSink {
     RegionStream& stream;
     explicit Queue(RegionStream& s) : stream(s) {}
+    Demand demand(const RegionRecord&) const override { return {stream.exact_, stream.exact_}; }
     void add(RegionRecord&& record) override {
       Watch& watch = stream.watch_;
       {
@@ -246,6 +262,7 @@ private:
   };
 
   std::shared_ptr<Context> context_;
+  bool exact_;
   std::deque<RegionRecord> queue_;  // under watch_.mutex()
   long index_ = 0;
   bool started_ = false;
@@ -254,10 +271,9 @@ private:
 };
 
 py::object lipschitz_object(const Lipschitz& l) {
-  py::object ns = py::module_::import("types").attr("SimpleNamespace");
-  return ns(py::arg("lower") = l.exact.lower, py::arg("upper") = l.exact.upper, py::arg("value") = l.exact.mid(),
-            py::arg("certified_digits") = l.exact.certified_digits(), py::arg("region") = l.region,
-            py::arg("product_of_norms") = l.product_of_norms);
+  return make_result("Lipschitz", py::dict(py::arg("lower") = l.exact.lower, py::arg("upper") = l.exact.upper, py::arg("value") = l.exact.mid(),
+                                      py::arg("certified_digits") = l.exact.certified_digits(), py::arg("region") = l.region,
+                                      py::arg("product_of_norms") = l.product_of_norms));
 }
 
 }  // namespace
@@ -360,12 +376,12 @@ void bind_regions(py::module_& m) {
                                auto missed = new_array<std::int64_t>({static_cast<py::ssize_t>(s.missed.size())});
                                std::copy(s.missed.begin(), s.missed.end(), missed.mutable_data());
                                auto optional = [](const std::optional<Rational>& q) { return q ? fraction(*q) : py::object(py::none()); };
-                               return py::module_::import("types").attr("SimpleNamespace")(
-                                   py::arg("resolution") = p.resolution, py::arg("distinct_patterns") = s.distinct_patterns,
-                                   py::arg("regions_found") = s.regions_found, py::arg("missed") = missed,
-                                   py::arg("foreign_patterns") = s.foreign_patterns,
-                                   py::arg("smallest_missed") = optional(s.smallest_missed),
-                                   py::arg("median_missed") = optional(s.median_missed));
+                               return make_result("SamplingReport",
+                                             py::dict(py::arg("resolution") = p.resolution, py::arg("distinct_patterns") = s.distinct_patterns,
+                                                      py::arg("regions_found") = s.regions_found, py::arg("missed") = missed,
+                                                      py::arg("foreign_patterns") = s.foreign_patterns,
+                                                      py::arg("smallest_missed") = optional(s.smallest_missed),
+                                                      py::arg("median_missed") = optional(s.median_missed)));
                              })
       .def_property_readonly("predicates",
                              [](const HeldPartition& p) {
@@ -442,9 +458,10 @@ void bind_regions(py::module_& m) {
                digits.mutable_data()[i] = b.distance ? b.distance->certified_digits() : 0;
                estimate.mutable_data()[i] = b.region >= 0 ? b.neuron_estimate : nan;
              }
-             return py::module_::import("types").attr("SimpleNamespace")(
-                 py::arg("region") = region, py::arg("distance") = distance, py::arg("lower") = lower, py::arg("upper") = upper,
-                 py::arg("certified_digits") = digits, py::arg("neuron_estimate") = estimate);
+             return make_result("BoundaryDistances",
+                           py::dict(py::arg("region") = region, py::arg("distance") = distance, py::arg("lower") = lower,
+                                    py::arg("upper") = upper, py::arg("certified_digits") = digits,
+                                    py::arg("neuron_estimate") = estimate));
            })
       .def("validate",
            [](HeldPartition& p) {
@@ -461,22 +478,23 @@ void bind_regions(py::module_& m) {
       .def("__iter__", [](RegionStream& s) -> RegionStream& { return s; })
       .def("__next__", &RegionStream::next);
 
-  m.def("_regions", [](const Network& net, const AnalysisRequest& request, int sample, bool keep, long max_regions,
-                       double time_limit, int threads, py::object progress) {
-    return enumerate(net, request, sample, keep, max_regions, time_limit, threads, std::move(progress));
-  });
-  m.def("_iter_regions", [](const Network& net, const AnalysisRequest& request, long max_regions, double time_limit,
+  m.def("_regions", &enumerate);
+  m.def("_iter_regions", [](const Network& net, const AnalysisRequest& request, bool exact, long max_regions, double time_limit,
                             int threads, py::object progress) {
-    return std::make_unique<RegionStream>(context_of(net, request, max_engine_dim), max_regions, time_limit, threads,
+    return std::make_unique<RegionStream>(context_of(net, request, max_engine_dim), exact, max_regions, time_limit, threads,
                                           std::move(progress));
   });
-  m.def("_sampled_patterns", [](const Network& net, const AnalysisRequest& request, int resolution) {
+  m.def("_sampled_patterns", [](const Network& net, const AnalysisRequest& request, int resolution, py::object progress) {
     const AnalysisInput in = prepare_analysis(net, "network", request, false);
+    if (resolution < 1) throw InputError("--resolution", "must be positive");
     std::vector<ActivationPattern> patterns;
-    {
-      py::gil_scoped_release release;
-      patterns = sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, resolution);
-    }
+    Watch watch(std::move(progress), "sampling", "points");
+    watch.run([&] {
+      patterns = sampled_patterns(in.net, in.slice ? &*in.slice : nullptr, in.domain, resolution, [&](long done, long total) {
+        watch.report(done, total);
+        watch.check();
+      });
+    });
     return pattern_array(patterns, in.net.hidden_neurons());
   });
   py::class_<AnalysisRequest>(m, "_AnalysisRequest")

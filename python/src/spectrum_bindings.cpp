@@ -49,6 +49,9 @@ std::shared_ptr<Context> spectrum_context(const Network& net, const AnalysisRequ
   if (!same_function(net, in.net)) throw InputError("partition", "it is the partition of another network");
   if (!request.domain.empty() && !(parse_box(request.domain, "--domain") == in.domain))
     throw InputError("partition", "it was enumerated on the domain " + to_string(in.domain) + ", not " + request.domain);
+  if (request.domain.empty() && request.slice.empty() && request.plane_through.empty() && net.domain && !(*net.domain == in.domain))
+    throw InputError("partition", "it was enumerated on the domain " + to_string(in.domain) + ", not the network's " +
+                                      to_string(*net.domain) + ": give that domain");
   if (!request.slice.empty() || !request.plane_through.empty()) {
     AnalysisRequest slice_only = request;
     if (slice_only.domain.empty()) slice_only.domain = to_string(in.domain);
@@ -109,7 +112,11 @@ SpectrumResult compute_spectrum(const Network& net, const AnalysisRequest& reque
     result.coefficients = spectrum(partition, result.frequencies, options);
     result.outputs = output_count(partition);
     if (fft_n > 0)
-      result.fft = fft_estimate(c.input.net, c.input.slice ? &*c.input.slice : nullptr, c.input.domain, fft_n, result.frequencies, rule);
+      result.fft = fft_estimate(c.input.net, c.input.slice ? &*c.input.slice : nullptr, c.input.domain, fft_n, result.frequencies,
+                                rule, [&](long done, long total) {
+                                  watch.report(done, total);
+                                  watch.check();
+                                });
   });
   return result;
 }
@@ -150,7 +157,6 @@ void on_partition(const std::shared_ptr<Context>& context, const std::shared_ptr
 
 VecQ one_frequency(const std::string& k, int dim) { return parse_frequencies({k}, dim, "--freq").front(); }
 
-py::object namespace_of(const py::dict& values) { return py::module_::import("types").attr("SimpleNamespace")(**values); }
 
 }  // namespace
 
@@ -227,13 +233,17 @@ void bind_spectrum(py::module_& m) {
     const std::shared_ptr<Context> context = spectrum_context(net, request, held);
     const VecQ frequency = one_frequency(k, context->dim());
     if (max_n <= 0) max_n = context->dim() == 1 ? 1 << 16 : 1024;
+    const Box& box = context->input.domain;
+    for (size_t i = 0; i < frequency.size(); ++i)
+      if (Rational(frequency[i] * (box.hi[i] - box.lo[i])).get_den() != 1)
+        throw InputError("--freq", "k is on no FFT grid (k (hi - lo) must be an integer vector)");
     FftConvergence result;
     on_partition(context, held, out, max_regions, std::move(progress), [&](const Context& c, const Partition& partition) {
       result = fft_convergence(c.input.net, c.input.slice ? &*c.input.slice : nullptr, partition, frequency, out, max_n);
     });
     if (result.n.empty()) throw InputError("--freq", "k is on no FFT grid up to --max-n (k (hi - lo) must be an integer vector)");
     const std::vector<std::int64_t> n(result.n.begin(), result.n.end());
-    return namespace_of(py::dict(py::arg("n") = py::array_t<std::int64_t>(static_cast<py::ssize_t>(n.size()), n.data()),
+    return make_result("FftConvergence", py::dict(py::arg("n") = py::array_t<std::int64_t>(static_cast<py::ssize_t>(n.size()), n.data()),
                                  py::arg("rectangle") = py::array_t<double>(static_cast<py::ssize_t>(result.rectangle.size()), result.rectangle.data()),
                                  py::arg("trapezoid") = py::array_t<double>(static_cast<py::ssize_t>(result.trapezoid.size()), result.trapezoid.data()),
                                  py::arg("k") = fractions(frequency)));
@@ -243,13 +253,15 @@ void bind_spectrum(py::module_& m) {
                          int out, std::shared_ptr<HeldPartition> held, long max_regions, py::object progress) {
     for (double t : ts)
       if (!(t > 0) || !std::isfinite(t)) throw InputError("t", "every t must be positive and finite");
+    if (std::adjacent_find(ts.begin(), ts.end(), std::not_equal_to<>()) == ts.end())
+      throw InputError("t", "the fit needs at least two different t");
     const std::shared_ptr<Context> context = spectrum_context(net, request, held);
     const VecQ direction = one_frequency(k, context->dim());
     RayDecay result;
     on_partition(context, held, out, max_regions, std::move(progress), [&](const Context&, const Partition& partition) {
       result = ray_decay(partition, direction, ts, out);
     });
-    return namespace_of(py::dict(py::arg("t") = py::array_t<double>(static_cast<py::ssize_t>(result.t.size()), result.t.data()),
+    return make_result("RayDecay", py::dict(py::arg("t") = py::array_t<double>(static_cast<py::ssize_t>(result.t.size()), result.t.data()),
                                  py::arg("magnitude") = py::array_t<double>(static_cast<py::ssize_t>(result.magnitude.size()), result.magnitude.data()),
                                  py::arg("exponent") = result.exponent, py::arg("k") = fractions(direction)));
   });

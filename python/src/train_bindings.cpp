@@ -73,16 +73,20 @@ TrainRun run_training(const std::string& preset_name, const std::string& path, c
 }
 
 py::object dynamics_object(const SpectrumDynamics& d) {
-  return py::module_::import("types").attr("SimpleNamespace")(
-      py::arg("steps") = py::array_t<long>(static_cast<py::ssize_t>(d.steps.size()), d.steps.data()),
-      py::arg("frequencies") = py::array_t<double>(static_cast<py::ssize_t>(d.frequencies.size()), d.frequencies.data()),
-      py::arg("amplitude") = matrix_array(d.amplitude), py::arg("spectral_norms") = matrix_array(d.spectral_norms));
+  const std::vector<std::int64_t> steps(d.steps.begin(), d.steps.end());
+  return make_result("SpectrumDynamics",
+                py::dict(py::arg("steps") = py::array_t<std::int64_t>(static_cast<py::ssize_t>(steps.size()), steps.data()),
+                         py::arg("frequencies") = py::array_t<double>(static_cast<py::ssize_t>(d.frequencies.size()), d.frequencies.data()),
+                         py::arg("amplitude") = matrix_array(d.amplitude), py::arg("spectral_norms") = matrix_array(d.spectral_norms)));
 }
 
 }  // namespace
 
 void bind_train(py::module_& m) {
   py::class_<PySnapshot>(m, "Snapshot", "A network during training: its step, its loss on the whole data, the network.")
+      .def(py::init([](long step, Network network, double loss) { return PySnapshot{step, loss, std::move(network)}; }),
+           py::arg("step"), py::arg("network"), py::arg("loss") = std::numeric_limits<double>::quiet_NaN(),
+           "A snapshot of your own (e.g. a PyTorch checkpoint read with Network.from_torch), for spectrum_dynamics.")
       .def_readonly("step", &PySnapshot::step)
       .def_readonly("loss", &PySnapshot::loss)
       .def_readonly("network", &PySnapshot::network)

@@ -115,6 +115,14 @@ void Watch::show() {
   }
   if (bar_.is_none() || !bar_) {
     if (std::chrono::steady_clock::now() - start_ < 500ms) return;
+    // A bar on a terminal or in a notebook; in a log file its redraws would be noise.
+    const py::module_ sys = py::module_::import("sys");
+    const py::object stderr_ = sys.attr("stderr");
+    const bool terminal = !stderr_.is_none() && py::hasattr(stderr_, "isatty") && stderr_.attr("isatty")().cast<bool>();
+    if (!terminal && !sys.attr("modules").contains("ipykernel")) {
+      progress_ = py::bool_(false);
+      return;
+    }
     py::object tqdm;
     try {
       tqdm = py::module_::import("tqdm.auto").attr("tqdm");

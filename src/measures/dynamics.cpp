@@ -7,6 +7,7 @@
 #include "relutope/spectrum/spectrum.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +87,10 @@ SpectrumDynamics dynamics_of(size_t count, const std::function<Numbered(size_t)>
   if (frequencies.empty() || frequencies.size() != amplitudes.size())
     throw InputError("--amplitudes", "give one amplitude per frequency");
   if (domain.dim() != 1) throw InputError("--domain", "the spectrum over training is for 1-input networks");
+  for (double k : frequencies)
+    if (!std::isfinite(k)) throw InputError("--freq", "frequencies must be finite");
+  for (double a : amplitudes)
+    if (!std::isfinite(a) || a == 0) throw InputError("--amplitudes", "amplitudes must be finite and non-zero");
   std::vector<VecQ> ks;
   for (double k : frequencies) ks.push_back({to_exact(k)});
   SpectrumDynamics d;

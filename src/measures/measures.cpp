@@ -134,19 +134,38 @@ long grid_size(const Box& domain, int resolution) {
 
 }  // namespace
 
-std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
-  const long count = grid_size(domain, resolution);
-  return evaluate_in(net, slice, grid_points(domain, resolution, 0, count)).patterns;
+namespace {
+
+// Hands the grid's patterns to `use` in chunks of 2^16 points, reporting progress after each.
+void for_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution,
+                          const std::function<void(std::vector<ActivationPattern>&&)>& use,
+                          const std::function<void(long, long)>& progress) {
+  const long count = grid_size(domain, resolution), chunk = 1L << 16;
+  for (long first = 0; first < count; first += chunk) {
+    use(evaluate_in(net, slice, grid_points(domain, resolution, first, std::min(chunk, count - first))).patterns);
+    if (progress) progress(std::min(first + chunk, count), count);
+  }
 }
 
-std::set<ActivationPattern> distinct_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution) {
-  const long count = grid_size(domain, resolution), chunk = 1L << 16;
+}  // namespace
+
+std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution,
+                                                const std::function<void(long, long)>& progress) {
+  std::vector<ActivationPattern> all;
+  for_sampled_patterns(
+      net, slice, domain, resolution,
+      [&](std::vector<ActivationPattern>&& patterns) { all.insert(all.end(), std::make_move_iterator(patterns.begin()), std::make_move_iterator(patterns.end())); },
+      progress);
+  return all;
+}
+
+std::set<ActivationPattern> distinct_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution,
+                                                      const std::function<void(long, long)>& progress) {
   std::set<ActivationPattern> distinct;
-  for (long first = 0; first < count; first += chunk) {
-    std::vector<ActivationPattern> patterns =
-        evaluate_in(net, slice, grid_points(domain, resolution, first, std::min(chunk, count - first))).patterns;
-    distinct.insert(std::make_move_iterator(patterns.begin()), std::make_move_iterator(patterns.end()));
-  }
+  for_sampled_patterns(
+      net, slice, domain, resolution,
+      [&](std::vector<ActivationPattern>&& patterns) { distinct.insert(std::make_move_iterator(patterns.begin()), std::make_move_iterator(patterns.end())); },
+      progress);
   return distinct;
 }
 
@@ -158,10 +177,13 @@ std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPatter
     for (size_t i = 0; i < total && i < p.size(); ++i) alive[i] |= p[i] == '1';
   std::vector<std::pair<int, int>> dead;
   size_t offset = 0;
-  for (size_t l = 0; l < widths.size(); ++l) {
-    for (int j = 0; j < widths[l]; ++j)
-      if (!alive[offset + static_cast<size_t>(j)]) dead.emplace_back(static_cast<int>(l), j);
-    offset += static_cast<size_t>(widths[l]);
+  int layer = 0;  // hidden layers with pattern bits, as HyperplaneLabel numbers them
+  for (int width : widths) {
+    if (width == 0) continue;
+    for (int j = 0; j < width; ++j)
+      if (!alive[offset + static_cast<size_t>(j)]) dead.emplace_back(layer, j);
+    offset += static_cast<size_t>(width);
+    ++layer;
   }
   return dead;
 }
@@ -334,8 +356,10 @@ RegionSummary::Result RegionSummary::finish() {
   int layer = 0, index = 0;
   for (const LayerQ& l : net_.layers) {
     if (!l.activation.has_kink()) continue;
+    const bool can_die = l.activation.kind == Activation::Kind::relu;  // a leaky neuron below 0 still passes a z
     for (Eigen::Index j = 0; j < l.weight.rows; ++j, ++index)
-      if (!((alive_[static_cast<size_t>(index) / 64] >> (index % 64)) & 1U)) result.dead_neurons.emplace_back(layer, static_cast<int>(j));
+      if (can_die && !((alive_[static_cast<size_t>(index) / 64] >> (index % 64)) & 1U))
+        result.dead_neurons.emplace_back(layer, static_cast<int>(j));
     ++layer;
   }
 

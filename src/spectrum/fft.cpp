@@ -11,7 +11,8 @@
 namespace relutope {
 
 std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net, const Slice* slice, const Box& domain,
-                                                              int n, const std::vector<VecQ>& frequencies, QuadratureRule rule) {
+                                                              int n, const std::vector<VecQ>& frequencies, QuadratureRule rule,
+                                                              const std::function<void(long, long)>& progress) {
   const int d = domain.dim();
   if (n < 2 || (d == 2 && n > 16384) || n > (1 << 24))
     throw InputError("--fft", "N must lie in 2..16777216 (1D) or 2..16384 (2D), got " + std::to_string(n));
@@ -21,26 +22,37 @@ std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net
   // weights 1/2 (1/4 at corners): the periodic sum the FFT takes.
   const int m = rule == QuadratureRule::trapezoid ? n + 1 : n;
   const long sampled = d == 1 ? m : static_cast<long>(m) * m;
-  MatD coords(sampled, d);
-  for (long i = 0; i < sampled; ++i)
-    for (int k = 0; k < d; ++k) {
-      const long j = d == 1 ? i : (k == 0 ? i / m : i % m);
-      const size_t kk = static_cast<size_t>(k);
-      coords(i, k) = to_double(domain.lo[kk] + (domain.hi[kk] - domain.lo[kk]) * ratio(j, n));
-    }
-  const MatD raw = evaluate_in(net, slice, coords).values;
-  const int outputs = static_cast<int>(raw.cols());
-  MatD values = MatD::Zero(points, outputs);
-  for (long i = 0; i < sampled; ++i) {
-    long target = 0;
-    double weight = 1;
-    for (int k = 0; k < d; ++k) {
-      const long j = d == 1 ? i : (k == 0 ? i / m : i % m);
-      if (rule == QuadratureRule::trapezoid && (j == 0 || j == n)) weight /= 2;
-      target = target * n + (j % n);
-    }
-    values.row(target) += weight * raw.row(i);
+  std::vector<std::vector<double>> axis(static_cast<size_t>(d));  // x_j on each axis, rounded from the exact point
+  for (int k = 0; k < d; ++k) {
+    const size_t kk = static_cast<size_t>(k);
+    for (int j = 0; j < m; ++j) axis[kk].push_back(to_double(domain.lo[kk] + (domain.hi[kk] - domain.lo[kk]) * ratio(j, n)));
   }
+  // In blocks, so that memory stays bounded and progress (and a stop) is reported between them.
+  constexpr long block = 1L << 16;
+  MatD values;
+  for (long first = 0; first < sampled; first += block) {
+    const long rows = std::min(block, sampled - first);
+    MatD coords(rows, d);
+    for (long r = 0; r < rows; ++r)
+      for (int k = 0; k < d; ++k) {
+        const long i = first + r, j = d == 1 ? i : (k == 0 ? i / m : i % m);
+        coords(r, k) = axis[static_cast<size_t>(k)][static_cast<size_t>(j)];
+      }
+    const MatD raw = evaluate_in(net, slice, coords).values;
+    if (values.size() == 0) values = MatD::Zero(points, raw.cols());
+    for (long r = 0; r < rows; ++r) {
+      long target = 0;
+      double weight = 1;
+      for (int k = 0; k < d; ++k) {
+        const long i = first + r, j = d == 1 ? i : (k == 0 ? i / m : i % m);
+        if (rule == QuadratureRule::trapezoid && (j == 0 || j == n)) weight /= 2;
+        target = target * n + (j % n);
+      }
+      values.row(target) += weight * raw.row(r);
+    }
+    if (progress) progress(first + rows, sampled);
+  }
+  const int outputs = static_cast<int>(values.cols());
 
   // One full complex transform per output (r2c would halve the work; the grid is small).
   std::vector<std::vector<std::complex<double>>> spectra(static_cast<size_t>(outputs));

@@ -7,6 +7,7 @@
 #include "relutope/network/slice.hpp"
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,8 +19,9 @@ namespace relutope {
 /// Activation patterns at the centres of the R^d grid of cells of `domain` (R points in 1D),
 /// evaluated in double precision on the network itself (on a slice, on the network of (s, t) as
 /// evaluate_in builds it): the sampled count papers report. Points in row-major order (the last
-/// coordinate fastest).
-std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution);
+/// coordinate fastest). `progress` is called after each chunk of 2^16 points (it may throw to stop).
+std::vector<ActivationPattern> sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution,
+                                                const std::function<void(long done, long total)>& progress = {});
 
 /// How a set of sampled patterns compares with the exact regions.
 struct SamplingReport {
@@ -32,9 +34,11 @@ struct SamplingReport {
 
 /// The distinct patterns of sampled_patterns, evaluated in chunks (R^d points need not fit in
 /// memory at once). Throws InputError("--sample", ...) beyond 2^40 points.
-std::set<ActivationPattern> distinct_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution);
+std::set<ActivationPattern> distinct_sampled_patterns(const Network& net, const Slice* slice, const Box& domain, int resolution,
+                                                      const std::function<void(long done, long total)>& progress = {});
 
-/// Neurons (layer, index), both from 0, whose bit is 0 in every pattern given.
+/// Neurons (layer, index), both from 0, whose bit is 0 in every pattern given; layers are
+/// numbered among those with pattern bits (hidden layers, as HyperplaneLabel numbers them).
 /// `widths` are the layers' pattern widths (hidden_widths).
 std::vector<std::pair<int, int>> dead_neurons(const std::vector<ActivationPattern>& patterns, const std::vector<int>& widths);
 
@@ -96,7 +100,7 @@ public:
   struct Result {
     long regions = 0;
     PieceJoin::Result pieces;
-    std::vector<std::pair<int, int>> dead_neurons;  // (hidden layer, index): 0 on every region
+    std::vector<std::pair<int, int>> dead_neurons;  // (hidden layer, index) of ReLU neurons 0 on every region
     std::optional<SamplingReport> sampling;         // with sampled patterns; the missed areas'
                                                     // smallest and median chosen in doubles (1D,
                                                     // 2D), their values exact

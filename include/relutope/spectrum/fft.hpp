@@ -4,6 +4,7 @@
 #include "relutope/network/slice.hpp"
 
 #include <complex>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -19,10 +20,11 @@ enum class QuadratureRule {
 /// The FFT estimate of c(k) = (1/vol D) integral of f exp(-2 pi i k.x) from N^d samples, through
 /// FFTW: (1/N^d) sum_j w_j f(x_j) exp(-2 pi i k.x_j). One entry per (frequency, output),
 /// frequency-major; empty where k (hi - lo) is not an integer vector with |m| < N/2 in each entry
-/// (off the FFT's grid).
+/// (off the FFT's grid). `progress` is called as the samples are evaluated (it may throw to stop).
 std::vector<std::optional<std::complex<double>>> fft_estimate(const Network& net, const Slice* slice, const Box& domain,
                                                               int n, const std::vector<VecQ>& frequencies,
-                                                              QuadratureRule rule = QuadratureRule::rectangle);
+                                                              QuadratureRule rule = QuadratureRule::rectangle,
+                                                              const std::function<void(long done, long total)>& progress = {});
 
 /// How the FFT estimate at one frequency converges: |estimate - c(k)| for N = 8, 16, .., max_n,
 /// for both rules, against the exact coefficient of output `out` (from `partition`, the exact

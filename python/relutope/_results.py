@@ -1,0 +1,82 @@
+"""The small result types of relutope's analyses: read-only records of numpy arrays and numbers."""
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Lipschitz:
+    """The Lipschitz constant of the network on the domain (2-norms): max over the regions of the
+    spectral norm of the affine map's W, certified to lie in [lower, upper]; ``value`` is their
+    midpoint, right to ``certified_digits`` significant digits; ``region`` attains it.
+    ``product_of_norms``: the product of the layers' spectral norms (Rahaman et al. Eq. 7), the
+    usual upper bound, in float64. On a slice, of the function of the slice's coordinates (s, t)."""
+    lower: float
+    upper: float
+    value: float
+    certified_digits: int
+    region: int
+    product_of_norms: float
+
+
+@dataclass(frozen=True)
+class SamplingReport:
+    """Grid sampling against the exact regions: ``distinct_patterns`` seen at the centres of the
+    ``resolution``^d grid of cells, ``regions_found`` exact regions among them, ``missed`` (k,)
+    int64 the regions no sample fell in, ``foreign_patterns`` sampled patterns of no region
+    (samples on a boundary), ``smallest_missed`` / ``median_missed`` their exact measures."""
+    resolution: int
+    distinct_patterns: int
+    regions_found: int
+    missed: np.ndarray
+    foreign_patterns: int
+    smallest_missed: Optional[Fraction]
+    median_missed: Optional[Fraction]
+
+
+@dataclass(frozen=True)
+class BoundaryDistances:
+    """Per point (n,): ``region`` containing it (-1 outside the domain; the lowest index on a
+    boundary), the exact Euclidean ``distance`` to where its activation pattern changes inside the
+    domain (nan when its region has no such boundary or it is outside), certified in
+    [``lower``, ``upper``] to ``certified_digits``; ``neuron_estimate`` min over neurons of
+    |z(x)| / |grad z(x)| in float64 (Hanin & Rolnick 2019's estimate, used by Lazzari & Liu Fig. 9).
+    On a slice, distances in the slice's coordinates (s, t)."""
+    region: np.ndarray
+    distance: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    certified_digits: np.ndarray
+    neuron_estimate: np.ndarray
+
+
+@dataclass(frozen=True)
+class FftConvergence:
+    """|FFT estimate - c(k)| against N samples per axis: ``n`` (m,) int64, ``rectangle`` and
+    ``trapezoid`` (m,) float64 (the two quadrature rules), at the frequency ``k`` (Fractions)."""
+    n: np.ndarray
+    rectangle: np.ndarray
+    trapezoid: np.ndarray
+    k: tuple
+
+
+@dataclass(frozen=True)
+class RayDecay:
+    """|c(t k)| at ``t`` (m,) along the direction ``k`` (Fractions): ``magnitude`` (m,), and the
+    ``exponent`` p of the least-squares fit |c| ~ t^-p in log-log (Rahaman et al. Theorem 1)."""
+    t: np.ndarray
+    magnitude: np.ndarray
+    exponent: float
+    k: tuple
+
+
+@dataclass(frozen=True)
+class SpectrumDynamics:
+    """Rahaman et al. Fig. 1: ``amplitude`` (S, F) = 2|c(k_i)|/A_i of output 0 at each snapshot's
+    ``steps`` (S,) and ``frequencies`` (F,); ``spectral_norms`` (S, layers) of each layer's W."""
+    steps: np.ndarray
+    frequencies: np.ndarray
+    amplitude: np.ndarray
+    spectral_norms: np.ndarray
