@@ -47,12 +47,12 @@ def relutope_worker(mode, net_path, threads, max_regions=1_000_000):
         out.update(count=p.count, pieces=p.linear_pieces)
     elif mode == "stream_exact":  # = `--polytopes FILE`: exact vertices, map and measure, streamed
         n = 0
-        for r in relutope.iter_regions(net, threads=threads, progress=False):
+        for r in relutope.iter_regions(net, exact=True, threads=threads, progress=False):
             r.pattern, r.facet_labels, r.exact_vertices(), r.exact_map(), r.exact_measure()
             n += 1
         out.update(count=n)
     elif mode == "held_exact":  # the same from the held partition
-        p = relutope.regions(net, threads=threads, progress=False)
+        p = relutope.regions(net, exact=True, threads=threads, progress=False)
         for i in range(p.count):
             p.exact_vertices(i), p.exact_map(i), p.exact_measure(i)
         out.update(count=p.count)
@@ -267,10 +267,10 @@ def overhead_report(runs, net_desc):
          "`regions NET --json -`", "`regions(net, keep_regions=False)`"),
         (f"the same, {T} threads", f"cli summary {T}", f"py summary {T}", f"+ `--threads {T}`", f"`threads={T}`"),
         ("every region's exact geometry, streamed, 1 thread", "cli polytopes 1", "py stream_exact 1",
-         "`--polytopes FILE`", "`for r in iter_regions(net)`: `r.exact_vertices()`, `exact_map()`, `exact_measure()`"),
+         "`--polytopes FILE`", "`for r in iter_regions(net, exact=True)`: `r.exact_vertices()`, `exact_map()`, `exact_measure()`"),
         (f"the same, {T} threads", f"cli polytopes {T}", f"py stream_exact {T}", f"+ `--threads {T}`", f"`threads={T}`"),
         ("the same, held, 1 thread", "cli polytopes 1", "py held_exact 1", "`--polytopes FILE`",
-         "`p = regions(net)`; `p.exact_vertices(i)`, ... for every i"),
+         "`p = regions(net, exact=True)`; `p.exact_vertices(i)`, ... for every i"),
         ("every region's float arrays, streamed, 1 thread (*)", "cli summary 1", "py stream 1", "`regions NET --json -`",
          "`for r in iter_regions(net)`: `r.pattern`, `vertices`, `vertex_labels`, `facet_labels`, `facet_sides`, `map`"),
         (f"the same, {T} threads (*)", f"cli summary {T}", f"py stream {T}", f"+ `--threads {T}`", f"`threads={T}`"),
@@ -474,13 +474,9 @@ def main():
                 f"{QUIET_CPUS} CPUs busy." if QUIET_WAIT > 0 else ""))
     L.append("")
     L += L1
-    r_exact = ratios.get("polytopes 1 / stream_exact 1", (float("nan"),))[0]
-    notes.append(f"Why Python's exact values cost ~{r_exact:.0f}x the CLI's: the CLI's writers ask the engine for each region's "
-                 "exact vertices and map while it enumerates (a sink's `Demand`), from the exact rows it holds at "
-                 "that moment; the bindings keep only the float record and rebuild the exact values from the region's "
-                 "pattern on every call (`ExactMaps::add_exact_vertices`, `output_map`: every layer's exact rows "
-                 "again), and `exact_measure()` rebuilds both once more. A code fact, read in "
-                 "python/src/region_bindings.cpp, not measured apart here.")
+    notes.append("Python's exact values come from the engine as it enumerates (`exact=True`: a sink's `Demand`, "
+                 "as the CLI's writers ask), like the CLI's; without `exact=True` they are rebuilt from each region's "
+                 "pattern when asked for (about 1 ms a region for this network), which this bench does not time.")
     L.append("### Goal: the Python layer within 5% of the CLI on the same work")
     L.append("")
     for label, (r_work, r_cpu, r_call, r_net) in ratios.items():
