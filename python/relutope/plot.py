@@ -38,8 +38,8 @@ def region_colors(index):
     return light + (1 - light) * 0.9 * rgb
 
 
-def _axes(ax, size=(4.5, 4.5)):
-    return plt.subplots(figsize=size, layout="constrained")[1] if ax is None else ax
+def _axes(ax, size=(4.5, 4.5), layout="constrained"):
+    return plt.subplots(figsize=size, layout=layout)[1] if ax is None else ax
 
 
 def _box(domain):
@@ -68,6 +68,8 @@ def regions(partition, ax=None, *, first_layer=False, grid=None, colors=None, ed
     edgecolor, linewidth: the region boundaries (linewidth in points; 0 for none).
     labels: the axis labels (x, y); 1D uses the first.
     """
+    if partition.dim not in (1, 2):
+        raise ValueError(f"plot.regions: draws 1D and 2D partitions, not {partition.dim}D (slice the network to a plane)")
     ax = _axes(ax)
     offsets = np.asarray(partition.vertex_offsets)
     count = len(offsets) - 1
@@ -139,8 +141,12 @@ def patterns(patterns, resolution, domain, ax=None, labels=("x1", "x2")):
     domain: the 2D box (lo0, hi0, lo1, hi1) that was sampled, or its text "lo0,hi0,lo1,hi1".
     labels: the axis labels (x, y).
     """
+    patterns = np.asarray(patterns, dtype=bool)
+    if patterns.ndim != 2 or patterns.shape[0] != resolution * resolution:
+        raise ValueError(f"plot.patterns: expected {resolution * resolution} patterns (a {resolution} x {resolution} grid), "
+                         f"got an array of shape {patterns.shape}")
     ax = _axes(ax)
-    rows = np.asarray(patterns, dtype=bool).reshape(resolution * resolution, -1)
+    rows = patterns
     _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
     number = np.argsort(np.argsort(first))[inverse.ravel()]  # rank of each pattern's first cell
     image = region_colors(number).reshape(resolution, resolution, 3).transpose(1, 0, 2)  # [y cell, x cell]
@@ -162,9 +168,13 @@ def spectrum(spectrum, ax=None, out=0, *, min_digits=3):
     spectrum: a relutope.Spectrum, or an object with ``frequencies`` (n, dim) in cycles per unit
         length, ``values`` (n, outputs) complex and ``certified_digits`` (n, outputs).
     """
-    ax = _axes(ax, (5.5, 4.5))
+    # "compressed": constrained layout cuts the y label of an equal-aspect image with a colour bar.
+    ax = _axes(ax, (5.5, 4.5), "compressed")
     k = np.asarray(spectrum.frequencies, dtype=float)
-    magnitude = np.abs(np.asarray(spectrum.values)[:, out])
+    values = np.asarray(spectrum.values)
+    if not 0 <= out < values.shape[1]:
+        raise ValueError(f"plot.spectrum: output {out} does not exist (the network has {values.shape[1]})")
+    magnitude = np.abs(values[:, out])
     sure = np.asarray(spectrum.certified_digits)[:, out] >= min_digits
     if k.shape[1] == 1:
         shown = magnitude > 0
@@ -190,7 +200,8 @@ def spectrum(spectrum, ax=None, out=0, *, min_digits=3):
                       extent=(lo[0] - 0.5, hi[0] + 0.5, lo[1] - 0.5, hi[1] + 0.5))
     ax.figure.colorbar(drawn, ax=ax, label=f"|c(k)|, output {out}")
     squares = k[~sure, None, :] + np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
-    ax.add_collection(PolyCollection(squares, facecolors="none", edgecolors="0.85", linewidths=0, hatch="////"))
+    if len(squares):
+        ax.add_collection(PolyCollection(squares, facecolors="none", edgecolors="0.85", linewidths=0, hatch="////"))
     ax.set_xlabel("k1")
     ax.set_ylabel("k2")
     return ax
@@ -248,8 +259,9 @@ def spectrum_training(dynamics, fig=None):
     """Rahaman et al. Fig. 1, exactly: the spectral bias of a network over its training.
 
     Left, a heatmap of the normalised amplitudes 2|c(k_i)|/A_i, clipped to [0, 1] as in the
-    paper, by frequency k_i (upwards) and training step (across): low frequencies are learnt
-    first. Right, each layer's spectral norm (largest singular value) against the step.
+    paper, with the paper's axes: frequency k_i across, training step upwards; low frequencies
+    are learnt first. Right, each layer's spectral norm (largest singular value) against the
+    step.
 
     dynamics: a relutope.SpectrumDynamics, or an object with ``steps`` (S,), ``frequencies``
         (F,), ``amplitude`` (S, F) = 2|c(k_i)|/A_i and ``spectral_norms`` (S, layers).
@@ -259,12 +271,12 @@ def spectrum_training(dynamics, fig=None):
     heat, norms = fig.subplots(1, 2)
     steps, k = np.asarray(dynamics.steps, dtype=float), np.asarray(dynamics.frequencies, dtype=float)
     half = (steps[-1] - steps[0]) / max(len(steps) - 1, 1) / 2 or 0.5  # half a snapshot interval
-    image = heat.imshow(np.clip(np.asarray(dynamics.amplitude, dtype=float).T, 0, 1), origin="lower", aspect="auto",
+    image = heat.imshow(np.clip(np.asarray(dynamics.amplitude, dtype=float), 0, 1), origin="lower", aspect="auto",
                         vmin=0, vmax=1, interpolation="nearest",
-                        extent=(steps[0] - half, steps[-1] + half, -0.5, len(k) - 0.5))
-    heat.set_yticks(np.arange(len(k)), [f"{x:g}" for x in k])
-    heat.set_xlabel("training step")
-    heat.set_ylabel("frequency k")
+                        extent=(-0.5, len(k) - 0.5, steps[0] - half, steps[-1] + half))
+    heat.set_xticks(np.arange(len(k)), [f"{x:g}" for x in k])
+    heat.set_xlabel("frequency k")
+    heat.set_ylabel("training step")
     fig.colorbar(image, ax=heat, label="2|c(k)|/A")
     for layer, norm in enumerate(np.asarray(dynamics.spectral_norms, dtype=float).T, start=1):
         norms.plot(steps, norm, label=f"layer {layer}")

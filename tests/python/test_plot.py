@@ -189,7 +189,27 @@ def test_spectrum_training_heatmap_is_the_clipped_amplitudes():
                                spectral_norms=rng.uniform(1, 3, size=(6, 3)))
     fig = plot.spectrum_training(dynamics)
     heat, norms = fig.axes[:2]
-    assert np.array_equal(heat.images[0].get_array(), np.clip(amplitude.T, 0, 1))  # frequency upwards, step across
-    assert [t.get_text() for t in heat.get_yticklabels()] == ["5", "10", "15", "20"]
+    assert np.array_equal(heat.images[0].get_array(), np.clip(amplitude, 0, 1))  # frequency across, step upwards
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["5", "10", "15", "20"]
     assert len(norms.lines) == 3
     assert np.array_equal(norms.lines[1].get_ydata(), dynamics.spectral_norms[:, 1])
+
+
+def test_spectrum_2d_on_its_own_figure_keeps_its_labels_inside():
+    k = np.array([(a, b) for a in range(-4, 5) for b in range(-4, 5)], dtype=float)
+    values = np.exp(-np.abs(k).sum(axis=1, keepdims=True) * 2.0) + 0j  # seven decades: a log colour bar
+    ax = plot.spectrum(SimpleNamespace(frequencies=k, values=values, certified_digits=np.full((len(k), 1), 10)))
+    ax.figure.canvas.draw()
+    assert ax.yaxis.label.get_window_extent().x0 >= 0
+    assert ax.xaxis.label.get_window_extent().y0 >= 0
+
+
+def test_what_a_figure_cannot_show_is_refused():
+    three_d = SimpleNamespace(dim=3, domain=(0, 1) * 3, vertices=np.zeros((4, 3)), vertex_offsets=np.array([0, 4]))
+    with pytest.raises(ValueError, match="1D and 2D"):
+        plot.regions(three_d)
+    with pytest.raises(ValueError, match="1024 patterns"):
+        plot.patterns(np.zeros((64 * 64, 2), dtype=bool), 32, (0, 1, 0, 1))
+    one_output = SimpleNamespace(frequencies=np.array([[1.0]]), values=np.array([[1 + 0j]]), certified_digits=np.array([[9]]))
+    with pytest.raises(ValueError, match="output 3"):
+        plot.spectrum(one_output, out=3)
