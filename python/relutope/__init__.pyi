@@ -38,8 +38,9 @@ class Network:
     meta: dict[str, str]
     layers: list[Layer]
     @staticmethod
-    def from_torch(module: Any, encoding: Optional[str] = None, domain: Optional[DomainLike] = None,
-                   activation: Optional[str] = None) -> Network: ...
+    def from_torch(module: Any, encoding: Optional[str] = None, domain: Optional[DomainLike] = None, *,
+                   layers: Optional[Union[str, Sequence[str]]] = None, activation: Optional[str] = None,
+                   activations: Optional[Union[str, Sequence[str]]] = None, batchnorm_eps: Optional[float] = None) -> Network: ...
     @staticmethod
     def from_arrays(weights: Sequence[npt.ArrayLike], biases: Optional[Sequence[Optional[npt.ArrayLike]]] = None,
                     activations: Optional[Sequence[str]] = None, encoding: Optional[str] = None,
@@ -49,8 +50,8 @@ class Network:
     def save(self, path: Union[str, PathLike[str]]) -> None: ...
     def with_domain(self, domain: DomainLike) -> Network: ...
 
-def load(path: Union[str, PathLike[str]], *, layers: Optional[Sequence[str]] = None, activation: Optional[str] = None,
-         activations: Optional[Sequence[str]] = None, encoding: Optional[str] = None,
+def load(path: Union[str, PathLike[str]], *, layers: Optional[Union[str, Sequence[str]]] = None, activation: Optional[str] = None,
+         activations: Optional[Union[str, Sequence[str]]] = None, encoding: Optional[str] = None,
          batchnorm_eps: Optional[float] = None) -> Network: ...
 
 class Region:
@@ -142,7 +143,7 @@ def iter_regions(net: Network, domain: Optional[DomainLike] = None, slice: Optio
                  progress: Progress = True) -> RegionStream: ...
 
 def sampled_patterns(net: Network, domain: Optional[DomainLike] = None, slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None,
-                     resolution: int) -> npt.NDArray[np.bool_]: ...
+                     resolution: int, progress: Progress = True) -> npt.NDArray[np.bool_]: ...
 
 class Spectrum:
     frequencies: npt.NDArray[np.float64]      # (n, dim)
@@ -194,6 +195,7 @@ class Snapshot:
     step: int
     loss: float
     network: Network
+    def __init__(self, step: int, network: Network, loss: float = ...) -> None: ...
 
 class TrainResult:
     network: Network
@@ -219,6 +221,7 @@ class SpectrumDynamics:
     amplitude: npt.NDArray[np.float64]        # (S, F)
     spectral_norms: npt.NDArray[np.float64]   # (S, layers)
 
-def spectrum_dynamics(snapshots: Union[str, PathLike[str], Sequence[Snapshot]], frequencies: Optional[Sequence[float]] = None,
-                      amplitudes: Optional[Sequence[float]] = None, domain: DomainLike = (0, 1), *,
+def spectrum_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence[Union[Snapshot, tuple[int, Network]]]],
+                      frequencies: Optional[Sequence[float]] = None,
+                      amplitudes: Optional[Sequence[float]] = None, domain: Optional[DomainLike] = None, *,
                       progress: Progress = True) -> SpectrumDynamics: ...
