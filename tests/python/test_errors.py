@@ -290,3 +290,59 @@ def test_points_outside_the_domain():
     assert p.locate(np.array([[5.0, 5.0], [0.5, 0.5]]))[0] == -1
     d = p.boundary_distance(np.array([[5.0, 5.0]]))
     assert d.region[0] == -1 and np.isnan(d.distance[0])
+
+
+# --- found by a first user: each a one-line refusal, not a crash, a truncation or a silent default ----------------
+
+def test_non_finite_points_are_refused():
+    net = relutope.Network.from_arrays([np.eye(2), np.ones((1, 2))], domain=[-1, 1, -1, 1])
+    partition = relutope.regions(net, progress=False)
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match="points: holds a NaN or infinite value"):
+            partition.locate(np.array([[bad, 0.0]]))
+        with pytest.raises(ValueError, match="points: holds a NaN or infinite value"):
+            partition.boundary_distance(np.array([[0.0, bad]]))
+        with pytest.raises(ValueError, match="x: holds a NaN or infinite value"):
+            net(np.array([[bad, 0.0]]))
+
+
+def test_integer_arguments_are_integers():
+    net = relutope.Network.from_arrays([np.eye(2), np.ones((1, 2))], domain=[-1, 1, -1, 1])
+    with pytest.raises(ValueError, match="--steps"):
+        relutope.train("rahaman-sines", steps=0, progress=False)
+    with pytest.raises(TypeError, match="--fft"):
+        relutope.spectrum(net, 1, fft=2.5, progress=False)
+    with pytest.raises(TypeError, match="freqs"):
+        relutope.spectrum(net, 2.0, progress=False)
+    with pytest.raises(TypeError, match="--resolution"):
+        relutope.sampled_patterns(net, resolution=2.7)
+    assert relutope.spectrum(net, np.int64(1), progress=False).values.shape == (9, 1)
+
+
+def test_a_preset_and_a_config_are_not_both_taken():
+    with pytest.raises(ValueError, match="not both"):
+        relutope.train("rahaman-sines", config={"preset": "lazzari-random-rgb"}, progress=False)
+
+
+def test_a_partition_of_another_domain_than_the_networks_is_refused():
+    net = relutope.Network.from_torch(mlp([2, 6, 5, 1], seed=2), domain=[0, 1, 0, 1])
+    other = relutope.regions(net, domain=[0, 2, 0, 2], progress=False)
+    with pytest.raises(ValueError, match="partition: it was enumerated on the domain 0,2,0,2"):
+        relutope.spectrum(net, [[1, 1]], partition=other, progress=False)
+
+
+def test_ray_decay_needs_two_values_of_t():
+    net = relutope.Network.from_arrays([np.eye(2), np.ones((1, 2))], domain=[-1, 1, -1, 1])
+    with pytest.raises(ValueError, match="two different t"):
+        relutope.ray_decay(net, [1, 0], t=[2, 2], progress=False)
+
+
+def test_names_given_as_the_command_lines_text(tmp_path):
+    import torch
+
+    model = mlp([2, 3, 1], seed=0)
+    torch.save(model.state_dict(), tmp_path / "m.pt")
+    as_list = relutope.load(tmp_path / "m.pt", activations=["relu", "identity"])
+    as_text = relutope.load(tmp_path / "m.pt", activations="relu,identity")
+    x = np.random.default_rng(0).random((5, 2))
+    assert np.array_equal(as_list(x), as_text(x))

@@ -723,3 +723,21 @@ def test_positional_network_slice_of_the_encoding_space_and_samples():
     grid = np.stack(np.meshgrid(c, c, indexing="ij"), axis=-1).reshape(-1, 2)
     got = relutope.sampled_patterns(net, (0, 1, 0, 1), resolution=R)
     assert np.array_equal(got, torch_patterns(module, encode(grid, 2)))
+
+
+def test_leaky_neurons_are_never_dead_and_layers_count_hidden_layers():
+    import torch
+
+    # Layer 0: leaky, every neuron negative on the box; then a Linear without activation; layer 1:
+    # ReLU, neuron 0 negative on the box. Only the ReLU neuron is dead; it sits in hidden layer 1.
+    model = torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.LeakyReLU(0.2), torch.nn.Linear(2, 2), torch.nn.Linear(2, 2),
+                                torch.nn.ReLU(), torch.nn.Linear(2, 1)).double()
+    with torch.no_grad():
+        model[0].weight[:] = torch.tensor([[1.0], [-1.0]])
+        model[0].bias[:] = torch.tensor([-5.0, -5.0])
+        model[2].weight[:] = torch.eye(2)
+        model[2].bias[:] = 0
+        model[3].weight[:] = torch.eye(2)
+        model[3].bias[:] = torch.tensor([-10.0, 10.0])
+    net = relutope.Network.from_torch(model, domain=[0, 1])
+    assert relutope.regions(net, progress=False).dead_neurons.tolist() == [[1, 0]]

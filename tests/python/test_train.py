@@ -177,3 +177,18 @@ def test_spectrum_dynamics_of_the_snapshots():
         assert np.allclose(dyn.amplitude[i], 2 * np.abs(c.values[:, 0]), rtol=1e-12)
         norms = [np.linalg.norm(l.weight, 2) for l in s.network.layers]
         assert np.allclose(dyn.spectral_norms[i], norms, rtol=1e-9)
+
+
+def test_spectrum_dynamics_of_your_own_checkpoints_on_their_domain():
+    # One sine of frequency 1 on [-1, 1] made exactly by ReLUs is impossible; a hat is not: the
+    # network's own domain must be the one integrated over, not [0, 1].
+    hat = relutope.Network.from_arrays([np.array([[1.0], [1.0], [1.0]]), np.array([[1.0, -2.0, 1.0]])],
+                                       [np.array([1.0, 0.0, -1.0]), None], domain=[-1, 1])
+    on_own = relutope.spectrum_dynamics([(0, hat)], frequencies=[1], amplitudes=[1], progress=False)
+    on_unit = relutope.spectrum_dynamics([(0, hat)], frequencies=[1], amplitudes=[1], domain=[0, 1], progress=False)
+    expected_own = 2 * abs(relutope.spectrum(hat, [1], progress=False).values[0, 0])
+    expected_unit = 2 * abs(relutope.spectrum(hat, [1], domain=[0, 1], progress=False).values[0, 0])
+    assert on_own.amplitude[0, 0] == pytest.approx(expected_own, rel=1e-12)
+    assert on_unit.amplitude[0, 0] == pytest.approx(expected_unit, rel=1e-12)
+    assert expected_own != pytest.approx(expected_unit)
+    assert on_own.steps.dtype == np.int64 and on_own.steps.tolist() == [0]
