@@ -326,9 +326,20 @@ void bind_regions(py::module_& m) {
       m, "Partition",
       "The partition of a box into a network's activation regions (relutope.regions, whose docstring gives every\n"
       "array's shape and meaning). Flat arrays are built on first access and read-only; partition[r] is a Region.");
-  for (const char* name : {"vertices", "vertex_labels", "vertex_offsets", "facet_labels", "facet_sides", "facet_offsets",
-                           "facet_vertex_offsets", "facet_vertices", "patterns", "maps", "map_radius"})
-    partition.def_property_readonly(name, [name = std::string(name)](HeldPartition& p) { return geometry(p, name); });
+  const std::pair<const char*, const char*> arrays[] = {
+      {"vertices", "(V, dim) float64: every region's vertices (the exact ones rounded), region r's at vertex_offsets[r]..[r+1]; 2D counter-clockwise"},
+      {"vertex_offsets", "(count + 1,) int64: where each region's vertices start in vertices"},
+      {"vertex_labels", "(V, dim, 2) int32: the dim hyperplanes (layer, neuron) meeting at each vertex; layer -1: a face of the box (2i lower, 2i+1 upper bound of axis i)"},
+      {"facet_labels", "(F, 2) int32: each facet's hyperplane (layer, neuron), as vertex_labels"},
+      {"facet_sides", "(F,) int8: +1 where the region lies on the side where the neuron's pre-activation is >= 0 (or inside the box)"},
+      {"facet_offsets", "(count + 1,) int64: where each region's facets start in facet_labels"},
+      {"facet_vertex_offsets", "(F + 1,) int64: where each facet's vertices start in facet_vertices"},
+      {"facet_vertices", "(I,) int64: each facet's vertices, indices into vertices"},
+      {"patterns", "(count, hidden_neurons) bool: each region's activation pattern, True where the pre-activation is > 0 inside"},
+      {"maps", "(count, outputs, dim + 1) float64: the affine map [W | b] of f on each region, within map_radius of the exact one"},
+      {"map_radius", "(count,) float64: a bound on |maps - exact map| entrywise"}};
+  for (const auto& [name, doc] : arrays)
+    partition.def_property_readonly(name, [name = std::string(name)](HeldPartition& p) { return geometry(p, name); }, doc);
   partition
       .def_property_readonly("dim", [](const HeldPartition& p) { return p.context->dim(); })
       .def_property_readonly("count", [](const HeldPartition& p) { return p.summary.regions; })
@@ -345,7 +356,7 @@ void bind_regions(py::module_& m) {
                                  std::copy(piece.begin(), piece.end(), a.mutable_data());
                                  p.arrays["piece"] = readonly(a);
                                });
-                             })
+                             }, "(count,) int64: each region's linear piece (adjacent regions with the same exact affine map, joined)")
       .def_property_readonly("adjacent",
                              [](HeldPartition& p) {
                                return cached(p, "adjacent", [&] {
@@ -357,7 +368,7 @@ void bind_regions(py::module_& m) {
                                  }
                                  p.arrays["adjacent"] = readonly(a);
                                });
-                             })
+                             }, "(A, 2) int64: pairs a < b of regions sharing a facet")
       .def_property_readonly("dead_neurons",
                              [](const HeldPartition& p) {
                                const auto& dead = p.summary.dead_neurons;
@@ -367,8 +378,9 @@ void bind_regions(py::module_& m) {
                                  a.mutable_at(static_cast<py::ssize_t>(i), 1) = dead[i].second;
                                }
                                return a;
-                             })
-      .def_property_readonly("lipschitz", [](const HeldPartition& p) { return lipschitz_object(p.summary.lipschitz); })
+                             }, "(k, 2) int64: (hidden layer, neuron) of the ReLU neurons inactive on the whole domain")
+      .def_property_readonly("lipschitz", [](const HeldPartition& p) { return lipschitz_object(p.summary.lipschitz); },
+                             "Lipschitz: the certified Lipschitz constant (2-norms) against the product of the layers' norms")
       .def_property_readonly("sampled",
                              [](const HeldPartition& p) -> py::object {
                                if (!p.summary.sampling) return py::none();
@@ -382,14 +394,14 @@ void bind_regions(py::module_& m) {
                                                       py::arg("foreign_patterns") = s.foreign_patterns,
                                                       py::arg("smallest_missed") = optional(s.smallest_missed),
                                                       py::arg("median_missed") = optional(s.median_missed)));
-                             })
+                             }, "SamplingReport of regions(sample=R), else None")
       .def_property_readonly("predicates",
                              [](const HeldPartition& p) {
                                py::dict d;
                                d["filtered"] = p.predicates.filtered;
                                d["exact"] = p.predicates.exact;
                                return d;
-                             })
+                             }, "How the engine decided its predicates: {'filtered': in floating point with a proof, 'exact': in integers}")
       .def_property_readonly("first_layer",
                              [](const HeldPartition& p) {
                                const LayerQ& first = p.context->input.exact.layers.front();
@@ -398,7 +410,7 @@ void bind_regions(py::module_& m) {
                                  for (Eigen::Index j = 0; j < w.cols(); ++j) w(i, j) = to_double(first.weight(i, j));
                                const VecD b = to_double(first.bias);
                                return py::make_tuple(matrix_array(w), py::array_t<double>(b.size(), b.data()));
-                             })
+                             }, "(W1 (n, dim), b1 (n,)) float64: the first layer in the analysis coordinates (its zero lines)")
       .def_property_readonly("measures",
                              [](HeldPartition& p) {
                                return cached(p, "measures", [&] {
@@ -410,18 +422,20 @@ void bind_regions(py::module_& m) {
                                  }
                                  p.arrays["measures"] = readonly(py::array_t<double>(static_cast<py::ssize_t>(values.size()), values.data()));
                                });
-                             })
+                             }, "(count,) float64: each region's exact length, area or volume, rounded (exact_measure(r) for the Fraction)")
       .def("__len__", [](const HeldPartition& p) { return p.summary.regions; })
       .def("__getitem__",
            [](const HeldPartition& p, long index) {
              const long i = checked_index(p, index);
              return PyRegion{p.context, p.records[static_cast<size_t>(i)], i};
            })
-      .def("exact_vertices", [](const HeldPartition& p, long i) { return exact_vertices(*p.context, p.records[static_cast<size_t>(checked_index(p, i))]); })
-      .def("exact_map", [](const HeldPartition& p, long i) { return exact_map(*p.context, p.records[static_cast<size_t>(checked_index(p, i))]); })
+      .def("exact_vertices", [](const HeldPartition& p, long i) { return exact_vertices(*p.context, p.records[static_cast<size_t>(checked_index(p, i))]); },
+           py::arg("region"), "Region r's vertices as tuples of Fractions, in the order of vertices.")
+      .def("exact_map", [](const HeldPartition& p, long i) { return exact_map(*p.context, p.records[static_cast<size_t>(checked_index(p, i))]); },
+           py::arg("region"), "Region r's affine map f(x) = W x + b exactly: (W as rows of Fractions, b as Fractions).")
       .def("exact_measure", [](const HeldPartition& p, long i) {
         return fraction(exact_measure(*p.context, p.records[static_cast<size_t>(checked_index(p, i))]));
-      })
+      }, py::arg("region"), "Region r's exact length (1D), area (2D) or volume, a Fraction.")
       .def("locate",
            [](HeldPartition& p, const Array& points) {
              const MatD x = matrix_of(points, p.context->dim(), "points");
@@ -432,7 +446,10 @@ void bind_regions(py::module_& m) {
                for (Eigen::Index i = 0; i < x.rows(); ++i) out.mutable_data()[i] = locate(exact, exact_point(x, i));
              }
              return out;
-           })
+           },
+           py::arg("points"),
+           "The region holding each point (n, dim): (n,) int64, the lowest index on a boundary, -1 outside the domain "
+           "(exact; up to 3D). Raises ValueError for points of another dimension or not finite.")
       .def("boundary_distance",
            [](HeldPartition& p, const Array& points) {
              const MatD x = matrix_of(points, p.context->dim(), "points");
@@ -462,13 +479,18 @@ void bind_regions(py::module_& m) {
                            py::dict(py::arg("region") = region, py::arg("distance") = distance, py::arg("lower") = lower,
                                     py::arg("upper") = upper, py::arg("certified_digits") = digits,
                                     py::arg("neuron_estimate") = estimate));
-           })
+           },
+           py::arg("points"),
+           "BoundaryDistances of the points (n, dim): each one's region and the exact distance to where its "
+           "activation pattern changes inside the domain, certified, beside Hanin & Rolnick's neuron estimate.")
       .def("validate",
            [](HeldPartition& p) {
              if (p.context->dim() != 2) throw InputError("validate", "the CGAL certificate is for 2D partitions");
              py::gil_scoped_release release;
              validate_partition(p.exact_partition());
-           })
+           },
+           "2D: rebuilds the partition as one CGAL Arrangement_2 (exact kernel), a second certificate of the regions and "
+           "their adjacency; raises on a mismatch (a bug, never bad input).")
       .def("__repr__", [](const HeldPartition& p) {
         return "Partition(" + std::to_string(p.summary.regions) + " regions, " + std::to_string(p.summary.pieces.piece_count) +
                " linear pieces, domain " + to_string(p.context->input.domain) + ")";

@@ -1,5 +1,6 @@
 #include "regions_command.hpp"
 
+#include "checks.hpp"
 #include "analysis_input.hpp"
 #include "interrupt.hpp"
 #include "output.hpp"
@@ -197,16 +198,16 @@ void add_regions_command(CLI::App& app, std::function<void()>& run) {
                   "Write every region (exact vertices, facets with their hyperplanes, pattern, affine map, measure) as "
                   "JSON, in any dimension (format in the README)");
   cmd->add_option("--threads", o->threads, "Threads for the enumeration (default: every core; the output is the same)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative);
   cmd->add_flag("--measures", o->measures,
                 "Also sum every region's exact length, area or volume (measure_sum; it equals domain_measure)");
   cmd->add_flag("--validate", o->validate,
                 "Also check the partition against CGAL's Arrangement_2 (2D): one face per region, the same adjacency");
   cmd->add_option("--json", o->json, "Write the measures as JSON to FILE ('-': stdout only)");
   cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive);
   cmd->add_option("--time-limit", o->time_limit, "Stop with exit 3 after this many seconds (default: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative);
   cmd->add_flag("--quiet", o->quiet, "No progress line on stderr");
   cmd->callback([&run, o] { run = [o] { regions_command(*o); }; });
 }

@@ -1,5 +1,6 @@
 #include "spectrum_command.hpp"
 
+#include "checks.hpp"
 #include "analysis_input.hpp"
 #include "output.hpp"
 #include "progress.hpp"
@@ -126,7 +127,7 @@ void add_spectrum_command(CLI::App& app, std::function<void()>& run) {
       ->check(CLI::Range(2, 1 << 24));
   cmd->add_option("--json", o->json, "Write the coefficients as JSON to FILE ('-': stdout only)");
   cmd->add_option("--max-regions", o->max_regions, "Stop with exit 3 beyond this many regions (default 1000000)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive);
   cmd->callback([&run, o] { run = [o] { spectrum_command(*o); }; });
 }
 

@@ -1,5 +1,6 @@
 #include "train_command.hpp"
 
+#include "checks.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "relutope/measures/dynamics.hpp"
@@ -105,7 +106,7 @@ void add_train_command(CLI::App& app, std::function<void()>& run) {
   auto* config_opt = cmd->add_option("--config", o->config, "JSON config setting any hyperparameter (see README)");
   preset_opt->excludes(config_opt);
   cmd->add_option("--image", o->image, "Train on this PNG image (pixel coordinates in [0,1]^2 -> RGB) instead");
-  cmd->add_option("--steps", o->steps, "Optimizer steps (default: the preset's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--steps", o->steps, "Optimizer steps (default: the preset's)")->check(positive);
   cmd->add_option("--seed", o->seed, "Seed for initialisation, data and shuffling (default 0)")
       ->check([](const std::string& text) {  // CLI11 alone wraps -1 around and saturates 10^20
         std::uint64_t seed;
@@ -119,12 +120,12 @@ void add_train_command(CLI::App& app, std::function<void()>& run) {
   auto* snapshots_opt =
       cmd->add_option("--snapshots", o->snapshots, "Directory for step_*.json snapshots, snapshots.csv and losses.csv");
   cmd->add_option("--every", o->every, "Snapshot every K steps (default: the preset's)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive)
       ->needs(snapshots_opt);
   cmd->add_option("--threads", o->threads,
                   "Threads computing the gradients (default: all cores); the trained network is the same "
                   "to the bit for any number")
-      ->check(CLI::PositiveNumber);
+      ->check(positive);
   cmd->add_option("--json", o->json, "Write a JSON summary to FILE ('-': stdout)");
   cmd->add_flag("--quiet", o->quiet, "No progress line on stderr");
   cmd->callback([&run, o] { run = [o] { train_command(*o); }; });

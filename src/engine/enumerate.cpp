@@ -119,7 +119,7 @@ struct Limits {
                        " activation regions: raise --max-regions or shrink the domain");
     if (options.time_limit > 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > options.time_limit)
-      throw LimitError("time limit of " + std::to_string(options.time_limit) + " s reached after " +
+      throw LimitError("time limit of " + shortest_decimal(options.time_limit) + " s reached after " +
                        std::to_string(regions.load()) + " regions");
     if (options.should_stop && options.should_stop()) throw Interrupted();
   }

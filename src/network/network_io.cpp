@@ -285,6 +285,10 @@ NetworkFormat format_for_path(const std::string& path) {
 }
 
 void check_format(const Encoding& encoding, const std::string& path, NetworkFormat format) {
+  // JSON under a name that says torch.save or safetensors would be read back, but mislead torch.
+  const std::string suffix = std::filesystem::path(path).extension().string();
+  if (suffix == ".pt" || suffix == ".pth" || suffix == ".safetensors")
+    throw InputError(path, "relutope writes networks as .json or .npz (torch writes " + suffix + " files)");
   if (format == NetworkFormat::npz && encoding.type != Encoding::Type::identity)
     throw InputError(path, "a PyTorch .npz has no room for the positional encoding: write JSON instead");
 }

@@ -74,8 +74,9 @@ std::string domain_json(const Box& box);
 /// {"type": "positional", "L": L, "order": ..., "include_input": ...}.
 std::string encoding_json(const Encoding& encoding);
 
-/// Checks that a network with this encoding fits the format: an .npz has no room for a
-/// positional encoding. Throws InputError(path, ...) otherwise.
+/// Checks that a network with this encoding fits the format (an .npz has no room for a
+/// positional encoding) and that the name does not promise torch's formats (.pt, .pth,
+/// .safetensors), which relutope reads but does not write. Throws InputError(path, ...) otherwise.
 void check_format(const Encoding& encoding, const std::string& path, NetworkFormat format);
 
 /// Writes the network atomically (a temporary file renamed into place): either the whole file
