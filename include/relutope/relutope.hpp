@@ -12,6 +12,7 @@
 #include "relutope/exact.hpp"
 #include "relutope/spectrum/fft.hpp"
 #include "relutope/measures/measures.hpp"
+#include "relutope/measures/pattern_statistics.hpp"
 #include "relutope/network/analysis.hpp"
 #include "relutope/network/network.hpp"
 #include "relutope/network/network_io.hpp"

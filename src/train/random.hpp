@@ -8,7 +8,7 @@
 namespace relutope::internal {
 
 /// Independent purposes draw from independent streams of one seed.
-enum class Stream : std::uint64_t { init = 1, data = 2, shuffle = 3 };
+enum class Stream : std::uint64_t { init = 1, data = 2, shuffle = 3, pairs = 4 };
 
 class Random {
 public:
