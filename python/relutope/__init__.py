@@ -40,13 +40,15 @@ import numpy as np
 
 from . import _relutope
 from ._relutope import LimitError, Layer, Network, Partition, Region, RegionStream, Snapshot, Spectrum, TrainResult, presets
-from ._results import BoundaryDistances, FftConvergence, Lipschitz, RayDecay, SamplingReport, SpectrumDynamics
+from ._results import (BoundaryDistances, FftConvergence, GradientConfusion, HammingDistances, Lipschitz, RayDecay,
+                       SamplingReport, SpectrumDynamics)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "LimitError", "Layer", "Network", "Partition", "Region", "RegionStream", "Snapshot", "Spectrum", "TrainResult",
-    "BoundaryDistances", "FftConvergence", "Lipschitz", "RayDecay", "SamplingReport", "SpectrumDynamics",
+    "BoundaryDistances", "FftConvergence", "GradientConfusion", "HammingDistances", "Lipschitz", "RayDecay",
+    "SamplingReport", "SpectrumDynamics", "hamming_distances", "hyperplane_cosines", "gradient_confusion",
     "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
     "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
 ]
@@ -487,3 +489,43 @@ def spectrum_dynamics(snapshots, frequencies=None, amplitudes=None, domain=None,
         raise ValueError("--amplitudes: give one amplitude per frequency")
     return _relutope._spectrum_dynamics(snapshots, [float(k) for k in frequencies], [float(a) for a in amplitudes],
                                         _numbers(domain, "--domain"), progress)
+
+
+# --- how distinct the inputs look to the network (Lazzari & Liu Sec. 4) ----------------------------
+
+def hamming_distances(patterns, width, height):
+    """Mean Hamming distance between the activation patterns of a W x H pixel grid (Lazzari & Liu Fig. 6).
+
+    patterns: (W H, hidden) bool, pixel (r, c) at row r W + c (e.g. ``net.patterns(inputs)`` of
+    relutope.train's ``inputs`` for an image task). Returns HammingDistances: ``local`` over the
+    36 pairs of every 3x3 neighbourhood, ``overall`` over all pairs, in bits.
+    """
+    return _relutope._hamming_distances(np.asarray(patterns, dtype=bool), _integer(width, "width", 3),
+                                        _integer(height, "height", 3))
+
+
+def hyperplane_cosines(net):
+    """Cosine similarities between the hyperplane normals of each hidden layer (Lazzari & Liu Fig. 7).
+
+    For layer l, the cosines between rows i < j of its weight (each neuron's normal in its input
+    space), pairs (0,1), (0,2), ..., (1,2), ...; rows of zeros are left out. A list of float64
+    arrays, one per layer but the output layer.
+    """
+    return _relutope._hyperplane_cosines(net)
+
+
+def gradient_confusion(net, inputs, targets, width, height, *, loss="mse", local=100, distant=10_000, seed=0,
+                       progress=True):
+    """Gradient confusion on a W x H pixel grid (Sankararaman et al. 2020; Lazzari & Liu Sec. 4, Fig. 5).
+
+    The cosine similarity between the gradients, with respect to every weight and bias, of two
+    samples' losses (``loss`` "mse" or "bce"), for every pair within `local` 3x3 neighbourhoods
+    (their centres drawn from `seed`) and for `distant` random pairs. inputs (W H, input_dim),
+    targets (W H, outputs), pixel (r, c) at row r W + c (relutope.train's ``inputs`` and
+    ``targets`` for an image task). Returns GradientConfusion: the cosines, the pairs, and the
+    confusion bounds (max(0, -min cos)). Densities: a histogram of the cosines.
+    """
+    return _relutope._gradient_confusion(net, np.asarray(inputs, dtype=np.float64), np.asarray(targets, dtype=np.float64),
+                                         _integer(width, "width", 3), _integer(height, "height", 3), loss,
+                                         _integer(local, "local", 0), _integer(distant, "distant", 0),
+                                         _integer(seed, "seed", 0), progress)

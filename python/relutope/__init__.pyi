@@ -225,3 +225,23 @@ def spectrum_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence
                       frequencies: Optional[Sequence[float]] = None,
                       amplitudes: Optional[Sequence[float]] = None, domain: Optional[DomainLike] = None, *,
                       progress: Progress = True) -> SpectrumDynamics: ...
+
+class HammingDistances:
+    local: float
+    overall: float
+
+class GradientConfusion:
+    local: npt.NDArray[np.float64]
+    distant: npt.NDArray[np.float64]
+    local_pairs: npt.NDArray[np.int64]
+    distant_pairs: npt.NDArray[np.int64]
+    @property
+    def local_bound(self) -> float: ...
+    @property
+    def distant_bound(self) -> float: ...
+
+def hamming_distances(patterns: npt.ArrayLike, width: int, height: int) -> HammingDistances: ...
+def hyperplane_cosines(net: Network) -> list[npt.NDArray[np.float64]]: ...
+def gradient_confusion(net: Network, inputs: npt.ArrayLike, targets: npt.ArrayLike, width: int, height: int, *,
+                       loss: Literal["mse", "bce"] = "mse", local: int = 100, distant: int = 10_000, seed: int = 0,
+                       progress: Progress = True) -> GradientConfusion: ...

@@ -80,3 +80,39 @@ class SpectrumDynamics:
     frequencies: np.ndarray
     amplitude: np.ndarray
     spectral_norms: np.ndarray
+
+
+@dataclass(frozen=True)
+class HammingDistances:
+    """Mean Hamming distance between activation patterns on a pixel grid (Lazzari & Liu Fig. 6):
+    ``local`` over the pairs within every 3x3 neighbourhood, ``overall`` over all pairs of pixels
+    (exact means, in bits)."""
+    local: float
+    overall: float
+
+
+@dataclass(frozen=True)
+class GradientConfusion:
+    """Cosine similarities between per-sample loss gradients (all weights and biases; Sankararaman
+    et al. 2020, Lazzari & Liu Fig. 5): ``local`` (36 per 3x3 neighbourhood) and ``distant``
+    (random pairs), float64, nan where a sample is fitted exactly; the pairs of pixel indices
+    (r W + c) in ``local_pairs`` / ``distant_pairs`` (k, 2) int64. A bound eta with cos >= -eta for
+    all pairs: ``local_bound``, ``distant_bound``."""
+    local: np.ndarray
+    distant: np.ndarray
+    local_pairs: np.ndarray
+    distant_pairs: np.ndarray
+
+    @property
+    def local_bound(self) -> float:
+        return _bound(self.local)
+
+    @property
+    def distant_bound(self) -> float:
+        return _bound(self.distant)
+
+
+def _bound(cosines):
+    """max(0, -min cos) over the pairs with a direction (the confusion bound of Sankararaman et al.)."""
+    finite = cosines[np.isfinite(cosines)]
+    return float(max(0.0, -finite.min())) if finite.size else 0.0

@@ -17,6 +17,7 @@ namespace py = pybind11;
 void bind_network(py::module_& m);
 void bind_regions(py::module_& m);
 void bind_spectrum(py::module_& m);
+void bind_statistics(py::module_& m);
 void bind_train(py::module_& m);
 
 /// The rational as a fractions.Fraction.

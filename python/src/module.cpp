@@ -26,5 +26,6 @@ PYBIND11_MODULE(_relutope, m) {
   python::bind_network(m);
   python::bind_regions(m);
   python::bind_spectrum(m);
+  python::bind_statistics(m);
   python::bind_train(m);
 }
