@@ -41,14 +41,15 @@ import numpy as np
 from . import _relutope
 from ._relutope import LimitError, Layer, Network, Partition, Region, RegionStream, Snapshot, Spectrum, TrainResult, presets
 from ._results import (BoundaryDistances, FftConvergence, GradientConfusion, HammingDistances, Lipschitz, RayDecay,
-                       SamplingReport, SpectrumDynamics)
+                       SamplingReport, SpectrumDynamics, TrainingDynamics)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "LimitError", "Layer", "Network", "Partition", "Region", "RegionStream", "Snapshot", "Spectrum", "TrainResult",
     "BoundaryDistances", "FftConvergence", "GradientConfusion", "HammingDistances", "Lipschitz", "RayDecay",
-    "SamplingReport", "SpectrumDynamics", "hamming_distances", "hyperplane_cosines", "gradient_confusion",
+    "SamplingReport", "SpectrumDynamics", "TrainingDynamics", "hamming_distances", "hyperplane_cosines",
+    "gradient_confusion", "training_dynamics",
     "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
     "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
 ]
@@ -529,3 +530,70 @@ def gradient_confusion(net, inputs, targets, width, height, *, loss="mse", local
                                          _integer(width, "width", 3), _integer(height, "height", 3), loss,
                                          _integer(local, "local", 0), _integer(distant, "distant", 0),
                                          _integer(seed, "seed", 0), progress)
+
+
+def _pixel_grid(inputs):
+    """(W, H) when the inputs are a W x H pixel grid in relutope.train's layout, else None."""
+    if inputs is None or np.ndim(inputs) != 2 or np.shape(inputs)[1] != 2:
+        return None
+    xs, ys = np.unique(inputs[:, 0]), np.unique(inputs[:, 1])
+    width, height = len(xs), len(ys)
+    if width < 3 or height < 3 or width * height != len(inputs):
+        return None
+    r, c = np.divmod(np.arange(len(inputs)), width)
+    return (width, height) if np.array_equal(inputs[:, 0], xs[c]) and np.array_equal(inputs[:, 1], ys[r]) else None
+
+
+def training_dynamics(snapshots, inputs=None, targets=None, *, sample=64, loss="mse", local=100, distant=1000, seed=0,
+                      progress=True):
+    """Regions, patterns, norms and gradient confusion over training (TrainingDynamics).
+
+    snapshots: a TrainResult (its snapshots, inputs and targets), a list of Snapshot or of
+        (step, Network) pairs, or a snapshot directory; each network analysed on its own domain.
+    inputs, targets: the training data (default the TrainResult's); on a W x H pixel grid in
+        relutope.train's layout (pixel (r, c) at row r W + c) they also give the Hamming
+        distances and gradient confusion (Lazzari & Liu Figs. 5-6).
+    sample: R, the R^d grid of cell centres for the sampled count (the paper's 64).
+    loss, local, distant, seed: as in ``gradient_confusion``.
+    """
+    if isinstance(snapshots, TrainResult):
+        inputs = snapshots.inputs if inputs is None else inputs
+        targets = snapshots.targets if targets is None else targets
+        snapshots = snapshots.snapshots
+    elif isinstance(snapshots, (str, os.PathLike)):
+        snapshots = read_snapshots(snapshots)
+    snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
+    if not snapshots:
+        raise ValueError("snapshots: no snapshots given")
+    inputs = None if inputs is None else np.asarray(inputs, dtype=np.float64)
+    grid = _pixel_grid(inputs)
+    rows = []
+    for snapshot in snapshots:
+        net = snapshot.network
+        positional = net.encoding != "identity"
+        if positional:
+            patterns = sampled_patterns(net, resolution=sample, progress=progress)
+            regions_count, sampled = -1, len(np.unique(patterns, axis=0))
+            dead = int(np.sum(~patterns.any(axis=0)))
+        else:
+            partition = regions(net, sample=sample, keep_regions=False, progress=progress)
+            regions_count, sampled, dead = partition.count, partition.sampled.distinct_patterns, len(partition.dead_neurons)
+        norms = [np.linalg.norm(layer.weight, 2) for layer in net.layers]
+        cosines = [c.mean() if c.size else np.nan for c in hyperplane_cosines(net)]
+        hamming = confusion = None
+        if grid is not None:
+            hamming = hamming_distances(net.patterns(inputs), *grid)
+            if targets is not None:
+                confusion = gradient_confusion(net, inputs, targets, *grid, loss=loss, local=local, distant=distant, seed=seed,
+                                               progress=progress)
+        rows.append((snapshot.step, snapshot.loss, regions_count, sampled, dead, norms, cosines,
+                     np.nan if hamming is None else hamming.local, np.nan if hamming is None else hamming.overall,
+                     np.nan if confusion is None else confusion.local_bound,
+                     np.nan if confusion is None else confusion.distant_bound))
+    column = lambda i, dtype=np.float64: np.array([row[i] for row in rows], dtype=dtype)  # noqa: E731
+    spectral = column(5)
+    return TrainingDynamics(steps=column(0, np.int64), loss=column(1), regions=column(2, np.int64),
+                            sampled=column(3, np.int64), resolution=int(sample), dead_neurons=column(4, np.int64),
+                            spectral_norms=spectral, norm_product=spectral.prod(axis=1), hyperplane_cosine=column(6),
+                            hamming_local=column(7), hamming_overall=column(8), confusion_local=column(9),
+                            confusion_distant=column(10))

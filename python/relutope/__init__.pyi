@@ -245,3 +245,23 @@ def hyperplane_cosines(net: Network) -> list[npt.NDArray[np.float64]]: ...
 def gradient_confusion(net: Network, inputs: npt.ArrayLike, targets: npt.ArrayLike, width: int, height: int, *,
                        loss: Literal["mse", "bce"] = "mse", local: int = 100, distant: int = 10_000, seed: int = 0,
                        progress: Progress = True) -> GradientConfusion: ...
+
+class TrainingDynamics:
+    steps: npt.NDArray[np.int64]
+    loss: npt.NDArray[np.float64]
+    regions: npt.NDArray[np.int64]
+    sampled: npt.NDArray[np.int64]
+    resolution: int
+    dead_neurons: npt.NDArray[np.int64]
+    spectral_norms: npt.NDArray[np.float64]
+    norm_product: npt.NDArray[np.float64]
+    hyperplane_cosine: npt.NDArray[np.float64]
+    hamming_local: npt.NDArray[np.float64]
+    hamming_overall: npt.NDArray[np.float64]
+    confusion_local: npt.NDArray[np.float64]
+    confusion_distant: npt.NDArray[np.float64]
+
+def training_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence[Union[Snapshot, tuple[int, Network]]]],
+                      inputs: Optional[npt.ArrayLike] = None, targets: Optional[npt.ArrayLike] = None, *, sample: int = 64,
+                      loss: Literal["mse", "bce"] = "mse", local: int = 100, distant: int = 1000, seed: int = 0,
+                      progress: Progress = True) -> TrainingDynamics: ...

@@ -116,3 +116,30 @@ def _bound(cosines):
     """max(0, -min cos) over the pairs with a direction (the confusion bound of Sankararaman et al.)."""
     finite = cosines[np.isfinite(cosines)]
     return float(max(0.0, -finite.min())) if finite.size else 0.0
+
+
+@dataclass(frozen=True)
+class TrainingDynamics:
+    """What happens to a network's regions, patterns and gradients over its training (Lazzari &
+    Liu Figs. 3, 5-7, 10), one entry per snapshot (S of them): ``steps``, ``loss``; ``regions``
+    the exact activation-region count on the domain (-1 for a positional network: its regions
+    are curved in the input) beside ``sampled``, the distinct patterns at the centres of the
+    R^d grid of cells; ``dead_neurons`` (ReLU neurons inactive on the whole domain, exact; from
+    the sampled patterns for a positional network); ``spectral_norms`` (S, layers) and their
+    product ``norm_product`` (Rahaman et al. Eq. 7); ``hyperplane_cosine`` (S, hidden layers) the
+    mean cosine between each layer's hyperplane normals; on a pixel grid, ``hamming_local`` /
+    ``hamming_overall`` (bits) and the confusion bounds ``confusion_local`` / ``confusion_distant``
+    (nan without a grid)."""
+    steps: np.ndarray
+    loss: np.ndarray
+    regions: np.ndarray
+    sampled: np.ndarray
+    resolution: int
+    dead_neurons: np.ndarray
+    spectral_norms: np.ndarray
+    norm_product: np.ndarray
+    hyperplane_cosine: np.ndarray
+    hamming_local: np.ndarray
+    hamming_overall: np.ndarray
+    confusion_local: np.ndarray
+    confusion_distant: np.ndarray

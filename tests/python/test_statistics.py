@@ -67,3 +67,33 @@ def test_gradient_confusion_equals_torch_autograd_per_sample():
     assert np.all(np.abs(rows[:, 0] - rows[:, 1]) <= 2) and np.all(np.abs(cols[:, 0] - cols[:, 1]) <= 2)
     again = relutope.gradient_confusion(net, x, y, width, height, local=3, distant=20, seed=5, progress=False)
     assert np.array_equal(again.local_pairs, confusion.local_pairs)
+
+
+def test_training_dynamics_gathers_each_snapshots_measures():
+    run = relutope.train(config={"preset": "lazzari-random-rgb", "hidden": [12, 12], "steps": 30, "snapshot_every": 15,
+                                 "task": {"width": 8, "height": 8}}, progress=False)
+    d = relutope.training_dynamics(run, sample=16, local=4, distant=40, seed=1, progress=False)
+    assert d.steps.tolist() == [0, 15, 30] and d.resolution == 16
+    for s, snapshot in enumerate(run.snapshots):
+        net = snapshot.network
+        partition = relutope.regions(net, sample=16, keep_regions=False, progress=False)
+        assert d.regions[s] == partition.count and d.sampled[s] == partition.sampled.distinct_patterns
+        assert d.dead_neurons[s] == len(partition.dead_neurons)
+        norms = [np.linalg.svd(layer.weight, compute_uv=False)[0] for layer in net.layers]
+        assert np.allclose(d.spectral_norms[s], norms, rtol=1e-12) and d.norm_product[s] == pytest.approx(np.prod(norms))
+        hamming = relutope.hamming_distances(net.patterns(run.inputs), 8, 8)
+        assert (d.hamming_local[s], d.hamming_overall[s]) == (hamming.local, hamming.overall)
+        confusion = relutope.gradient_confusion(net, run.inputs, run.targets, 8, 8, local=4, distant=40, seed=1, progress=False)
+        assert d.confusion_local[s] == confusion.local_bound and d.confusion_distant[s] == confusion.distant_bound
+        assert np.allclose(d.hyperplane_cosine[s], [c.mean() for c in relutope.hyperplane_cosines(net)])
+    assert np.array_equal(d.loss, [s.loss for s in run.snapshots])
+
+
+def test_training_dynamics_without_a_pixel_grid_or_with_an_encoding():
+    run = relutope.train("rahaman-sines", steps=4, snapshot_every=2, progress=False)  # 1D: no pixel grid
+    d = relutope.training_dynamics(run, sample=50, progress=False)
+    assert np.all(np.isnan(d.hamming_local)) and np.all(np.isnan(d.confusion_local)) and np.all(d.regions > 0)
+    pe = relutope.train(config={"preset": "lazzari-random-rgb-pe", "hidden": [8, 8], "steps": 2, "snapshot_every": 2,
+                                "task": {"width": 4, "height": 4}}, progress=False)
+    d = relutope.training_dynamics(pe, sample=8, local=1, distant=4, progress=False)
+    assert d.regions.tolist() == [-1, -1] and np.all(d.sampled >= 1) and np.all(np.isfinite(d.hamming_local))
