@@ -18,7 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measured_run import run, run_json, train as train_net  # noqa: E402
+from measured_run import busy_cpu_seconds, run, run_json, train as train_net  # noqa: E402
 from report import Load, closing_sections, log, machine_line, numpy_env, status_of, write_report  # noqa: E402
 
 RELUTOPE = os.environ["RELUTOPE"]
@@ -57,20 +57,6 @@ TARGET = 0.99
 anomalies = []
 notes = []
 loads = []
-
-
-HZ = os.sysconf("SC_CLK_TCK")
-
-
-def busy_cpu_seconds():
-    """CPU seconds all processes have spent busy since boot (/proc/stat's first line: user, nice,
-    system, irq, softirq, steal), or None where there is no /proc/stat."""
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / HZ
 
 
 def others_now(window=3.0):

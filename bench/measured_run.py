@@ -12,6 +12,19 @@ import time
 
 PIN = shlex.split(os.environ.get("PIN", ""))
 
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu_seconds():
+    """CPU seconds all processes have spent busy since boot (/proc/stat's first line: user, nice,
+    system, irq, softirq, steal), or None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / HZ
+
 
 def run(cmd, timeout=None, env=None, pin=True):
     """Runs cmd; returns rc (negative: killed by that signal; 'timeout'), wall s, peak RSS KiB.

@@ -123,7 +123,7 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--torch":
 import statistics  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measured_run import run, train as train_net  # noqa: E402
+from measured_run import busy_cpu_seconds, run, train as train_net  # noqa: E402
 from report import closing_sections, last_line, log, machine_line, numpy_env, write_report  # noqa: E402
 
 RELUTOPE = os.environ.get("RELUTOPE", "")
@@ -142,19 +142,8 @@ RESOLUTIONS = [int(r) for r in os.environ.get("RESOLUTIONS", "64,256,1024,2048")
 QUIET_WAIT = float(os.environ.get("QUIET_WAIT", "0"))
 QUIET_CPUS = float(os.environ.get("QUIET_CPUS", "0.15"))
 PIN_MANY = ["taskset", "-c", CPUS] if os.environ.get("PIN") else False
-HZ = os.sysconf("SC_CLK_TCK")
 
 notes, anomalies, loads = [], [], []
-
-
-def busy_cpu_seconds():
-    """CPU seconds all processes have spent busy since boot (/proc/stat), None without it."""
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / HZ
 
 
 def part(where):

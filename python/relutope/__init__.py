@@ -578,7 +578,7 @@ def training_dynamics(snapshots, inputs=None, targets=None, *, sample=64, loss="
         else:
             partition = regions(net, sample=sample, keep_regions=False, progress=progress)
             regions_count, sampled, dead = partition.count, partition.sampled.distinct_patterns, len(partition.dead_neurons)
-        norms = [np.linalg.norm(layer.weight, 2) for layer in net.layers]
+        norms = [layer.spectral_norm for layer in net.layers]
         cosines = [c.mean() if c.size else np.nan for c in hyperplane_cosines(net)]
         hamming = confusion = None
         if grid is not None:

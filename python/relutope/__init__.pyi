@@ -8,6 +8,10 @@ import numpy as np
 import numpy.typing as npt
 
 from . import plot as plot
+from ._results import (BoundaryDistances as BoundaryDistances, FftConvergence as FftConvergence,
+                       GradientConfusion as GradientConfusion, HammingDistances as HammingDistances,
+                       Lipschitz as Lipschitz, RayDecay as RayDecay, SamplingReport as SamplingReport,
+                       SpectrumDynamics as SpectrumDynamics, TrainingDynamics as TrainingDynamics)
 
 __version__: str
 
@@ -27,6 +31,7 @@ class Layer:
     weight: npt.NDArray[np.float64]   # (out, in)
     bias: npt.NDArray[np.float64]     # (out,)
     activation: str                   # "relu", "identity" or "leaky_relu:SLOPE"
+    spectral_norm: float
 
 class Network:
     input_dim: int
@@ -68,31 +73,6 @@ class Region:
     def exact_vertices(self) -> list[tuple[Fraction, ...]]: ...
     def exact_map(self) -> tuple[list[list[Fraction]], list[Fraction]]: ...
     def exact_measure(self) -> Fraction: ...
-
-class Lipschitz:
-    lower: float
-    upper: float
-    value: float
-    certified_digits: int
-    region: int
-    product_of_norms: float
-
-class SamplingReport:
-    resolution: int
-    distinct_patterns: int
-    regions_found: int
-    missed: npt.NDArray[np.int64]
-    foreign_patterns: int
-    smallest_missed: Optional[Fraction]
-    median_missed: Optional[Fraction]
-
-class BoundaryDistances:
-    region: npt.NDArray[np.int64]             # (n,)
-    distance: npt.NDArray[np.float64]         # (n,), nan where no boundary
-    lower: npt.NDArray[np.float64]
-    upper: npt.NDArray[np.float64]
-    certified_digits: npt.NDArray[np.int64]
-    neuron_estimate: npt.NDArray[np.float64]
 
 class Partition:
     dim: int
@@ -167,22 +147,10 @@ def spectrum(net: Network, freqs: Union[int, npt.ArrayLike, Sequence[Sequence[Nu
 
 def frequency_grid(dim: int, K: int) -> npt.NDArray[np.int64]: ...
 
-class FftConvergence:
-    n: npt.NDArray[np.int64]
-    rectangle: npt.NDArray[np.float64]
-    trapezoid: npt.NDArray[np.float64]
-    k: tuple[Fraction, ...]
-
 def fft_convergence(net: Network, k: Sequence[Number], domain: Optional[DomainLike] = None,
                     slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None, out: int = 0, max_n: Optional[int] = None,
                     partition: Optional[Partition] = None, max_regions: int = 1_000_000,
                     progress: Progress = True) -> FftConvergence: ...
-
-class RayDecay:
-    t: npt.NDArray[np.float64]
-    magnitude: npt.NDArray[np.float64]
-    exponent: float
-    k: tuple[Fraction, ...]
 
 def ray_decay(net: Network, k: Sequence[Number], t: Optional[npt.ArrayLike] = None, domain: Optional[DomainLike] = None,
               slice: Optional[SliceLike] = None, *, plane_through: Optional[Union[str, PathLike[str]]] = None, out: int = 0, partition: Optional[Partition] = None,
@@ -215,51 +183,16 @@ def train(preset: Optional[str] = None, config: Optional[Union[str, PathLike[str
 
 def read_snapshots(directory: Union[str, PathLike[str]]) -> list[Snapshot]: ...
 
-class SpectrumDynamics:
-    steps: npt.NDArray[np.int64]              # (S,)
-    frequencies: npt.NDArray[np.float64]      # (F,)
-    amplitude: npt.NDArray[np.float64]        # (S, F)
-    spectral_norms: npt.NDArray[np.float64]   # (S, layers)
-
 def spectrum_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence[Union[Snapshot, tuple[int, Network]]]],
                       frequencies: Optional[Sequence[float]] = None,
                       amplitudes: Optional[Sequence[float]] = None, domain: Optional[DomainLike] = None, *,
                       progress: Progress = True) -> SpectrumDynamics: ...
-
-class HammingDistances:
-    local: float
-    overall: float
-
-class GradientConfusion:
-    local: npt.NDArray[np.float64]
-    distant: npt.NDArray[np.float64]
-    local_pairs: npt.NDArray[np.int64]
-    distant_pairs: npt.NDArray[np.int64]
-    @property
-    def local_bound(self) -> float: ...
-    @property
-    def distant_bound(self) -> float: ...
 
 def hamming_distances(patterns: npt.ArrayLike, width: int, height: int) -> HammingDistances: ...
 def hyperplane_cosines(net: Network) -> list[npt.NDArray[np.float64]]: ...
 def gradient_confusion(net: Network, inputs: npt.ArrayLike, targets: npt.ArrayLike, width: int, height: int, *,
                        loss: Literal["mse", "bce"] = "mse", local: int = 100, distant: int = 10_000, seed: int = 0,
                        progress: Progress = True) -> GradientConfusion: ...
-
-class TrainingDynamics:
-    steps: npt.NDArray[np.int64]
-    loss: npt.NDArray[np.float64]
-    regions: npt.NDArray[np.int64]
-    sampled: npt.NDArray[np.int64]
-    resolution: int
-    dead_neurons: npt.NDArray[np.int64]
-    spectral_norms: npt.NDArray[np.float64]
-    norm_product: npt.NDArray[np.float64]
-    hyperplane_cosine: npt.NDArray[np.float64]
-    hamming_local: npt.NDArray[np.float64]
-    hamming_overall: npt.NDArray[np.float64]
-    confusion_local: npt.NDArray[np.float64]
-    confusion_distant: npt.NDArray[np.float64]
 
 def training_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence[Union[Snapshot, tuple[int, Network]]]],
                       inputs: Optional[npt.ArrayLike] = None, targets: Optional[npt.ArrayLike] = None, *, sample: int = 64,

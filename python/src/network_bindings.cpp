@@ -100,6 +100,8 @@ void bind_network(py::module_& m) {
                              "(out,) float64")
       .def_property_readonly("activation", [](const Layer& l) { return activation_name(l.activation); },
                              "'relu', 'identity' or 'leaky_relu:SLOPE'")
+      .def_property_readonly("spectral_norm", [](const Layer& l) { return spectral_norm(l.weight); },
+                             "The largest singular value of the weight, in float64 (Rahaman et al. Eq. 7's factors)")
       .def("__repr__", [](const Layer& l) {
         return "Layer(" + std::to_string(l.weight.cols()) + " -> " + std::to_string(l.weight.rows()) + ", " +
                activation_name(l.activation) + ")";

@@ -48,12 +48,16 @@ void Watch::start(std::function<void()> work) {
   });
 }
 
-void Watch::stop_and_join() {
+void Watch::request_stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
   }
-  condition_.notify_all();
+  condition_.notify_all();  // a producer waiting for room wakes and sees stopping()
+}
+
+void Watch::stop_and_join() {
+  request_stop();
   worker_.join();
 }
 
@@ -93,11 +97,7 @@ void Watch::poll() {
     show();
   } catch (py::error_already_set& e) {  // Ctrl-C, or the caller's progress function raised
     python_error_.emplace(std::move(e));
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    condition_.notify_all();  // a producer waiting for room wakes and sees stopping()
+    request_stop();
   }
 }
 

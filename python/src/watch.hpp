@@ -53,6 +53,7 @@ public:
 private:
   void poll();  // takes the GIL: Ctrl-C and progress
   void show();  // draws the latest counts (GIL held)
+  void request_stop();  // sets stopping() and wakes whoever waits on condition()
   void stop_and_join();
   void close_bar();
 
