@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SETUP_EXTRA_PACKAGES="clang libclang-rt-14-dev" bash scripts/setup.sh
-ctest --test-dir build --output-on-failure -j"$(nproc)"
+ctest --test-dir build --output-on-failure -j"$(nproc)" -LE slow  # the slow label: `ctest -L slow`
 
 # GCC, without -Werror: GCC's manual advises against combining it with the sanitizers, which
 # make it warn falsely (here in its own AVX-512 intrinsics). -O1 -g1 (line numbers in reports)
