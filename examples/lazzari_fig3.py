@@ -47,7 +47,7 @@ def figure(args):
     loss.set_title("(a) Training Loss")
     growth.set_title("(b) Activation Region Growth")
     loss.legend()
-    growth.legend(fontsize="small")
+    growth.legend(fontsize="small", loc="center right")  # clear of the curves, quick or full
     return fig
 
 
