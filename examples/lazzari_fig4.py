@@ -39,15 +39,18 @@ def encoded(points, levels):
 
 def distances(features):
     """The matrix (n, n) of Euclidean distances between the rows of features (n, m)."""
-    return np.linalg.norm(features[:, None, :] - features[None, :, :], axis=-1)
+    squares = np.zeros((len(features), len(features)))
+    for column in features.T:  # one feature at a time: memory n^2, not n^2 m
+        squares += (column[:, None] - column[None, :]) ** 2
+    return np.sqrt(squares)
 
 
 def figure(args):
     side = 32 if args.full else 16
     points = pixels(side)
     matrices = [("(a) Coordinates", distances(points))]
-    matrices += [(f"(b) Encoding L={levels}" if i == 0 else f"(c) Encoding L={levels}", distances(encoded(points, levels)))
-                 for i, levels in enumerate(LEVELS)]
+    matrices += [(f"({letter}) Encoding L={levels}", distances(encoded(points, levels)))
+                 for letter, levels in zip("bc", LEVELS)]
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), layout="constrained")
     for ax, (title, matrix) in zip(axes, matrices):
         drawn = ax.imshow(matrix, interpolation="nearest", cmap="viridis")

@@ -41,13 +41,14 @@ def runs(tmp_path_factory):
 def run_example(name, out, runs):
     """Runs examples/NAME.py in quick mode, checks it wrote its PDF and PNG, and returns its
     module and arguments (for the figure, built again from the run cache) and its stdout."""
-    done = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), "--out", str(out), "--runs", str(runs), "--quiet"],
+    arguments = ["--out", str(out), "--runs", str(runs), "--quiet"]
+    done = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), *arguments],
                           env=dict(os.environ, MPLBACKEND="Agg"), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     for extension in ("pdf", "png"):
         assert (out / f"{name}.{extension}").stat().st_size > 10_000
     module = importlib.import_module(name)
-    return module, module.arguments(["--out", str(out), "--runs", str(runs), "--quiet"]), done.stdout
+    return module, module.arguments(arguments), done.stdout
 
 
 def panels(fig):
@@ -176,7 +177,8 @@ def test_image_puts_pixel_r_c_at_row_r_column_c():
 def test_first_layer_zero_sets_pass_through_the_sign_changes():
     # Neuron 0: x1 = 1/2 (a line); neuron 1: w = 0, no zero set; under the encoding (L = 1),
     # sin(pi x1) = 1/2: x1 = 1/6 and 5/6, two vertical curves.
-    net = relutope.Network.from_arrays([[[1.0, 0.0], [0.0, 0.0]], [[1.0, 1.0]]], [[-0.5, 1.0], [0.0]], domain=[0, 1, 0, 1])
+    net = relutope.Network.from_arrays([[[1.0, 0.0], [0.0, 0.0]], [[1.0, 1.0]]], [[-0.5, 1.0], [0.0]],
+                                       domain=[0, 1, 0, 1])
     lines = plot.first_layer(net).collections[0].get_segments()
     assert len(lines) == 1 and np.allclose(lines[0][:, 0], 0.5)
     encoded = relutope.Network.from_arrays([[[1.0, 0, 0, 0], [0, 0, 0, 0]], [[1.0, 1.0]]], [[-0.5, 1.0], [0.0]],
