@@ -13,6 +13,7 @@
 #include "relutope/spectrum/fft.hpp"
 #include "relutope/measures/measures.hpp"
 #include "relutope/measures/pattern_statistics.hpp"
+#include "relutope/measures/perturbation.hpp"
 #include "relutope/network/analysis.hpp"
 #include "relutope/network/network.hpp"
 #include "relutope/network/network_io.hpp"

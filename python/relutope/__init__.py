@@ -42,6 +42,7 @@ from . import _relutope
 from ._relutope import LimitError, Layer, Network, Partition, Region, RegionStream, Snapshot, Spectrum, TrainResult, presets
 from ._results import (BoundaryDistances, FftConvergence, GradientConfusion, HammingDistances, Lipschitz, RayDecay,
                        SamplingReport, SpectrumDynamics, TrainingDynamics)
+from ._results import PerturbationRobustness
 
 __version__ = "0.1.0"
 
@@ -53,6 +54,7 @@ __all__ = [
     "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
     "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
 ]
+__all__ += ["PerturbationRobustness", "perturbation_robustness"]
 
 
 def __getattr__(name):
@@ -597,3 +599,41 @@ def training_dynamics(snapshots, inputs=None, targets=None, *, sample=64, loss="
                             spectral_norms=spectral, norm_product=spectral.prod(axis=1), hyperplane_cosine=column(6),
                             hamming_local=column(7), hamming_overall=column(8), confusion_local=column(9),
                             confusion_distant=column(10))
+
+
+# --- robustness to parameter perturbations (Rahaman et al. Exp. 2) ---------------------------------
+
+def perturbation_robustness(net, deltas, frequencies, *, samples=100, seed=0, directions=None, domain=None,
+                            progress=True):
+    """Rahaman et al. Exp. 2 (Fig. 3), exactly: how robust each Fourier component is to random parameter perturbations.
+
+    For each magnitude delta_j and each of `samples` random isotropic unit directions theta_hat in
+    the space of all weights and biases (a Gaussian vector normalised, drawn from `seed`; the same
+    directions for every delta), the network at theta* + delta_j theta_hat (in float64) and its
+    Fourier coefficients c(k_i) of output 0 on `domain`, from its exact regions and the certified
+    closed-form spectrum. Returns PerturbationRobustness: ``robustness`` (D, F) the mean over the
+    directions of |c_theta(k_i)| / |c_theta*(k_i)| (the paper's average over 100 samples,
+    normalised by |f_theta*(k_i)|), ``spread`` (D, F), ``reference`` (F,), ``certified_digits``.
+
+    net: a 1-input network without an encoding (theta*). deltas: magnitudes >= 0 (D,).
+    frequencies: k_i in cycles per unit length (F,). directions: (S, parameter_count) rows
+    theta_hat of your own instead of random ones (each scaled to unit norm), parameters in
+    PyTorch's order (``torch.nn.utils.parameters_to_vector``: each layer's weight row by row, then
+    its bias). domain: the interval (default the network's own, else [0, 1]).
+    """
+    deltas = [float(d) for d in np.asarray(deltas, dtype=np.float64).ravel()]
+    frequencies = [float(k) for k in np.asarray(frequencies, dtype=np.float64).ravel()]
+    if net.input_dim != 1:
+        raise ValueError(f"net: perturbation robustness needs a 1-input network, got {net.input_dim} inputs")
+    if not deltas:
+        raise ValueError("deltas: give at least one perturbation magnitude")
+    if not frequencies:
+        raise ValueError("frequencies: give at least one frequency")
+    if directions is not None:
+        directions = np.asarray(directions, dtype=np.float64)
+        if directions.ndim != 2 or directions.shape[1] != net.parameter_count:
+            raise ValueError(f"directions: expected shape (samples, {net.parameter_count}), got {directions.shape}")
+    if domain is None:
+        domain = net.domain or (0, 1)
+    return _relutope._perturbation_robustness(net, deltas, frequencies, _integer(samples, "samples", 1),
+                                              _integer(seed, "seed", 0), directions, _numbers(domain, "--domain"), progress)

@@ -198,3 +198,9 @@ def training_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence
                       inputs: Optional[npt.ArrayLike] = None, targets: Optional[npt.ArrayLike] = None, *, sample: int = 64,
                       loss: Literal["mse", "bce"] = "mse", local: int = 100, distant: int = 1000, seed: int = 0,
                       progress: Progress = True) -> TrainingDynamics: ...
+
+from ._results import PerturbationRobustness as PerturbationRobustness
+
+def perturbation_robustness(net: Network, deltas: npt.ArrayLike, frequencies: npt.ArrayLike, *, samples: int = 100,
+                            seed: int = 0, directions: Optional[npt.ArrayLike] = None,
+                            domain: Optional[DomainLike] = None, progress: Progress = True) -> PerturbationRobustness: ...

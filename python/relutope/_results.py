@@ -143,3 +143,19 @@ class TrainingDynamics:
     hamming_overall: np.ndarray
     confusion_local: np.ndarray
     confusion_distant: np.ndarray
+
+
+@dataclass(frozen=True)
+class PerturbationRobustness:
+    """Rahaman et al. Exp. 2 (Fig. 3): ``robustness`` (D, F) the mean over random unit directions
+    theta_hat of |c_theta(k_i)| / |c_theta*(k_i)|, theta = theta* + delta_j theta_hat, at each of
+    ``deltas`` (D,) and ``frequencies`` (F,) (output 0; 1 at delta = 0, nan where c_theta*(k_i) =
+    0); ``spread`` (D, F) its standard deviation over the directions (divided by their number);
+    ``reference`` (F,) |c_theta*(k_i)|; ``certified_digits`` the fewest certified digits of any
+    |c| the ratios were taken from."""
+    deltas: np.ndarray
+    frequencies: np.ndarray
+    robustness: np.ndarray
+    spread: np.ndarray
+    reference: np.ndarray
+    certified_digits: int

@@ -255,6 +255,18 @@ def _positive(values):
     return np.where(values > 0, values, np.nan)
 
 
+def _frequency_heatmap(ax, values, frequencies, rows, label):
+    """values (rows, F) clipped to [0, 1] as the paper's colour bars are, one column per frequency
+    k_i (labelled by k), the rows spanning `rows` = (bottom, top) upwards; with a colour bar."""
+    k = np.asarray(frequencies, dtype=float)
+    image = ax.imshow(np.clip(np.asarray(values, dtype=float), 0, 1), origin="lower", aspect="auto", vmin=0, vmax=1,
+                      interpolation="nearest", extent=(-0.5, len(k) - 0.5, *rows))
+    ax.set_xticks(np.arange(len(k)), [f"{x:g}" for x in k])
+    ax.set_xlabel("frequency k")
+    ax.figure.colorbar(image, ax=ax, label=label)
+    return image
+
+
 def spectrum_training(dynamics, fig=None):
     """Rahaman et al. Fig. 1, exactly: the spectral bias of a network over its training.
 
@@ -269,15 +281,10 @@ def spectrum_training(dynamics, fig=None):
     """
     fig = plt.figure(figsize=(9, 3.6), layout="constrained") if fig is None else fig
     heat, norms = fig.subplots(1, 2)
-    steps, k = np.asarray(dynamics.steps, dtype=float), np.asarray(dynamics.frequencies, dtype=float)
+    steps = np.asarray(dynamics.steps, dtype=float)
     half = (steps[-1] - steps[0]) / max(len(steps) - 1, 1) / 2 or 0.5  # half a snapshot interval
-    image = heat.imshow(np.clip(np.asarray(dynamics.amplitude, dtype=float), 0, 1), origin="lower", aspect="auto",
-                        vmin=0, vmax=1, interpolation="nearest",
-                        extent=(-0.5, len(k) - 0.5, steps[0] - half, steps[-1] + half))
-    heat.set_xticks(np.arange(len(k)), [f"{x:g}" for x in k])
-    heat.set_xlabel("frequency k")
+    _frequency_heatmap(heat, dynamics.amplitude, dynamics.frequencies, (steps[0] - half, steps[-1] + half), "2|c(k)|/A")
     heat.set_ylabel("training step")
-    fig.colorbar(image, ax=heat, label="2|c(k)|/A")
     for layer, norm in enumerate(np.asarray(dynamics.spectral_norms, dtype=float).T, start=1):
         norms.plot(steps, norm, label=f"layer {layer}")
     norms.set_xlabel("training step")
@@ -379,4 +386,22 @@ def region_growth(dynamics, ax=None, *, per=1, label="", color=None):
     ax.plot(x, sampled, "--", color=color, label=f"{prefix}sampled, {dynamics.resolution} per axis")
     ax.set_xlabel("epoch" if per > 1 else "step")
     ax.set_ylabel("activation regions")
+
+def perturbation(robustness, ax=None):
+    """Rahaman et al. Fig. 3, exactly: lower frequencies are more robust to parameter perturbations.
+
+    A heatmap of the mean normalised magnitude |c_theta(k_i)| / |c_theta*(k_i)| over random
+    perturbations theta = theta* + delta theta_hat, clipped to [0, 1] as in the paper: frequency
+    k_i across, the perturbation magnitude delta upwards (one row per delta, labelled by its
+    value), with a colour bar.
+
+    robustness: a relutope.PerturbationRobustness, or an object with ``deltas`` (D,),
+        ``frequencies`` (F,) and ``robustness`` (D, F). Returns the Axes.
+    """
+    ax = _axes(ax, size=(5, 3.6))
+    deltas = np.asarray(robustness.deltas, dtype=float)
+    _frequency_heatmap(ax, robustness.robustness, robustness.frequencies, (-0.5, len(deltas) - 0.5),
+                       r"$|c_\theta(k)|\,/\,|c_{\theta^*}(k)|$")
+    ax.set_yticks(np.arange(len(deltas)), [f"{d:g}" for d in deltas])
+    ax.set_ylabel(r"perturbation $\delta$")
     return ax
