@@ -386,6 +386,8 @@ def region_growth(dynamics, ax=None, *, per=1, label="", color=None):
     ax.plot(x, sampled, "--", color=color, label=f"{prefix}sampled, {dynamics.resolution} per axis")
     ax.set_xlabel("epoch" if per > 1 else "step")
     ax.set_ylabel("activation regions")
+    return ax
+
 
 def perturbation(robustness, ax=None):
     """Rahaman et al. Fig. 3, exactly: lower frequencies are more robust to parameter perturbations.
