@@ -6,7 +6,7 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from . import DomainLike, FftConvergence, Partition, RayDecay, Spectrum, SpectrumDynamics
+from . import DomainLike, FftConvergence, Partition, RayDecay, Spectrum, SpectrumDynamics, TrainingDynamics
 
 Color = Union[str, Sequence[float]]
 
@@ -20,3 +20,5 @@ def spectrum(spectrum: Spectrum, ax: Optional[Axes] = None, out: int = 0, *, min
 def fft_error(convergence: FftConvergence, ax: Optional[Axes] = None) -> Axes: ...
 def decay(ray_decay: RayDecay, ax: Optional[Axes] = None) -> Axes: ...
 def spectrum_training(dynamics: SpectrumDynamics, fig: Optional[Figure] = None) -> Figure: ...
+def boundary_distances(*dynamics: TrainingDynamics, labels: Optional[Sequence[str]] = None,
+                       ax: Optional[Axes] = None) -> Axes: ...
