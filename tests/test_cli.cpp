@@ -392,7 +392,7 @@ TEST_CASE("train is deterministic for a seed, on any --threads, and --json - kee
   CHECK(temporaries(dir.path.string()).empty());
 }
 
-TEST_CASE("train --snapshots DIR --every K writes step files, snapshots.csv and losses.csv", "[cli][train]") {
+TEST_CASE("train --snapshots DIR --every K writes step files, snapshots.csv, losses.csv and data.csv", "[cli][train]") {
   CliDir dir;
   const std::string snaps = dir / "out/snaps", final_net = dir / "out/final.json";
   const std::vector<std::string> args = {"train", "--preset", "rahaman-sines", "--steps", "5", "--quiet",
@@ -408,7 +408,7 @@ TEST_CASE("train --snapshots DIR --every K writes step files, snapshots.csv and 
       step_files.insert(name);
       steps.insert(std::stol(name.substr(5, name.size() - 10)));
     } else {
-      CHECK((name == "snapshots.csv" || name == "losses.csv"));
+      CHECK((name == "snapshots.csv" || name == "losses.csv" || name == "data.csv"));
     }
   }
   INFO("step files: " << step_files.size());

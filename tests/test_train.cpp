@@ -16,6 +16,7 @@
 #include <bitset>
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -671,7 +672,7 @@ TEST_CASE("SnapshotWriter writes what read_snapshots reads, the index whole afte
   net.input_dim = 1;
   net.layers.push_back({MatD::Constant(2, 1, 0.5), VecD::Constant(2, -0.25), Activation::relu()});
   net.layers.push_back({MatD::Constant(1, 2, 1.5), VecD::Constant(1, 0), Activation::identity()});
-  SnapshotWriter writer(run, "rahaman-sines");
+  SnapshotWriter writer(run, "rahaman-sines", MatD::Constant(2, 1, 0.5), MatD::Constant(2, 1, 1.0));
   writer.add(0, net, 0.5);
   CHECK(read_snapshots(run).size() == 1);  // readable mid-run
   writer.add(100, net, 0.125);
@@ -687,7 +688,40 @@ TEST_CASE("SnapshotWriter writes what read_snapshots reads, the index whole afte
   CHECK(lines_of((dir.path / "run" / "losses.csv").string()) == std::vector<std::string>{"step,batch_loss", "1,0.75", "2,0.5"});
   // a directory that cannot be made: a file stands in its way
   std::ofstream((dir.path / "file").string()) << "x";
-  CHECK_THROWS_AS(SnapshotWriter((dir.path / "file" / "run").string(), ""), InputError);
+  CHECK_THROWS_AS(SnapshotWriter((dir.path / "file" / "run").string(), "", MatD(0, 1), MatD(0, 1)), InputError);
+}
+
+TEST_CASE("The training data beside the snapshots reads back bit for bit; a malformed file is refused by line", "[train][snapshots]") {
+  TempDir dir;
+  const std::string run = (dir.path / "run").string();
+  CHECK(!read_training_data(run));  // a directory of an older run: no data, no error
+  TrainingData data{MatD(3, 2), MatD(3, 1)};
+  data.inputs << 0.1, 1.0 / 3, -0.0, 5e-324, 1e300, 2.0 / 63;  // shortest decimals, a subnormal, -0
+  data.targets << std::nextafter(1.0, 2.0), -7.25, 0.7;
+  std::filesystem::create_directories(run);
+  write_training_data(run, data);
+  const std::string path = (dir.path / "run" / "data.csv").string();
+  CHECK(lines_of(path).front() == "x0,x1,y0");
+  const std::optional<TrainingData> back = read_training_data(run);
+  REQUIRE(back);
+  REQUIRE(back->inputs.rows() == 3);
+  REQUIRE(back->inputs.cols() == 2);
+  REQUIRE(back->targets.cols() == 1);
+  for (Eigen::Index i = 0; i < 3; ++i) {
+    for (Eigen::Index j = 0; j < 2; ++j) CHECK(std::memcmp(&back->inputs(i, j), &data.inputs(i, j), sizeof(double)) == 0);
+    CHECK(std::memcmp(&back->targets(i, 0), &data.targets(i, 0), sizeof(double)) == 0);
+  }
+  for (const auto& [text, fault] : std::vector<std::pair<std::string, std::string>>{
+           {"x0,y0\n0.5\n", "line 2: expected 2 numbers"},
+           {"x0,y0\n0.5,abc\n", "line 2: 'abc' is not a finite number"},
+           {"x0,y0\n0.5,nan\n", "line 2: 'nan' is not a finite number"},
+           {"x0,y0\n0.5,1,\n", "line 2: expected 2 numbers"},
+           {"a,b\n0.5,1\n", "line 1: expected the header"},
+           {"x0,y0\n", "no samples"}}) {
+    std::ofstream(path) << text;
+    INFO(text);
+    CHECK_THROWS_WITH(read_training_data(run), Catch::StartsWith(path + ": ") && Catch::Contains(fault));
+  }
 }
 
 TEST_CASE("regression: a config nested 200000 levels deep is refused without overflowing the stack", "[train][config]") {

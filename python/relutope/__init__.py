@@ -50,7 +50,7 @@ __all__ = [
     "LimitError", "Layer", "Network", "Partition", "Region", "RegionStream", "Snapshot", "Spectrum", "TrainResult",
     "BoundaryDistances", "FftConvergence", "GradientConfusion", "HammingDistances", "Lipschitz", "RayDecay",
     "SamplingReport", "SpectrumDynamics", "TrainingDynamics", "hamming_distances", "hyperplane_cosines",
-    "gradient_confusion", "training_dynamics",
+    "gradient_confusion", "training_dynamics", "neuron_distances", "read_training_data",
     "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
     "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
 ]
@@ -551,10 +551,14 @@ def training_dynamics(snapshots, inputs=None, targets=None, *, sample=64, loss="
     """Regions, patterns, norms and gradient confusion over training (TrainingDynamics).
 
     snapshots: a TrainResult (its snapshots, inputs and targets), a list of Snapshot or of
-        (step, Network) pairs, or a snapshot directory; each network analysed on its own domain.
-    inputs, targets: the training data (default the TrainResult's); on a W x H pixel grid in
+        (step, Network) pairs, or a snapshot directory (its training data from data.csv; a
+        directory written before relutope kept the data there has none: pass them, or go without
+        the analyses that need them); each network analysed on its own domain.
+    inputs, targets: the training data (default the TrainResult's or the directory's). The inputs
+        give the mean distance of the training points to the region boundaries (Lazzari & Liu
+        Fig. 9: ``boundary_exact``, ``boundary_estimate``); on a W x H pixel grid in
         relutope.train's layout (pixel (r, c) at row r W + c) they also give the Hamming
-        distances and gradient confusion (Lazzari & Liu Figs. 5-6).
+        distances and, with the targets, the gradient confusion (Lazzari & Liu Figs. 5-6).
     sample: R, the R^d grid of cell centres for the sampled count (the paper's 64).
     loss, local, distant, seed: as in ``gradient_confusion``.
     """
@@ -563,6 +567,8 @@ def training_dynamics(snapshots, inputs=None, targets=None, *, sample=64, loss="
         targets = snapshots.targets if targets is None else targets
         snapshots = snapshots.snapshots
     elif isinstance(snapshots, (str, os.PathLike)):
+        data = read_training_data(snapshots) if inputs is None else None
+        inputs, targets = (inputs, targets) if data is None else data
         snapshots = read_snapshots(snapshots)
     snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
     if not snapshots:
@@ -573,13 +579,19 @@ def training_dynamics(snapshots, inputs=None, targets=None, *, sample=64, loss="
     for snapshot in snapshots:
         net = snapshot.network
         positional = net.encoding != "identity"
+        exact_distances = not positional and inputs is not None and net.input_dim <= 2
+        boundary_exact = boundary_estimate = np.nan
         if positional:
             patterns = sampled_patterns(net, resolution=sample, progress=progress)
             regions_count, sampled = -1, len(np.unique(patterns, axis=0))
             dead = int(np.sum(~patterns.any(axis=0)))
         else:
-            partition = regions(net, sample=sample, keep_regions=False, progress=progress)
+            partition = regions(net, sample=sample, keep_regions=exact_distances, exact=exact_distances, progress=progress)
             regions_count, sampled, dead = partition.count, partition.sampled.distinct_patterns, len(partition.dead_neurons)
+        if exact_distances:
+            boundary_exact = _finite_mean(partition.boundary_distance(inputs).distance)
+        if inputs is not None:
+            boundary_estimate = _finite_mean(neuron_distances(net, inputs))
         norms = [layer.spectral_norm for layer in net.layers]
         cosines = [c.mean() if c.size else np.nan for c in hyperplane_cosines(net)]
         hamming = confusion = None
@@ -591,14 +603,14 @@ def training_dynamics(snapshots, inputs=None, targets=None, *, sample=64, loss="
         rows.append((snapshot.step, snapshot.loss, regions_count, sampled, dead, norms, cosines,
                      np.nan if hamming is None else hamming.local, np.nan if hamming is None else hamming.overall,
                      np.nan if confusion is None else confusion.local_bound,
-                     np.nan if confusion is None else confusion.distant_bound))
+                     np.nan if confusion is None else confusion.distant_bound, boundary_exact, boundary_estimate))
     column = lambda i, dtype=np.float64: np.array([row[i] for row in rows], dtype=dtype)  # noqa: E731
     spectral = column(5)
     return TrainingDynamics(steps=column(0, np.int64), loss=column(1), regions=column(2, np.int64),
                             sampled=column(3, np.int64), resolution=int(sample), dead_neurons=column(4, np.int64),
                             spectral_norms=spectral, norm_product=spectral.prod(axis=1), hyperplane_cosine=column(6),
                             hamming_local=column(7), hamming_overall=column(8), confusion_local=column(9),
-                            confusion_distant=column(10))
+                            confusion_distant=column(10), boundary_exact=column(11), boundary_estimate=column(12))
 
 
 # --- robustness to parameter perturbations (Rahaman et al. Exp. 2) ---------------------------------
@@ -637,3 +649,37 @@ def perturbation_robustness(net, deltas, frequencies, *, samples=100, seed=0, di
         domain = net.domain or (0, 1)
     return _relutope._perturbation_robustness(net, deltas, frequencies, _integer(samples, "samples", 1),
                                               _integer(seed, "seed", 0), directions, _numbers(domain, "--domain"), progress)
+
+
+# --- distances to the region boundaries (Hanin & Rolnick 2019; Lazzari & Liu Fig. 9) ----------
+
+def neuron_distances(net, points):
+    """Hanin & Rolnick's estimate of each point's distance to the nearest region boundary.
+
+    min over the hidden neurons of |z(x)| / ||grad z(x)||, z a neuron's pre-activation as a
+    function of the network's input features: the coordinates, or for a positional network the
+    encoding's sin/cos features (its regions are curved in the coordinates, flat there). Any
+    network. points: raw inputs (n, input_dim), float64. Returns (n,) float64, inf where no
+    neuron's pre-activation varies.
+
+    Inside a region every z is affine, and the region, in the whole input (encoding) space, is
+    the intersection of its neurons' half-spaces; so at a point of that region the estimate is
+    the exact distance to the region's boundary in the whole space (the distance to a convex
+    polytope's boundary is the least distance to its facets' hyperplanes). The exact distance
+    within the domain (``Partition.boundary_distance``) differs from it only where the domain
+    clips the region: it is then larger.
+    """
+    return _relutope._neuron_distances(net, np.asarray(points, dtype=np.float64))
+
+
+def read_training_data(directory):
+    """The training data a run wrote beside its snapshots (DIR/data.csv): (inputs (N, d), targets
+    (N, outputs)) float64, bit for bit as trained on; None for a directory without data.csv
+    (written before relutope kept the data there). ValueError naming the file if malformed."""
+    return _relutope._read_training_data(os.fspath(directory))
+
+
+def _finite_mean(values):
+    """The mean of the finite values (nan when there are none)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else np.nan

@@ -1,12 +1,16 @@
-"""`python3 -m relutope figure KIND ...`: the paper figures from the command line.
+"""`python3 -m relutope figure KIND ...` and `python3 -m relutope dynamics DIR`: the paper figures
+and the analyses over training from the command line.
 
-The C++ executable's `relutope figure` runs this module, so the command line and the library draw
-with the same code (relutope.plot). The discipline of every relutope command: results on stdout,
-each failure one line `relutope: <file or option>: <fault>` on stderr with exit status 2 (bad
-usage or input), 3 (a limit hit) or 130 (interrupted), and the figure written whole or not at all.
+The C++ executable's `relutope figure` and `relutope dynamics` run this module, so the command
+line and the library share their code (relutope.plot, relutope.training_dynamics). The discipline
+of every relutope command: results on stdout, each failure one line `relutope: <file or option>:
+<fault>` on stderr with exit status 2 (bad usage or input), 3 (a limit hit) or 130 (interrupted),
+and every file written whole or not at all.
 """
 import argparse
+import json
 import os
+import pathlib
 import re
 import sys
 from fractions import Fraction
@@ -182,22 +186,77 @@ def check_out(path):
     suffix = os.path.splitext(path)[1]
     if suffix[1:].lower() not in FORMATS:
         raise ValueError(f"{path}: unknown figure format '{suffix}' (use .pdf, .svg or .png)")
+    check_directory(path)
+
+
+def save(figure, path):
+    """Writes the figure whole or not at all."""
+    write_atomically(path, lambda temporary: figure.savefig(temporary, format=os.path.splitext(path)[1][1:].lower(),
+                                                            dpi=PNG_DPI))
+
+
+def write_atomically(path, write):
+    """Calls write(temporary) for a temporary file beside `path`, then renames it to `path`."""
+    temporary = f"{path}.tmp{os.getpid()}"
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except OSError as e:
+        raise ValueError(f"{path}: cannot write it ({e.strerror})") from None
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def check_directory(path):
+    """Before the work: the directory a file goes to exists."""
     parent = os.path.dirname(path)
     if parent and not os.path.isdir(parent):
         raise ValueError(f"{path}: the directory {parent} does not exist")
 
 
-def save(figure, path):
-    """Writes the figure whole or not at all: into a temporary file beside `path`, then renamed."""
-    temporary = f"{path}.tmp{os.getpid()}"
-    try:
-        figure.savefig(temporary, format=os.path.splitext(path)[1][1:].lower(), dpi=PNG_DPI)
-        os.replace(temporary, path)
-    except OSError as e:
-        raise ValueError(f"{path}: cannot write the figure ({e.strerror})") from None
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+# ------------------------------------------------------------------ dynamics over a run's snapshots
+
+def dynamics_columns(d):
+    """The columns of a TrainingDynamics, in the table's order: name -> (S,) values."""
+    columns = {"step": d.steps, "loss": d.loss, "regions": d.regions, "sampled": d.sampled,
+               "dead_neurons": d.dead_neurons}
+    columns.update({f"spectral_norm_{l}": norm for l, norm in enumerate(np.asarray(d.spectral_norms).T, start=1)})
+    columns["norm_product"] = d.norm_product
+    columns.update({f"cosine_{l}": c for l, c in enumerate(np.asarray(d.hyperplane_cosine).T, start=1)})
+    columns.update(hamming_local=d.hamming_local, hamming_overall=d.hamming_overall, confusion_local=d.confusion_local,
+                   confusion_distant=d.confusion_distant, boundary_exact=d.boundary_exact,
+                   boundary_estimate=d.boundary_estimate)
+    return columns
+
+
+def plain(value):
+    """A table entry as a Python int or float (None for nan in JSON)."""
+    return int(value) if np.issubdtype(type(value), np.integer) else float(value)
+
+
+def dynamics_command(args):
+    for path in (args.csv, args.json):
+        if path:
+            check_directory(path)
+    d = relutope.training_dynamics(args.dir, sample=args.sample, loss=args.loss, local=args.local,
+                                   distant=args.distant, seed=args.seed,
+                                   progress=not args.quiet and sys.stderr.isatty())
+    columns = dynamics_columns(d)
+    rows = [[plain(values[i]) for values in columns.values()] for i in range(len(d.steps))]
+    if args.csv:
+        text = ",".join(columns) + "\n" + "".join(",".join(map(repr, row)) + "\n" for row in rows)
+        write_atomically(args.csv, lambda temporary: pathlib.Path(temporary).write_text(text))
+    if args.json:
+        document = {"dir": args.dir, "resolution": d.resolution,
+                    "snapshots": [{name: None if isinstance(v, float) and np.isnan(v) else v
+                                   for name, v in zip(columns, row)} for row in rows]}
+        text = json.dumps(document, indent=1) + "\n"
+        write_atomically(args.json, lambda temporary: pathlib.Path(temporary).write_text(text))
+    width = [max(len(name), 10) for name in columns]
+    print("  ".join(f"{name:>{w}}" for name, w in zip(columns, width)))
+    for row in rows:
+        print("  ".join(f"{v:>{w}}" if isinstance(v, int) else f"{v:>{w}.4g}" for v, w in zip(row, width)))
 
 
 # ------------------------------------------------------------------ the command line
@@ -207,6 +266,7 @@ def parser():
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     figure = commands.add_parser("figure", help="Paper figures as vector PDF or SVG (or PNG)",
                                  description="Paper figures as vector PDF or SVG (or PNG), drawn by relutope.plot")
+    figure.set_defaults(check=lambda args: check_out(args.out))
     kinds = figure.add_subparsers(dest="kind", required=True, metavar="KIND")
 
     regions = kinds.add_parser("regions", help="The exact activation regions in distinct colours (Lazzari & Liu Fig. 2)")
@@ -249,7 +309,32 @@ def parser():
     dynamics.add_argument("--domain", default="0,1", help="The interval (default 0,1)")
     dynamics.add_argument("--quiet", action="store_true", help="No progress line on stderr")
     dynamics.set_defaults(run=spectrum_training_figure)
+    add_dynamics_command(commands)
     return top
+
+
+def add_dynamics_command(commands):
+    dynamics = commands.add_parser(
+        "dynamics", help="Regions, patterns, norms, confusion and boundary distances over a run's snapshots",
+        description="What happens to a network over its training, one row per snapshot (relutope.training_dynamics): "
+        "exact and sampled region counts, dead neurons, spectral norms and their product, mean hyperplane cosines per "
+        "layer, Hamming distances and gradient-confusion bounds on a pixel grid (Lazzari & Liu Figs. 3, 5-7, 10), "
+        "and the mean distance of the training points to the region boundaries, exact and Hanin & Rolnick's estimate "
+        "(Fig. 9). The training data come from DIR/data.csv; without it (older runs) the columns that need them are "
+        "nan.")
+    dynamics.add_argument("dir", metavar="DIR", help="Snapshot directory of relutope train --snapshots")
+    dynamics.add_argument("--sample", type=ranged(int, 1, 4096), default=64, metavar="R",
+                          help="Sampled count on the R^d grid of cell centres (default 64, the paper's)")
+    dynamics.add_argument("--local", type=ranged(int, 0, 10**7), default=100, metavar="N",
+                          help="Gradient confusion: 3x3 neighbourhoods (default 100)")
+    dynamics.add_argument("--distant", type=ranged(int, 0, 10**8), default=1000, metavar="N",
+                          help="Gradient confusion: random distant pairs (default 1000)")
+    dynamics.add_argument("--seed", type=ranged(int, 0, 2**64 - 1), default=0, help="Seed of the pairs (default 0)")
+    dynamics.add_argument("--loss", choices=("mse", "bce"), default="mse", help="The loss of the gradients (default mse)")
+    dynamics.add_argument("--csv", metavar="FILE", help="Also write the table as CSV to FILE")
+    dynamics.add_argument("--json", metavar="FILE", help="Also write the table as JSON to FILE")
+    dynamics.add_argument("--quiet", action="store_true", help="No progress bars on stderr")
+    dynamics.set_defaults(run=dynamics_command, check=lambda args: None)
 
 
 def add_output(command):
@@ -276,7 +361,7 @@ def main(argv=None):
 def run(argv):
     try:
         args = parser().parse_args(argv)
-        check_out(args.out)
+        args.check(args)
         args.run(args)
     except ValueError as e:
         return fail(e, 2)

@@ -129,7 +129,12 @@ class TrainingDynamics:
     product ``norm_product`` (Rahaman et al. Eq. 7); ``hyperplane_cosine`` (S, hidden layers) the
     mean cosine between each layer's hyperplane normals; on a pixel grid, ``hamming_local`` /
     ``hamming_overall`` (bits) and the confusion bounds ``confusion_local`` / ``confusion_distant``
-    (nan without a grid)."""
+    (nan without a grid); with the training inputs, the mean distance of the training points to
+    the nearest region boundary (Lazzari & Liu Fig. 9): ``boundary_exact`` the exact distance to
+    where the pattern changes inside the domain (1- and 2-input networks without an encoding, nan
+    otherwise; the mean over the points whose region has such a boundary) and
+    ``boundary_estimate`` Hanin & Rolnick's min |z(x)| / ||grad z(x)|| in the network's input
+    (encoding) space (the mean over the points where it is finite; see ``neuron_distances``)."""
     steps: np.ndarray
     loss: np.ndarray
     regions: np.ndarray
@@ -143,6 +148,8 @@ class TrainingDynamics:
     hamming_overall: np.ndarray
     confusion_local: np.ndarray
     confusion_distant: np.ndarray
+    boundary_exact: np.ndarray
+    boundary_estimate: np.ndarray
 
 
 @dataclass(frozen=True)

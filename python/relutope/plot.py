@@ -407,3 +407,35 @@ def perturbation(robustness, ax=None):
     ax.set_yticks(np.arange(len(deltas)), [f"{d:g}" for d in deltas])
     ax.set_ylabel(r"perturbation $\delta$")
     return ax
+
+
+def boundary_distances(*dynamics, labels=None, ax=None):
+    """Lazzari & Liu Fig. 9: the mean distance of the training points to the nearest region
+    boundary over training, one curve per run (e.g. coordinates and encodings of several L).
+
+    Each run's neuron estimate min |z(x)| / ||grad z(x)|| (Hanin & Rolnick; in the network's input
+    space, the encoding's features for a positional network) is drawn solid; where the run has
+    the exact distance (coordinate networks), it is drawn dashed beside it in the same colour:
+    the two differ only where the domain clips a region. Log scale in distance.
+
+    dynamics: relutope.TrainingDynamics (or objects with ``steps`` (S,), ``boundary_estimate``
+        and ``boundary_exact`` (S,), nan where not computed). labels: one name per run (default
+        "run 1", ...). Returns the Axes.
+    """
+    labels = labels or [f"run {i}" for i in range(1, len(dynamics) + 1)]
+    if len(labels) != len(dynamics):
+        raise ValueError(f"labels: {len(labels)} names for {len(dynamics)} runs")
+    ax = _axes(ax, size=(5, 3.6))
+    for run, label in zip(dynamics, labels):
+        steps = np.asarray(run.steps, dtype=float)
+        exact = np.asarray(run.boundary_exact, dtype=float)
+        has_exact = bool(np.isfinite(exact).any())
+        line, = ax.plot(steps, np.asarray(run.boundary_estimate, dtype=float),
+                        label=f"{label}, neuron estimate" if has_exact else label)
+        if has_exact:
+            ax.plot(steps, exact, color=line.get_color(), linestyle="--", label=f"{label}, exact")
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("mean distance to boundary")
+    ax.legend(fontsize="small")
+    return ax

@@ -6,7 +6,7 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from . import DomainLike, FftConvergence, Partition, RayDecay, Spectrum, SpectrumDynamics
+from . import DomainLike, FftConvergence, Partition, RayDecay, Spectrum, SpectrumDynamics, TrainingDynamics
 
 Color = Union[str, Sequence[float]]
 
@@ -34,3 +34,5 @@ def region_growth(dynamics: TrainingDynamics, ax: Optional[Axes] = None, *, per:
 from . import PerturbationRobustness
 
 def perturbation(robustness: PerturbationRobustness, ax: Optional[Axes] = None) -> Axes: ...
+def boundary_distances(*dynamics: TrainingDynamics, labels: Optional[Sequence[str]] = None,
+                       ax: Optional[Axes] = None) -> Axes: ...

@@ -453,12 +453,12 @@ void bind_regions(py::module_& m) {
       .def("boundary_distance",
            [](HeldPartition& p, const Array& points) {
              const MatD x = matrix_of(points, p.context->dim(), "points");
-             std::vector<BoundaryDistance> found(static_cast<size_t>(x.rows()));
+             std::vector<BoundaryDistance> found;
              {
                py::gil_scoped_release release;
-               const Partition& exact = p.exact_partition();
-               for (Eigen::Index i = 0; i < x.rows(); ++i)
-                 found[static_cast<size_t>(i)] = boundary_distance(exact, p.context->input.exact, exact_point(x, i));
+               std::vector<VecQ> exact_points;
+               for (Eigen::Index i = 0; i < x.rows(); ++i) exact_points.push_back(exact_point(x, i));
+               found = boundary_distances(p.exact_partition(), p.context->input.exact, exact_points);
              }
              const py::ssize_t n = x.rows();
              auto region = new_array<std::int64_t>({n});

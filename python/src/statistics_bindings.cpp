@@ -65,6 +65,16 @@ void bind_statistics(py::module_& m) {
     return make_result("GradientConfusion", py::dict(py::arg("local") = doubles(near_cosines), py::arg("distant") = doubles(far_cosines),
                                                      py::arg("local_pairs") = pair_array(near), py::arg("distant_pairs") = pair_array(far)));
   });
+
+  m.def("_neuron_distances", [](const Network& net, const Array& points) {
+    const MatD x = matrix_of(points, net.input_dim, "points");
+    VecD distances;
+    {
+      py::gil_scoped_release release;
+      distances = neuron_distances(net, x);
+    }
+    return py::array_t<double>(distances.size(), distances.data());
+  });
 }
 
 }  // namespace relutope::python

@@ -50,7 +50,7 @@ TrainRun run_training(const std::string& preset_name, const std::string& path, c
   watch.run([&] {
     const Dataset data = make_dataset(config.task, config.seed);
     std::optional<SnapshotWriter> writer;
-    if (!directory.empty()) writer.emplace(directory, config.preset);
+    if (!directory.empty()) writer.emplace(directory, config.preset, data.inputs, data.targets);
     TrainObserver observer;
     observer.on_step = [&](long step, double) {
       watch.report(step, config.steps);
@@ -119,6 +119,12 @@ void bind_train(py::module_& m) {
     std::vector<PySnapshot> out;
     for (const Snapshot& s : read_snapshots(dir)) out.push_back({s.step, s.loss, read_network(s.path)});
     return out;
+  });
+
+  m.def("_read_training_data", [](const std::string& dir) -> py::object {
+    const std::optional<TrainingData> data = read_training_data(dir);
+    if (!data) return py::none();
+    return py::make_tuple(matrix_array(data->inputs), matrix_array(data->targets));
   });
 
   m.def("_spectrum_dynamics", [](const std::vector<PySnapshot>& snapshots, const std::vector<double>& frequencies,

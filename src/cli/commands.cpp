@@ -5,7 +5,7 @@
 #include "relutope/network/network_io.hpp"
 #include "relutope/points.hpp"
 #include "read_options.hpp"
-#include "figure_command.hpp"
+#include "python_command.hpp"
 #include "regions_command.hpp"
 #include "spectrum_command.hpp"
 #include "train_command.hpp"
@@ -116,7 +116,9 @@ void add_commands(CLI::App& app, std::function<void()>& run) {
 
   add_train_command(app, run);
   add_regions_command(app, run);
-  add_figure_command(app, run);
+  add_python_command(app, run, "figure", "Paper figures as vector PDF or SVG (or PNG)");
+  add_python_command(app, run, "dynamics",
+                     "Regions, norms, confusion, boundary distances over a run's snapshots, a row each");
   add_spectrum_command(app, run);
 }
 

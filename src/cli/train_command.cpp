@@ -55,7 +55,7 @@ void train_command(const TrainOptions& o) {
   std::ostream& text = human(o.json);
 
   std::optional<SnapshotWriter> snapshots;
-  if (!o.snapshots.empty()) snapshots.emplace(o.snapshots, config.preset);
+  if (!o.snapshots.empty()) snapshots.emplace(o.snapshots, config.preset, data.inputs, data.targets);
 
   Progress progress("train " + (config.preset.empty() ? std::string("config") : config.preset), config.steps, o.quiet);
   TrainObserver observer;

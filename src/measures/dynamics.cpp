@@ -9,16 +9,89 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace relutope {
 
-SnapshotWriter::SnapshotWriter(std::string dir, std::string preset) : dir_(std::move(dir)), preset_(std::move(preset)) {
+SnapshotWriter::SnapshotWriter(std::string dir, std::string preset, const MatD& inputs, const MatD& targets)
+    : dir_(std::move(dir)), preset_(std::move(preset)) {
   std::error_code error;
   std::filesystem::create_directories(dir_, error);
   if (error) throw InputError(dir_, "cannot create the snapshot directory: " + error.message());
+  write_training_data(dir_, {inputs, targets});
+}
+
+void write_training_data(const std::string& dir, const TrainingData& data) {
+  std::ostringstream csv;
+  std::string separator;
+  for (Eigen::Index j = 0; j < data.inputs.cols(); ++j, separator = ",") csv << separator << "x" << j;
+  for (Eigen::Index j = 0; j < data.targets.cols(); ++j, separator = ",") csv << separator << "y" << j;
+  csv << "\n";
+  for (Eigen::Index i = 0; i < data.inputs.rows(); ++i) {
+    separator.clear();
+    for (Eigen::Index j = 0; j < data.inputs.cols(); ++j, separator = ",") csv << separator << shortest_decimal(data.inputs(i, j));
+    for (Eigen::Index j = 0; j < data.targets.cols(); ++j, separator = ",") csv << separator << shortest_decimal(data.targets(i, j));
+    csv << "\n";
+  }
+  write_text_atomically((std::filesystem::path(dir) / "data.csv").string(), csv.str());
+}
+
+namespace {
+
+// The comma-separated fields of a line.
+std::vector<std::string> fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream in(line);
+  for (std::string field; std::getline(in, field, ',');) out.push_back(field);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+}  // namespace
+
+std::optional<TrainingData> read_training_data(const std::string& dir) {
+  const std::string path = (std::filesystem::path(dir) / "data.csv").string();
+  std::ifstream in(path);
+  if (!in) {
+    if (!std::filesystem::exists(path)) return std::nullopt;
+    throw InputError(path, "cannot open the training data");
+  }
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = fields(line);
+  long d = 0, m = 0;  // the header is x0..x<d-1>, then y0..y<m-1>
+  while (d < static_cast<long>(header.size()) && header[static_cast<size_t>(d)] == "x" + std::to_string(d)) ++d;
+  while (d + m < static_cast<long>(header.size()) && header[static_cast<size_t>(d + m)] == "y" + std::to_string(m)) ++m;
+  if (d == 0 || m == 0 || d + m != static_cast<long>(header.size()))
+    throw InputError(path, "line 1: expected the header x0,..,y0,.. (inputs, then targets)");
+  std::vector<double> values;
+  long samples = 0;
+  for (long number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const std::vector<std::string> row = fields(line);
+    if (static_cast<long>(row.size()) != d + m)
+      throw InputError(path, "line " + std::to_string(number) + ": expected " + std::to_string(d + m) + " numbers");
+    for (const std::string& field : row) {
+      char* end = nullptr;
+      const double value = std::strtod(field.c_str(), &end);
+      if (field.empty() || end != field.c_str() + field.size() || !std::isfinite(value))
+        throw InputError(path, "line " + std::to_string(number) + ": '" + field + "' is not a finite number");
+      values.push_back(value);
+    }
+    ++samples;
+  }
+  if (samples == 0) throw InputError(path, "no samples");
+  TrainingData data{MatD(samples, d), MatD(samples, m)};
+  for (long i = 0; i < samples; ++i)
+    for (long j = 0; j < d + m; ++j) {
+      const double value = values[static_cast<size_t>(i * (d + m) + j)];
+      if (j < d) data.inputs(i, j) = value;
+      else data.targets(i, j - d) = value;
+    }
+  return data;
 }
 
 Network snapshot_network(const Network& net, long step, double loss, const std::string& preset) {

@@ -194,31 +194,20 @@ std::vector<int> hidden_widths(const NetworkQ& net) {
   return widths;
 }
 
-BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x) {
-  BoundaryDistance result;
-  result.region = locate(partition, x);
-  if (result.region < 0) return result;
-  const Region& region = partition.regions[static_cast<size_t>(result.region)];
-  const size_t n = region.vertices.size();
-  for (size_t k = 0; k < (partition.dim == 1 ? 2 : n); ++k) {
-    const VecQ& p = region.vertices[k];
-    const VecQ& q = partition.dim == 1 ? p : region.vertices[(k + 1) % n];
-    if (face_containing(partition.domain, p, q)) continue;  // the domain's own edges change no pattern
-    const Rational squared = squared_distance_to_segment(x, p, q);
-    if (!result.squared || squared < *result.squared) result.squared = squared;
-  }
-  if (result.squared) result.distance = enclose_sqrt(*result.squared);
+namespace {
 
-  // The neuron-boundary estimate, in double as it is used: forward values and gradients.
-  const int d = partition.dim;
-  VecD h = to_double(x);
-  MatD jacobian = MatD::Identity(d, d);
+// The neuron-boundary estimate at the features h, in double as it is used (forward values and
+// gradients with respect to h), and the activation pattern there in double.
+struct NeuronScan {
   double estimate = INFINITY;
-  for (const LayerQ& layer : net.layers) {
-    const MatD w = to_double(layer.weight);
-    const VecD b = to_double(layer.bias);
-    const VecD z = w * h + b;
-    const MatD grad = w * jacobian;
+  ActivationPattern pattern;
+};
+NeuronScan neuron_scan(const std::vector<Layer>& layers, VecD h) {
+  NeuronScan scan;
+  MatD jacobian = MatD::Identity(h.size(), h.size());
+  for (const Layer& layer : layers) {
+    const VecD z = layer.weight * h + layer.bias;
+    const MatD grad = layer.weight * jacobian;
     if (!layer.activation.has_kink()) {  // no boundary: the map passes through
       h = z;
       jacobian = grad;
@@ -226,14 +215,74 @@ BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& n
     }
     for (Eigen::Index i = 0; i < z.size(); ++i) {
       const double norm = grad.row(i).norm();
-      if (norm > 0) estimate = std::min(estimate, std::fabs(z[i]) / norm);
+      if (norm > 0) scan.estimate = std::min(scan.estimate, std::fabs(z[i]) / norm);
+      scan.pattern += z[i] > 0 ? '1' : '0';
     }
     const VecD slope = (z.array() > 0).select(VecD::Ones(z.size()), layer.activation.slope_below());
     h = slope.cwiseProduct(z);
     jacobian = slope.asDiagonal() * grad;
   }
-  result.neuron_estimate = estimate;
-  return result;
+  return scan;
+}
+
+// Whether no region but `region` holds x: x lies in its interior or on its faces along the
+// domain's boundary only (regions meet along neuron boundaries). Exact; 1D and 2D.
+bool holds_alone(const Region& region, const Box& domain, const VecQ& x) {
+  const std::vector<VecQ>& v = region.vertices;
+  if (x.size() == 1)
+    return (v[0][0] < x[0] || v[0][0] == domain.lo[0]) && (x[0] < v[1][0] || v[1][0] == domain.hi[0]);
+  if (x.size() != 2) return false;
+  for (size_t k = 0; k < v.size(); ++k) {
+    const VecQ &p = v[k], &q = v[(k + 1) % v.size()];
+    const int side = sgn((q[0] - p[0]) * (x[1] - p[1]) - (q[1] - p[1]) * (x[0] - p[0]));
+    if (side < 0 || (side == 0 && !face_containing(domain, p, q))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<BoundaryDistance> boundary_distances(const Partition& partition, const NetworkQ& net, const std::vector<VecQ>& points) {
+  std::vector<Layer> layers;
+  for (const LayerQ& layer : net.layers) layers.push_back({to_double(layer.weight), to_double(layer.bias), layer.activation});
+  std::unordered_map<ActivationPattern, int> by_pattern;
+  for (size_t r = partition.regions.size(); r-- > 0;) by_pattern[partition.regions[r].pattern] = static_cast<int>(r);
+  std::vector<BoundaryDistance> found;
+  for (const VecQ& x : points) {
+    BoundaryDistance result;
+    const NeuronScan scan = neuron_scan(layers, to_double(x));
+    result.neuron_estimate = scan.estimate;
+    // The region of the pattern in double is a guess, certified exactly; else the exact search.
+    const auto guess = by_pattern.find(scan.pattern);
+    result.region = guess != by_pattern.end() && holds_alone(partition.regions[static_cast<size_t>(guess->second)], partition.domain, x)
+                        ? guess->second
+                        : locate(partition, x);
+    if (result.region >= 0) {
+      const Region& region = partition.regions[static_cast<size_t>(result.region)];
+      const size_t n = region.vertices.size();
+      for (size_t k = 0; k < (partition.dim == 1 ? 2 : n); ++k) {
+        const VecQ& p = region.vertices[k];
+        const VecQ& q = partition.dim == 1 ? p : region.vertices[(k + 1) % n];
+        if (face_containing(partition.domain, p, q)) continue;  // the domain's own edges change no pattern
+        const Rational squared = squared_distance_to_segment(x, p, q);
+        if (!result.squared || squared < *result.squared) result.squared = squared;
+      }
+      if (result.squared) result.distance = enclose_sqrt(*result.squared);
+    }
+    found.push_back(std::move(result));
+  }
+  return found;
+}
+
+BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x) {
+  return boundary_distances(partition, net, {x}).front();
+}
+
+VecD neuron_distances(const Network& net, const MatD& X) {
+  const MatD features = encode(net.encoding, X);
+  VecD distances(features.rows());
+  for (Eigen::Index i = 0; i < features.rows(); ++i) distances[i] = neuron_scan(net.layers, features.row(i).transpose()).estimate;
+  return distances;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include "relutope/network/network.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,14 +22,17 @@ struct Snapshot {
 /// The network of a snapshot: `net` with its step, loss and the run's preset in meta.
 Network snapshot_network(const Network& net, long step, double loss, const std::string& preset);
 
-/// Writes a training run's snapshots into a directory: step_<step>.json (the network, with its
-/// step, loss and preset in meta), the index snapshots.csv ("step,loss,file", rewritten whole
-/// after every snapshot, so that an interrupted run leaves a directory read_snapshots accepts)
-/// and, at the end, losses.csv ("step,batch_loss").
+/// Writes a training run's snapshots into a directory: the training data data.csv (first, so that
+/// the directory alone can be analysed), step_<step>.json (the network, with its step, loss and
+/// preset in meta), the index snapshots.csv ("step,loss,file", rewritten whole after every
+/// snapshot, so that an interrupted run leaves a directory read_snapshots accepts) and, at the
+/// end, losses.csv ("step,batch_loss").
 class SnapshotWriter {
 public:
-  /// Creates `dir`; throws InputError naming it when it cannot.
-  SnapshotWriter(std::string dir, std::string preset);
+  /// Creates `dir` and writes data.csv: the training `inputs` (#samples x input_dim) and
+  /// `targets` (#samples x outputs), as write_training_data. Throws InputError naming the
+  /// directory or file when it cannot.
+  SnapshotWriter(std::string dir, std::string preset, const MatD& inputs, const MatD& targets);
   /// Writes the network at `step` (with its `loss` on the whole data) and rewrites the index.
   void add(long step, const Network& net, double loss);
   /// Writes losses.csv: the loss of every step's batch, steps from 1.
@@ -37,6 +41,19 @@ public:
 private:
   std::string dir_, preset_, index_ = "step,loss,file\n";
 };
+
+/// A run's training data: inputs #samples x input_dim, targets #samples x outputs.
+struct TrainingData {
+  MatD inputs, targets;
+};
+
+/// Writes DIR/data.csv atomically: the header "x0,..,x<d-1>,y0,..,y<m-1>", then one sample a
+/// line, every double in its shortest decimal that reads back to the same bits.
+void write_training_data(const std::string& dir, const TrainingData& data);
+
+/// Reads DIR/data.csv; none when the directory has no data.csv (written before relutope kept
+/// the data beside the snapshots). Throws InputError naming the file when it is malformed.
+std::optional<TrainingData> read_training_data(const std::string& dir);
 
 /// Reads DIR/snapshots.csv ("step,loss,file", files relative to DIR), in step order.
 /// Throws InputError naming the file when it is missing or malformed.

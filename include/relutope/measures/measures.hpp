@@ -72,6 +72,20 @@ struct BoundaryDistance {
 /// \pre x lies in the domain (else region = -1 and nothing else is set).
 BoundaryDistance boundary_distance(const Partition& partition, const NetworkQ& net, const VecQ& x);
 
+/// The same at many points (1D, 2D: fast; the region of each point's pattern in double is
+/// tried first, and taken only when the point lies in it and in no other region, exactly).
+std::vector<BoundaryDistance> boundary_distances(const Partition& partition, const NetworkQ& net, const std::vector<VecQ>& points);
+
+/// Hanin & Rolnick's estimate of the distance to the nearest region boundary at each point:
+/// min over the neurons with a kink of |z(x)| / ||grad z(x)||, z a neuron's pre-activation as a
+/// function of the network's input features (the encoding's outputs; the coordinates for an
+/// identity encoding), in double. Inside a region z is affine and the region, in the whole
+/// feature space, is the intersection of its neurons' half-spaces z >= 0 or z <= 0, so the
+/// estimate is the exact distance to the region's boundary in feature space; boundary_distance
+/// is larger only where the domain clips the region. X: raw inputs, #points x input_dim.
+/// Infinity at a point where no neuron's pre-activation varies.
+VecD neuron_distances(const Network& net, const MatD& X);
+
 /// The Lipschitz constant on the domain (2-norms): the largest spectral norm of any region's
 /// affine map, certified (d <= 2 or at most 2 outputs: to the digits shown; otherwise enclosed
 /// between the largest row norm and the Frobenius norm), against the product of the layers' spectral norms
