@@ -99,3 +99,18 @@ def save(fig, args, name):
             raise
         print(path)
     sys.stdout.flush()
+
+
+# --- Lazzari & Liu's two runs of Figs. 5-8 and 10: coordinates and positional encoding -------
+
+LAZZARI_STEPS_PER_EPOCH = 16  # minibatches of 256 of the 64 x 64 pixels
+LAZZARI_RUNS = {"coordinates": "lazzari-random-rgb", "encoding (L=8)": "lazzari-random-rgb-pe"}
+LAZZARI_COLORS = {"coordinates": "C0", "encoding (L=8)": "C1"}
+
+
+def lazzari_runs(args):
+    """Lazzari & Liu's runs on the 64 x 64 random RGB image, {name: Run}: coordinates in [0,1]^2
+    and positional encoding L = 8 (LAZZARI_RUNS). With --full the paper's 16,000 steps (1,000
+    epochs, its Fig. 3) with a snapshot every 160 (10 epochs), else 3,200 steps with one every 640."""
+    steps, every = (16_000, 160) if args.full else (3_200, 640)
+    return {name: trained(args, {"preset": preset}, steps=steps, every=every) for name, preset in LAZZARI_RUNS.items()}
