@@ -38,7 +38,8 @@ def figure(runs, progress=False):
         if dynamics.regions[0] >= 0:  # exact regions: the dead neurons are exact, drawn beside the sampled count
             relutope.plot.dynamics(dynamics, "dead_neurons", axes[1, 1], label=f"{name}, exact", color=color, **epoch)
             dynamics = SimpleNamespace(steps=dynamics.steps, dead_neurons=[sampled_dead(s.network) for s in run.snapshots])
-        relutope.plot.dynamics(dynamics, "dead_neurons", axes[1, 1], label=f"{name}, {SAMPLE}x{SAMPLE} sampled", color=color, linestyle="--", **epoch)
+        relutope.plot.dynamics(dynamics, "dead_neurons", axes[1, 1], label=f"{name}, {SAMPLE}x{SAMPLE} sampled", color=color,
+                               linestyle="--", **epoch)
     axes[1, 0].set_title("(c) product of the layers' spectral norms", fontsize="medium")
     axes[1, 1].set_title("(d) dead ReLU neurons (of 256)", fontsize="medium")
     for ax in axes.flat:

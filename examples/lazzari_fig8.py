@@ -56,7 +56,8 @@ def figure(net, progress=False):
 def main():
     args = paper_runs.options(__file__, __doc__.splitlines()[0]).parse_args()
     if args.full:
-        net = paper_runs.trained(args, {"preset": paper_runs.LAZZARI_RUNS["encoding (L=8)"]}, steps=80_000, every=80_000).network
+        preset = paper_runs.LAZZARI_RUNS["encoding (L=8)"]
+        net = paper_runs.trained(args, {"preset": preset}, steps=80_000, every=80_000).network  # 5,000 epochs
     else:
         net = paper_runs.lazzari_runs(args)["encoding (L=8)"].network
     paper_runs.save(figure(net, progress=not args.quiet), args, "lazzari_fig8")
