@@ -233,3 +233,22 @@ def test_fig10_norms_and_dead_neurons_against_numpy(runs, runs_dir, tmp_path):
     assert np.abs(highest).min() > 1e-9  # no neuron's maximum so near 0 that float64 could misjudge its sign
     assert exact == first_dead + np.sum(highest < 0)
     assert exact <= sampled
+
+
+def test_plot_functions_draw_the_values_they_are_given():
+    dynamics = types.SimpleNamespace(steps=np.array([0, 16, 32]), spectral_norms=np.array([[1.0, 2], [3, 4], [5, 6]]))
+    ax = relutope.plot.dynamics(dynamics, "spectral_norms", steps_per_epoch=16)
+    assert [line.get_label() for line in ax.get_lines()] == ["layer 1", "layer 2"]
+    assert ax.get_lines()[1].get_xdata().tolist() == [0, 1, 2] and ax.get_lines()[1].get_ydata().tolist() == [2, 4, 6]
+    with pytest.raises(ValueError, match="field: 'weights'"):
+        relutope.plot.dynamics(dynamics, "weights")
+    confusion = types.SimpleNamespace(local=np.array([-0.5, 0.25, 0.75, np.nan]), local_bound=0.5)
+    ax = relutope.plot.confusion_density(confusion, bins=4)
+    heights, edges = ax.patches[0].get_data()[:2]
+    assert heights.tolist() == [0, 2 / 3, 2 / 3, 2 / 3] and ax.get_lines()[0].get_xdata()[0] == -0.5  # bins 1/2 wide
+    with pytest.raises(ValueError, match="pairs"):
+        relutope.plot.confusion_density(confusion, pairs="all")
+    ax = relutope.plot.spread([0, 10], [np.array([0.0, 1, 2]), np.array([1.0, 1, 1, 5])], quantiles=(0, 1))
+    assert ax.get_lines()[0].get_ydata().tolist() == [1, 2]
+    band = ax.collections[0].get_paths()[0].vertices
+    assert {0, 1, 2, 5} <= set(band[:, 1].tolist())
