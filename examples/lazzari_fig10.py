@@ -15,7 +15,7 @@ from matplotlib import pyplot as plt
 
 import relutope
 import paper_runs
-from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH
+from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH as EPOCH
 
 SAMPLE = 64  # the grid of the sampled dead-neuron count
 
@@ -28,7 +28,7 @@ def sampled_dead(net):
 def figure(runs, progress=False):
     """The figure of the runs {name: paper_runs.Run} (paper_runs.lazzari_runs): coordinates, encoding."""
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), layout="constrained")
-    epoch = dict(steps_per_epoch=LAZZARI_STEPS_PER_EPOCH)
+    epoch = dict(per=EPOCH)
     for ax, letter, (name, run) in zip(axes[0], "ab", runs.items()):
         dynamics = relutope.training_dynamics(run.snapshots, run.inputs, run.targets, sample=SAMPLE, progress=progress)
         relutope.plot.dynamics(dynamics, "spectral_norms", ax, **epoch)

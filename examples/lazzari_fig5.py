@@ -11,7 +11,7 @@ from matplotlib import pyplot as plt
 
 import relutope
 import paper_runs
-from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH
+from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH as EPOCH
 
 LOCAL, DISTANT = 100, 10_000  # the paper's neighbourhoods and distant pairs
 
@@ -23,8 +23,8 @@ def figure(runs, progress=False):
         style = dict(label=name, color=LAZZARI_COLORS[name])
         dynamics = relutope.training_dynamics(run.snapshots, run.inputs, run.targets, local=LOCAL, distant=DISTANT,
                                               progress=progress)
-        relutope.plot.dynamics(dynamics, "confusion_local", axes[0, 0], steps_per_epoch=LAZZARI_STEPS_PER_EPOCH, **style)
-        relutope.plot.dynamics(dynamics, "confusion_distant", axes[0, 1], steps_per_epoch=LAZZARI_STEPS_PER_EPOCH, **style)
+        relutope.plot.dynamics(dynamics, "confusion_local", axes[0, 0], per=EPOCH, **style)
+        relutope.plot.dynamics(dynamics, "confusion_distant", axes[0, 1], per=EPOCH, **style)
         final = relutope.gradient_confusion(run.network, run.inputs, run.targets, 64, 64, local=LOCAL, distant=DISTANT,
                                             progress=progress)
         relutope.plot.confusion_density(final, axes[1, 0], pairs="local", **style)

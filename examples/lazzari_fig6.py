@@ -10,7 +10,7 @@ from matplotlib import pyplot as plt
 
 import relutope
 import paper_runs
-from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH
+from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH as EPOCH
 
 
 def figure(runs):
@@ -23,7 +23,7 @@ def figure(runs):
                                    hamming_overall=[h.overall for h in hamming])  # the fields of TrainingDynamics
         for ax, field in zip(axes, ("hamming_local", "hamming_overall")):
             relutope.plot.dynamics(dynamics, field, ax, label=name, color=LAZZARI_COLORS[name],
-                                   steps_per_epoch=LAZZARI_STEPS_PER_EPOCH)
+                                   per=EPOCH)
     for ax, title in zip(axes, ("(a) local: 3x3 neighbourhoods", "(b) global: all pairs")):
         ax.set_title(title, fontsize="medium")
         ax.set_ylim(bottom=0)

@@ -9,7 +9,7 @@ from matplotlib import pyplot as plt
 
 import relutope
 import paper_runs
-from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH
+from paper_runs import LAZZARI_COLORS, LAZZARI_STEPS_PER_EPOCH as EPOCH
 
 
 def figure(runs):
@@ -20,7 +20,7 @@ def figure(runs):
         by_layer = zip(*(relutope.hyperplane_cosines(s.network) for s in run.snapshots))  # per layer: S arrays
         for ax, cosines in zip(axes, by_layer):
             relutope.plot.spread(steps, [abs(c) for c in cosines], ax, label=name, color=LAZZARI_COLORS[name],
-                                 steps_per_epoch=LAZZARI_STEPS_PER_EPOCH)
+                                 per=EPOCH)
     for ax, title in zip(axes, ("(a) first layer", "(b) second layer")):
         ax.set_title(title, fontsize="medium")
         ax.set_ylim(0, 1)

@@ -5,8 +5,8 @@ sines of the highest level, sin(2^7 pi x1) and sin(2^7 pi x2), "Low" those of th
 sin(pi x1) and sin(pi x2), each over [-1, 1]^2. Left the first layer's regions (its hyperplane
 arrangement on the plane), right those of both layers; each panel gives its exact region count.
 
-Quick mode slices the 200-epoch run the other Lazzari & Liu examples analyse; --full trains the
-paper's 5,000 epochs (80,000 steps).
+Quick mode slices the 100-epoch run that Figs. 3, 5-7 and 10 analyse (paper_runs.lazzari_runs);
+--full trains the paper's 5,000 epochs (80,000 steps).
 
     python3 examples/lazzari_fig8.py [--full] [--out DIR] [--runs DIR]
 """
@@ -28,10 +28,9 @@ def sines(net, level):
 
 
 def first_layer(net):
-    """The network's first layer alone (with its encoding), under a zero output: its regions are the
-    first layer's hyperplane arrangement."""
-    weight, bias = np.asarray(net.layers[0].weight), np.asarray(net.layers[0].bias)
-    return relutope.Network.from_arrays([weight, np.zeros((1, len(bias)))], [bias, np.zeros(1)], encoding=net.encoding)
+    """The network's first layer and its ReLU alone (with the encoding): its regions are the first
+    layer's hyperplane arrangement."""
+    return relutope.Network.from_arrays([net.layers[0].weight], [net.layers[0].bias], ["relu"], encoding=net.encoding)
 
 
 def figure(net, progress=False):
@@ -56,10 +55,11 @@ def figure(net, progress=False):
 def main():
     args = paper_runs.options(__file__, __doc__.splitlines()[0]).parse_args()
     if args.full:
-        preset = paper_runs.LAZZARI_RUNS["encoding (L=8)"]
-        net = paper_runs.trained(args, {"preset": preset}, steps=80_000, every=80_000).network  # 5,000 epochs
+        preset = paper_runs.LAZZARI_RUNS["encoding L=8"]
+        steps = 5_000 * paper_runs.LAZZARI_STEPS_PER_EPOCH
+        net = paper_runs.trained(args, {"preset": preset}, steps=steps, every=steps).network
     else:
-        net = paper_runs.lazzari_runs(args)["encoding (L=8)"].network
+        net = paper_runs.lazzari_runs(args)["encoding L=8"].network
     paper_runs.save(figure(net, progress=not args.quiet), args, "lazzari_fig8")
 
 

@@ -109,7 +109,7 @@ def test_fig5_confusion_bounds_are_those_of_torch_gradients(runs, runs_dir, tmp_
     axes = fig.axes
     assert len(axes) == 4
     for ax in axes[:2]:
-        assert len(last_points(ax)) == 2 and ax.get_lines()[0].get_xdata()[-1] == 200  # epochs
+        assert len(last_points(ax)) == 2 and ax.get_lines()[0].get_xdata()[-1] == 100  # epochs
     for name, run in runs.items():
         # The pixels paired are the library's draw; their cosines come from torch.
         drawn = relutope.gradient_confusion(run.network, run.inputs, run.targets, WIDTH, WIDTH, local=100, distant=10_000,
@@ -178,7 +178,7 @@ def arrangement_regions(lines, box):
 
 def test_fig8_first_layer_counts_are_the_line_arrangements(runs, runs_dir, tmp_path):
     run_example("lazzari_fig8", runs_dir, tmp_path)
-    net = runs["encoding (L=8)"].network
+    net = runs["encoding L=8"].network
     axes = lazzari_fig8.figure(net).axes
     assert len(axes) == 4
     weight, bias = np.asarray(net.layers[0].weight), np.asarray(net.layers[0].bias)
@@ -237,7 +237,7 @@ def test_fig10_norms_and_dead_neurons_against_numpy(runs, runs_dir, tmp_path):
 
 def test_plot_functions_draw_the_values_they_are_given():
     dynamics = types.SimpleNamespace(steps=np.array([0, 16, 32]), spectral_norms=np.array([[1.0, 2], [3, 4], [5, 6]]))
-    ax = relutope.plot.dynamics(dynamics, "spectral_norms", steps_per_epoch=16)
+    ax = relutope.plot.dynamics(dynamics, "spectral_norms", per=16)
     assert [line.get_label() for line in ax.get_lines()] == ["layer 1", "layer 2"]
     assert ax.get_lines()[1].get_xdata().tolist() == [0, 1, 2] and ax.get_lines()[1].get_ydata().tolist() == [2, 4, 6]
     with pytest.raises(ValueError, match="field: 'weights'"):
