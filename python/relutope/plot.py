@@ -379,6 +379,7 @@ def region_growth(dynamics, ax=None, *, per=1, label="", color=None):
     ax.plot(x, sampled, "--", color=color, label=f"{prefix}sampled, {dynamics.resolution} per axis")
     ax.set_xlabel("epoch" if per > 1 else "step")
     ax.set_ylabel("activation regions")
+    return ax
 
 
 # --- training dynamics (Lazzari & Liu Figs. 5-7, 10) ------------------------------------------
