@@ -102,3 +102,22 @@ def save(fig, args, name):
             raise
         print(path)
     sys.stdout.flush()
+
+
+# --- Lazzari & Liu's two runs of Figs. 3, 5-8 and 10: coordinates and positional encoding ---
+
+LAZZARI_STEPS_PER_EPOCH = 16  # minibatches of 256 of the 64 x 64 pixels
+LAZZARI_RUNS = {"coordinates": "lazzari-random-rgb", "encoding L=8": "lazzari-random-rgb-pe"}
+LAZZARI_COLORS = {"coordinates": "C0", "encoding L=8": "C1"}
+
+
+def lazzari_runs(args):
+    """Lazzari & Liu's runs on the 64 x 64 random RGB image, {name: Run}: coordinates in [0,1]^2
+    and positional encoding L = 8 (LAZZARI_RUNS), the runs of lazzari_fig3.py. With --full the
+    paper's 1,000 epochs (16,000 steps) with a snapshot every 10 epochs; else 100 epochs, of whose
+    snapshots (every 5 epochs) every fourth is kept, one every 20 epochs."""
+    epochs, every, keep = (1000, 10, 1) if args.full else (100, 5, 4)
+    return {name: dataclasses.replace(run, snapshots=run.snapshots[::keep])
+            for name, preset in LAZZARI_RUNS.items()
+            for run in [trained(args, {"preset": preset}, steps=epochs * LAZZARI_STEPS_PER_EPOCH,
+                                every=every * LAZZARI_STEPS_PER_EPOCH)]}

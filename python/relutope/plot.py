@@ -439,3 +439,81 @@ def boundary_distances(*dynamics, labels=None, ax=None):
     ax.set_ylabel("mean distance to boundary")
     ax.legend(fontsize="small")
     return ax
+
+
+# --- training dynamics (Lazzari & Liu Figs. 5-7, 10) ------------------------------------------
+
+DYNAMICS_LABELS = {  # a TrainingDynamics field: its axis label
+    "loss": "loss", "regions": "activation regions (exact)", "sampled": "distinct sampled patterns",
+    "dead_neurons": "dead ReLU neurons", "spectral_norms": "spectral norm", "norm_product": "product of spectral norms",
+    "hyperplane_cosine": "mean cosine between hyperplane normals", "hamming_local": "mean Hamming distance, 3x3 (bits)",
+    "hamming_overall": "mean Hamming distance, global (bits)", "confusion_local": "confusion bound $\\eta$, 3x3",
+    "confusion_distant": "confusion bound $\\eta$, distant pairs"}
+
+
+def dynamics(dynamics, field, ax=None, *, label=None, per=1, **style):
+    """Draws one field of a training's dynamics against the epoch (or step), a marker at
+    each snapshot (Lazzari & Liu Figs. 5 a-b, 6, 10). A per-layer field (``spectral_norms``,
+    ``hyperplane_cosine``) draws one curve per layer, labelled "label, layer i".
+
+    dynamics: a relutope.TrainingDynamics, or an object with ``steps`` (S,) and the field.
+    field: the name of a field: (S,) or (S, layers), e.g. "hamming_local", "spectral_norms".
+    label: the curve's legend label (the run's name). per: steps per epoch (1: against the step).
+    style: matplotlib's line keywords.
+    """
+    if field not in DYNAMICS_LABELS:
+        raise ValueError(f"plot.dynamics: field: {field!r} is not one of {', '.join(DYNAMICS_LABELS)}")
+    ax = _axes(ax)
+    x = np.asarray(dynamics.steps, dtype=float) / per
+    values = np.asarray(getattr(dynamics, field), dtype=float)
+    if values.ndim == 1:
+        values, names = values[:, None], [label]
+    else:
+        names = [f"{label}, layer {i}" if label else f"layer {i}" for i in range(1, values.shape[1] + 1)]
+    for column, name in zip(values.T, names):
+        ax.plot(x, column, marker="o", markersize=2.5, label=name, **style)
+    ax.set_xlabel("epoch" if per > 1 else "step")
+    ax.set_ylabel(DYNAMICS_LABELS[field])
+    return ax
+
+
+def confusion_density(confusion, ax=None, *, pairs="local", label=None, bins=50, **style):
+    """Draws the density of the gradient cosine similarities of one kind of pairs (Lazzari & Liu
+    Fig. 5 c-d): a histogram over [-1, 1], normalised to unit area, as a step curve, and the
+    confusion bound as a dotted line at cos = -eta in the same colour. Pairs without a direction
+    (a sample fitted exactly: nan) are left out.
+
+    confusion: a relutope.GradientConfusion, or an object with ``local`` / ``distant`` (k,)
+        cosines and ``local_bound`` / ``distant_bound``.
+    pairs: "local" (within 3x3 neighbourhoods) or "distant" (random pairs).
+    label, style: the curve's legend label and matplotlib line keywords.
+    """
+    if pairs not in ("local", "distant"):
+        raise ValueError(f"plot.confusion_density: pairs: expected \"local\" or \"distant\", got {pairs!r}")
+    ax = _axes(ax)
+    cosines = np.asarray(getattr(confusion, pairs), dtype=float)
+    density, edges = np.histogram(cosines[np.isfinite(cosines)], bins=bins, range=(-1, 1), density=True)
+    steps = ax.stairs(density, edges, label=label, **style)
+    ax.axvline(-getattr(confusion, f"{pairs}_bound"), color=steps.get_edgecolor(), linestyle=":", linewidth=1)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("cosine similarity of loss gradients")
+    ax.set_ylabel("density")
+    return ax
+
+
+def spread(steps, samples, ax=None, *, label=None, quantiles=(0.1, 0.9), per=1, **style):
+    """Draws the mean of a sample at each training step, with the band between two of its
+    quantiles shaded in the same colour (Lazzari & Liu Fig. 7: the cosines between all pairs of a
+    layer's hyperplane normals, relutope.hyperplane_cosines).
+
+    steps: (S,) training steps. samples: S 1D arrays (of any sizes), one a step.
+    quantiles: the band's lower and upper quantile. per: steps per epoch (1: against the step).
+    label, style: the curve's legend label and matplotlib line keywords.
+    """
+    ax = _axes(ax)
+    x = np.asarray(steps, dtype=float) / per
+    [line] = ax.plot(x, [np.mean(s) for s in samples], marker="o", markersize=2.5, label=label, **style)
+    low, high = np.array([np.quantile(s, quantiles) for s in samples]).T
+    ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set_xlabel("epoch" if per > 1 else "step")
+    return ax
