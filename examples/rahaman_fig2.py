@@ -1,5 +1,4 @@
-"""Rahaman et al. (2019) Fig. 2, drawn exactly: the learnt function (green) over the target (blue)
-as training progresses.
+"""Rahaman et al. (2019) Fig. 2, drawn exactly: the learnt function (green) over the target (blue) in training.
 
 The run is Fig. 1's equal-amplitude one (rahaman-sines, shared through the run cache). The
 network's graph is drawn between its exact breakpoints (relutope.regions in 1D), not from samples;

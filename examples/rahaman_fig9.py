@@ -1,10 +1,10 @@
-"""Rahaman et al. (2019) Fig. 9: training accuracy of the network that classifies the binarized
-sine [sin(2 pi k z + phi) > 0.5] on the flower curve gamma_L, by frequency k and petals L.
+"""Rahaman et al. (2019) Fig. 9: training accuracy on a binarized sine by its frequency and gamma_L's petals.
 
-Each cell is one run of the rahaman-flower-classify preset (Exp. 6: the Exp. 1 network, Adam
-3e-4, full batch of N = 1000 points, BCE with logits) with the task's frequency and petals
-overridden; its accuracy is that of the final network's logits (class 1 where the logit is > 0)
-on the training samples. More petals make the same frequency easier to fit.
+The network classifies [sin(2 pi k z + phi) > 0.5] on the flower curve gamma_L. Each cell is one
+run of the rahaman-flower-classify preset (Exp. 6: the Exp. 1 network, Adam 3e-4, full batch of
+N = 1000 points, BCE with logits) with the task's frequency and petals overridden; its accuracy is
+that of the final network's logits (class 1 where the logit is > 0) on the training samples. More
+petals make the same frequency easier to fit.
 
     /usr/bin/python3 examples/rahaman_fig9.py [--full] [--out DIR] [--runs DIR]
 """

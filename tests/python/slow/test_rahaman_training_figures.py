@@ -41,7 +41,7 @@ def test_fig1_exact_spectrum_and_norms_over_training(tmp_path):
     snapshots = rahaman_fig1.QUICK["steps"] // rahaman_fig1.QUICK["every"] + 1
     assert len(fig.subfigs) == 2
     for subfig, (letter, run) in zip(fig.subfigs, runs.items()):
-        assert subfig._suptitle.get_text().startswith(f"({letter})")
+        assert [t.get_text() for t in subfig.texts] == [f"({letter}) {rahaman_fig1.PANELS[letter][1]}"]
         heat, norms = subfig.axes[:2]  # the heatmap and the spectral norms (then the colour bar)
         image = np.asarray(heat.images[0].get_array())
         assert image.shape == (snapshots, 10)
