@@ -25,6 +25,8 @@ import numpy as np
 import relutope
 
 PNG_DPI = 200
+UMASK = os.umask(0o022)
+os.umask(UMASK)  # read, not changed
 
 
 def options(example, description):
@@ -91,6 +93,7 @@ def save(fig, args, name):
         path = args.out / f"{name}.{extension}"
         handle, staging = tempfile.mkstemp(prefix=f".{name}-", suffix=f".{extension}", dir=args.out)
         os.close(handle)
+        os.chmod(staging, 0o666 & ~UMASK)  # mkstemp's 0600 would survive the rename
         try:
             fig.savefig(staging, format=extension, dpi=PNG_DPI)
             os.replace(staging, path)

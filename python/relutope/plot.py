@@ -284,6 +284,101 @@ def spectrum_training(dynamics, fig=None):
     return fig
 
 
+# --- Lazzari & Liu Figs. 1-3: learned images, first-layer arrangements, training curves ------------
+
+def image(values, width, height, ax=None):
+    """Draws the RGB image of per-pixel values, as a coordinate MLP learns it (Lazzari & Liu Fig. 1).
+
+    values: (W H, 3) RGB in [0, 1] (clipped to it), pixel (row r, column c) at r W + c, row 0 at
+        the top: relutope.train's layout for image tasks (e.g. ``net(inputs)`` or ``targets``).
+    width, height: W, H. The pixels are drawn as they are (no interpolation), without axes ticks.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.shape != (width * height, 3):
+        raise ValueError(f"plot.image: expected ({width * height}, 3) RGB values of a {width} x {height} image, "
+                         f"got an array of shape {values.shape}")
+    ax = _axes(ax)
+    ax.imshow(np.clip(values, 0, 1).reshape(height, width, 3), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def first_layer(net, ax=None, *, domain=None, resolution=256, color="0.1", linewidth=0.5, labels=("x1", "x2")):
+    """Draws the zero sets z_j(x) = 0 of the first layer's neurons on a 2D domain (Lazzari & Liu
+    Fig. 2 c-d): the first layer's hyperplane arrangement.
+
+    For coordinate inputs they are lines, drawn exactly (clipped to the box). Under a positional
+    encoding gamma the neuron's hyperplane w.gamma(x) + b = 0 lives in the encoding space; in the
+    coordinates it is a curve, drawn as the zero contour of z_j (evaluated by relutope, the
+    encoding included) on the ``resolution`` x ``resolution`` grid of the box: drawing precision.
+
+    net: a relutope.Network with 2 inputs. domain: the box (lo0, hi0, lo1, hi1), default the
+    network's own. color, linewidth: of the lines (linewidth in points).
+    """
+    from . import Network  # relutope imports plot lazily: no cycle at import time
+
+    if net.input_dim != 2:
+        raise ValueError(f"plot.first_layer: draws 2-input networks, not {net.input_dim}-input ones")
+    box = _box(net.domain if domain is None else domain)
+    ax = _axes(ax)
+    weight, bias = net.layers[0].weight, net.layers[0].bias
+    if net.encoding == "identity":
+        ax.add_collection(LineCollection(_zero_lines(weight, bias, box), colors=color, linewidths=linewidth))
+    else:
+        layer = Network.from_arrays([weight], [bias], ["identity"], encoding=net.encoding)
+        x, y = np.meshgrid(np.linspace(box[0], box[1], resolution), np.linspace(box[2], box[3], resolution))
+        z = layer(np.stack([x.ravel(), y.ravel()], axis=1))
+        for j in np.flatnonzero((z.min(axis=0) < 0) & (z.max(axis=0) > 0)):  # the zero sets that cross the box
+            ax.contour(x, y, z[:, j].reshape(x.shape), levels=[0], colors=[color], linewidths=linewidth)
+    ax.set_aspect("equal")
+    ax.set_xlim(box[0], box[1])
+    ax.set_ylim(box[2], box[3])
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    return ax
+
+
+def training_loss(batch_loss, ax=None, *, per=1, label=None, color=None):
+    """Draws the training loss against the epoch: the mean of the minibatch losses over each
+    ``per`` consecutive steps (one epoch; Lazzari & Liu Fig. 3a), a last partial epoch left out.
+
+    batch_loss: (steps,) the loss of every step (relutope.train's ``batch_loss``).
+    per: steps per epoch (1: every step, against the step).
+    """
+    loss = np.asarray(batch_loss, dtype=float)
+    epochs = len(loss) // per
+    if epochs == 0:
+        raise ValueError(f"plot.training_loss: {len(loss)} steps make no whole epoch of {per}")
+    ax = _axes(ax)
+    ax.plot(np.arange(1, epochs + 1), loss[:epochs * per].reshape(epochs, per).mean(axis=1), label=label, color=color)
+    ax.set_xlabel("epoch" if per > 1 else "step")
+    ax.set_ylabel("training loss")
+    return ax
+
+
+def region_growth(dynamics, ax=None, *, per=1, label="", color=None):
+    """Draws the activation-region counts against the epoch (Lazzari & Liu Fig. 3b): the exact
+    count of regions in the domain (solid; absent for a positional network, whose regions are
+    curved) and the distinct patterns at the centres of the R^d sample grid (dashed, the count
+    the paper reports), one colour for both.
+
+    dynamics: a relutope.TrainingDynamics, or an object with ``steps`` (S,), ``regions`` (S,)
+        (-1 where not computed), ``sampled`` (S,) and ``resolution`` R.
+    per: steps per epoch (1: against the step). label: names the network in the legend.
+    """
+    ax = _axes(ax)
+    x = np.asarray(dynamics.steps, dtype=float) / per
+    exact, sampled = np.asarray(dynamics.regions), np.asarray(dynamics.sampled)
+    prefix = f"{label}: " if label else ""
+    if np.all(exact >= 0):
+        color = ax.plot(x, exact, color=color, label=f"{prefix}exact regions")[0].get_color()
+    ax.plot(x, sampled, "--", color=color, label=f"{prefix}sampled, {dynamics.resolution} per axis")
+    ax.set_xlabel("epoch" if per > 1 else "step")
+    ax.set_ylabel("activation regions")
+    return ax
+
+
 # --- Rahaman et al. Figs. 2 and 9 -----------------------------------------------------------------
 
 LEARNT, TARGET = "tab:green", "tab:blue"  # Rahaman et al. Fig. 2's colours
