@@ -122,10 +122,7 @@ def _bands_and_graph(ax, lo, hi, maps, colors):
     ax.add_collection(PolyCollection(bands, facecolors=colors, edgecolors="none", antialiaseds=False,  # no seams
                                      transform=ax.get_xaxis_transform()),
                       autolim=False)  # the bands span the axes' height, whatever the graph's
-    order = np.argsort(lo)
-    ends = np.stack([lo, hi], axis=1)[order]
-    slope, intercept = maps[order, 0, 0], maps[order, 0, 1]
-    ax.plot(ends.ravel(), (slope[:, None] * ends + intercept[:, None]).ravel(), color=(0.05, 0.1, 0.35), linewidth=1)
+    ax.plot(*_graph(lo, hi, maps), color=(0.05, 0.1, 0.35), linewidth=1)
     ax.set_ylabel("output 0")
 
 
@@ -516,4 +513,69 @@ def spread(steps, samples, ax=None, *, label=None, quantiles=(0.1, 0.9), per=1, 
     low, high = np.array([np.quantile(s, quantiles) for s in samples]).T
     ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_xlabel("epoch" if per > 1 else "step")
+    return ax
+
+
+# --- Rahaman et al. Figs. 2 and 9 -----------------------------------------------------------------
+
+LEARNT, TARGET = "tab:green", "tab:blue"  # Rahaman et al. Fig. 2's colours
+
+
+def _graph(lo, hi, maps):
+    """The graph of output 0 over 1D regions [lo_r, hi_r] with maps (count, outputs, 2): the polyline
+    (x, y) through each region's two ends, in order of x, each end evaluated by its region's map."""
+    order = np.argsort(lo)
+    ends = np.stack([lo, hi], axis=1)[order]
+    slope, intercept = maps[order, 0, 0], maps[order, 0, 1]
+    return ends.ravel(), (slope[:, None] * ends + intercept[:, None]).ravel()
+
+
+def learnt_function(partition, target=None, ax=None):
+    """Rahaman et al. Fig. 2: the learnt function (green) overlaid on the target (blue).
+
+    The network's output 0 is drawn from its exact 1D partition, straight between the breakpoints
+    (each region's affine map at its two ends), so that no kink is missed or cut off by sampling.
+
+    partition: a 1D relutope.Partition, or an object with ``dim`` (1), ``domain`` (lo, hi),
+        ``vertices`` (V, 1) and ``vertex_offsets`` (count + 1,) (region r's ends are
+        vertices[offsets[r]:offsets[r] + 2]) and ``maps`` (count, outputs, 2).
+    target: (x, y), the target function on points x (m,), drawn first, under the network's graph.
+    """
+    if partition.dim != 1:
+        raise ValueError(f"plot.learnt_function: draws a 1D partition, not {partition.dim}D")
+    ax = _axes(ax, (4.5, 3))
+    offsets = np.asarray(partition.vertex_offsets)
+    vertices = np.asarray(partition.vertices, dtype=float)[:, 0]
+    if target is not None:
+        ax.plot(*target, color=TARGET, linewidth=1, label="target")
+    ax.plot(*_graph(vertices[offsets[:-1]], vertices[offsets[:-1] + 1], np.asarray(partition.maps)), color=LEARNT,
+            linewidth=1, label="learnt")
+    ax.set_xlim(*_box(partition.domain))
+    ax.set_xlabel("z")
+    ax.set_ylabel("f(z)")
+    return ax
+
+
+
+def accuracy_heatmap(accuracy, frequencies, petals, ax=None):
+    """Rahaman et al. Fig. 9: training accuracy by the target's frequency k (across) and the number
+    of petals L of the flower curve gamma_L (upwards), each cell labelled with its value.
+
+    accuracy: (len(petals), len(frequencies)) in [0, 1]: row i is L = petals[i], column j is
+        k = frequencies[j].
+    """
+    accuracy = np.asarray(accuracy, dtype=float)
+    if accuracy.shape != (len(petals), len(frequencies)):
+        raise ValueError(f"plot.accuracy_heatmap: expected accuracies of shape ({len(petals)}, {len(frequencies)}) "
+                         f"(petals, frequencies), got {accuracy.shape}")
+    ax = _axes(ax, (5.5, 4.5))
+    image = ax.imshow(accuracy, origin="lower", aspect="auto", vmin=0.5, vmax=1, cmap="viridis", interpolation="nearest")
+    for (i, j), value in np.ndenumerate(accuracy):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="small",
+                color="black" if value > 0.8 else "white")
+    ax.set_xticks(np.arange(len(frequencies)), [f"{k:g}" for k in frequencies])
+    ax.set_yticks(np.arange(len(petals)), [f"{L:g}" for L in petals])
+    ax.set_xlabel("frequency k")
+    ax.set_ylabel("L (petals of $\\gamma_L$)")
+    ax.figure.colorbar(image, ax=ax, label="training accuracy")
     return ax

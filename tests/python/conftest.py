@@ -108,3 +108,32 @@ def numpy_forward(weights, biases, x, slope=0.0):
 def arrays_of(module):
     lin = [m for m in module.modules() if isinstance(m, nn.Linear)]
     return ([m.weight.detach().double().numpy() for m in lin], [m.bias.detach().double().numpy() for m in lin])
+
+
+# --- the paper examples (examples/*.py), run as users run them ------------------------------------
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
+sys.path.insert(0, EXAMPLES)  # their figure functions and paper_runs, which the tests call on the runs they made
+
+
+def run_example(name, out, runs):
+    """Runs examples/NAME.py in quick mode, figures to `out`, training runs cached in `runs`, and
+    checks that it wrote its PDF and PNG; returns what it printed."""
+    done = subprocess.run([sys.executable, os.path.join(EXAMPLES, f"{name}.py"), "--out", str(out), "--runs", str(runs),
+                           "--quiet"], capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for extension in ("pdf", "png"):
+        assert os.path.getsize(os.path.join(out, f"{name}.{extension}")) > 10_000
+    return done.stdout
+
+
+def cached_runs(runs):
+    """What paper_runs.trained needs of the command line to read the runs cached in `runs`."""
+    import argparse
+
+    return argparse.Namespace(runs=runs, threads=0, quiet=True)
+
+
+def layers_of(net):
+    """A relutope.Network's weights and biases as numpy arrays, for numpy_forward."""
+    return [layer.weight for layer in net.layers], [layer.bias for layer in net.layers]
