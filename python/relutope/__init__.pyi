@@ -198,3 +198,13 @@ def training_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence
                       inputs: Optional[npt.ArrayLike] = None, targets: Optional[npt.ArrayLike] = None, *, sample: int = 64,
                       loss: Literal["mse", "bce"] = "mse", local: int = 100, distant: int = 1000, seed: int = 0,
                       progress: Progress = True) -> TrainingDynamics: ...
+
+# --- the spectrum along the flower curve (Rahaman et al. Exp. 5) ---
+from ._results import FlowerSpectrum as FlowerSpectrum
+
+def flower_spectrum(net: Network, petals: int, frequencies: Sequence[int], *, precision: int = 128,
+                    progress: Progress = True) -> FlowerSpectrum: ...
+def flower_spectrum_dynamics(snapshots: Union[str, PathLike[str], TrainResult, Sequence[Union[Snapshot, tuple[int, Network]]]],
+                             petals: int, frequencies: Optional[Sequence[int]] = None,
+                             amplitudes: Optional[Sequence[float]] = None, *, precision: int = 64,
+                             progress: Progress = True) -> SpectrumDynamics: ...
