@@ -269,15 +269,8 @@ def spectrum_training(dynamics, fig=None):
     """
     fig = plt.figure(figsize=(9, 3.6), layout="constrained") if fig is None else fig
     heat, norms = fig.subplots(1, 2)
-    steps, k = np.asarray(dynamics.steps, dtype=float), np.asarray(dynamics.frequencies, dtype=float)
-    half = (steps[-1] - steps[0]) / max(len(steps) - 1, 1) / 2 or 0.5  # half a snapshot interval
-    image = heat.imshow(np.clip(np.asarray(dynamics.amplitude, dtype=float), 0, 1), origin="lower", aspect="auto",
-                        vmin=0, vmax=1, interpolation="nearest",
-                        extent=(-0.5, len(k) - 0.5, steps[0] - half, steps[-1] + half))
-    heat.set_xticks(np.arange(len(k)), [f"{x:g}" for x in k])
-    heat.set_xlabel("frequency k")
-    heat.set_ylabel("training step")
-    fig.colorbar(image, ax=heat, label="2|c(k)|/A")
+    steps = np.asarray(dynamics.steps, dtype=float)
+    fig.colorbar(spectrum_heatmap(dynamics, heat), ax=heat, label="2|c(k)|/A")
     for layer, norm in enumerate(np.asarray(dynamics.spectral_norms, dtype=float).T, start=1):
         norms.plot(steps, norm, label=f"layer {layer}")
     norms.set_xlabel("training step")
@@ -285,3 +278,22 @@ def spectrum_training(dynamics, fig=None):
     norms.set_ylim(bottom=0)
     norms.legend(fontsize="small")
     return fig
+
+
+def spectrum_heatmap(dynamics, ax=None):
+    """The normalised amplitudes 2|c(k_i)|/A_i over training as a heatmap, clipped to [0, 1] as in
+    Rahaman et al. Figs. 1 and 8: frequency k_i across, training step upwards.
+
+    dynamics: a relutope.SpectrumDynamics (spectrum_dynamics, flower_spectrum_dynamics), or an
+        object with ``steps`` (S,), ``frequencies`` (F,) and ``amplitude`` (S, F).
+    Returns the AxesImage (for a colorbar).
+    """
+    ax = _axes(ax)
+    steps, k = np.asarray(dynamics.steps, dtype=float), np.asarray(dynamics.frequencies, dtype=float)
+    half = (steps[-1] - steps[0]) / max(len(steps) - 1, 1) / 2 or 0.5  # half a snapshot interval
+    image = ax.imshow(np.clip(np.asarray(dynamics.amplitude, dtype=float), 0, 1), origin="lower", aspect="auto",
+                      vmin=0, vmax=1, interpolation="nearest", extent=(-0.5, len(k) - 0.5, steps[0] - half, steps[-1] + half))
+    ax.set_xticks(np.arange(len(k)), [f"{x:g}" for x in k])
+    ax.set_xlabel("frequency k")
+    ax.set_ylabel("training step")
+    return image
