@@ -475,19 +475,9 @@ def spectrum_dynamics(snapshots, frequencies=None, amplitudes=None, domain=None,
     preset). domain: the interval (default the first network's own, else [0, 1]). Returns steps (S,), frequencies (F,), amplitude (S, F) (1 where the network carries
     the target's component exactly), spectral_norms (S, layers).
     """
-    if isinstance(snapshots, TrainResult):
-        snapshots = snapshots.snapshots
-    elif isinstance(snapshots, (str, os.PathLike)):
-        snapshots = read_snapshots(snapshots)
-    snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
+    snapshots, frequencies, amplitudes = _snapshots_and_target(snapshots, frequencies, amplitudes, "rahaman-sines")
     if domain is None:
         domain = (snapshots[0].network.domain if snapshots else None) or (0, 1)
-    if frequencies is None:
-        preset_name = snapshots[0].network.meta.get("preset", "") if snapshots else ""
-        if not preset_name.startswith("rahaman-sines"):
-            raise ValueError("snapshots: they name no rahaman-sines preset: give frequencies and amplitudes")
-        frequencies, default_amplitudes = _relutope._preset_task(preset_name)
-        amplitudes = default_amplitudes if amplitudes is None else amplitudes
     if amplitudes is None:
         raise ValueError("--amplitudes: give one amplitude per frequency")
     return _relutope._spectrum_dynamics(snapshots, [float(k) for k in frequencies], [float(a) for a in amplitudes],
@@ -624,6 +614,23 @@ def flower_spectrum(net, petals, frequencies, *, precision=128, progress=True):
     return _relutope._flower_spectrum(net, _integer(petals, "petals", 0), ks, _integer(precision, "precision"), progress)
 
 
+def _snapshots_and_target(snapshots, frequencies, amplitudes, preset):
+    """The snapshots as a list of Snapshot, and the target's frequencies and amplitudes: those given,
+    else those of the run's preset (whose name must start with `preset`)."""
+    if isinstance(snapshots, TrainResult):
+        snapshots = snapshots.snapshots
+    elif isinstance(snapshots, (str, os.PathLike)):
+        snapshots = read_snapshots(snapshots)
+    snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
+    if frequencies is None:
+        preset_name = snapshots[0].network.meta.get("preset", "") if snapshots else ""
+        if not preset_name.startswith(preset):
+            raise ValueError(f"snapshots: they name no {preset} preset: give frequencies and amplitudes")
+        frequencies, default_amplitudes = _relutope._preset_task(preset_name)
+        amplitudes = default_amplitudes if amplitudes is None else amplitudes
+    return snapshots, frequencies, amplitudes
+
+
 def flower_spectrum_dynamics(snapshots, petals, frequencies=None, amplitudes=None, *, precision=64, progress=True):
     """Rahaman et al. Fig. 8 (a-d), exactly: 2|c(k_i)|/A_i of f o gamma_L (output 0) over training.
 
@@ -635,17 +642,7 @@ def flower_spectrum_dynamics(snapshots, petals, frequencies=None, amplitudes=Non
     Returns a SpectrumDynamics, as spectrum_dynamics does: steps (S,), frequencies (F,),
     amplitude (S, F), spectral_norms (S, layers).
     """
-    if isinstance(snapshots, TrainResult):
-        snapshots = snapshots.snapshots
-    elif isinstance(snapshots, (str, os.PathLike)):
-        snapshots = read_snapshots(snapshots)
-    snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
-    if frequencies is None:
-        preset_name = snapshots[0].network.meta.get("preset", "") if snapshots else ""
-        if preset_name != "rahaman-flower":
-            raise ValueError("snapshots: they name no rahaman-flower preset: give frequencies and amplitudes")
-        frequencies, default_amplitudes = _relutope._preset_task(preset_name)
-        amplitudes = default_amplitudes if amplitudes is None else amplitudes
+    snapshots, frequencies, amplitudes = _snapshots_and_target(snapshots, frequencies, amplitudes, "rahaman-flower")
     ks = [_integer(k, "frequencies") if not isinstance(k, float) or not k.is_integer() else int(k) for k in frequencies]
     if amplitudes is None or len(amplitudes) != len(ks):
         raise ValueError("amplitudes: give one amplitude per frequency")
