@@ -8,14 +8,12 @@
 #include <arb.h>
 #include <arb_fmpz_poly.h>
 #include <arb_poly.h>
-#include <flint/fmpq.h>
 #include <flint/fmpz_poly.h>
 
 #include <algorithm>
 #include <array>
 #include <memory>
 #include <numeric>
-#include <stdexcept>
 
 namespace relutope {
 namespace {
@@ -45,13 +43,6 @@ public:
 private:
   fmpz_poly_t p_;
 };
-
-Rational to_rational(const fmpq_t q) {
-  Rational r;
-  fmpq_get_mpq(r.get_mpq_t(), q);
-  return r;
-}
-
 
 // The sign of p(t), filtered: a 64-bit ball when it excludes 0, else exactly in integers,
 // sum c_i n^i d^(deg - i) for t = n / d (d > 0), with no rational arithmetic.
@@ -230,44 +221,75 @@ struct Chart {
   }
 };
 
-// The real roots of p (not identically 0) in certified disjoint enclosures, as Roots.
-std::vector<Root> real_roots(Poly p, slong prec) {
+// Up to a positive factor, Q(x) = (1 + x)^d p((c + e x) / (1 + x)): its positive roots are p's
+// roots in (c, e), so the sign changes of its coefficients bound their number (Descartes' rule).
+// Homogeneous Horner in u = a + b x, v = g (1 + x), where c = a / g and e = b / g.
+int sign_changes_on(const Poly& p, const Rational& c, const Rational& e) {
+  const slong d = p.degree();
+  const mpz_class a = c.get_num() * e.get_den(), b = e.get_num() * c.get_den(), g = c.get_den() * e.get_den();
+  Poly u, v, acc, term;
+  fmpz_t coefficient;
+  fmpz_init(coefficient);
+  auto set = [&](Poly& poly, slong i, const mpz_class& x) {
+    fmpz_set_mpz(coefficient, x.get_mpz_t());
+    fmpz_poly_set_coeff_fmpz(poly.get(), i, coefficient);
+  };
+  set(u, 0, a);
+  set(u, 1, b);
+  set(v, 0, g);
+  set(v, 1, g);
+  std::vector<Poly> v_power(static_cast<size_t>(d) + 1);
+  fmpz_poly_set_si(v_power[0].get(), 1);
+  for (size_t k = 1; k < v_power.size(); ++k) fmpz_poly_mul(v_power[k].get(), v_power[k - 1].get(), v.get());
+  fmpz_poly_get_coeff_fmpz(coefficient, p.get(), d);
+  fmpz_poly_set_fmpz(acc.get(), coefficient);
+  for (slong i = d - 1; i >= 0; --i) {
+    fmpz_poly_mul(acc.get(), acc.get(), u.get());
+    fmpz_poly_get_coeff_fmpz(coefficient, p.get(), i);
+    fmpz_poly_scalar_mul_fmpz(term.get(), v_power[static_cast<size_t>(d - i)].get(), coefficient);
+    fmpz_poly_add(acc.get(), acc.get(), term.get());
+  }
+  fmpz_clear(coefficient);
+  int changes = 0, last = 0;
+  for (slong i = 0; i <= acc.degree(); ++i) {
+    const int sign = fmpz_sgn(fmpz_poly_get_coeff_ptr(acc.get(), i));
+    if (sign != 0 && last != 0 && sign != last) ++changes;
+    if (sign != 0) last = sign;
+  }
+  return changes;
+}
+
+// The roots of the squarefree p in the open interval (c, e), isolated by bisection until
+// Descartes' rule counts 0 or 1 (Vincent-Collins-Akritas), appended to `out`.
+void isolate(const std::shared_ptr<const Poly>& p, const Rational& c, const Rational& e, std::vector<Root>& out) {
+  const int changes = sign_changes_on(*p, c, e);
+  if (changes == 0) return;
+  if (changes == 1) {
+    const int at_c = sign_at(*p, c);
+    if (at_c != 0 && sign_at(*p, e) != 0) {  // one simple root inside: the signs at the ends differ
+      out.push_back({p, c, e, at_c});
+      return;
+    }
+  }
+  const Rational m = (c + e) / 2;
+  if (sign_at(*p, m) == 0) out.push_back({p, m, m, 0});
+  isolate(p, c, m, out);
+  isolate(p, m, e, out);
+}
+
+// The real roots of p (not identically 0) in [lo, hi], as Roots of its squarefree part.
+std::vector<Root> real_roots(Poly p, const Rational& lo, const Rational& hi) {
   Poly derivative, g;
   fmpz_poly_derivative(derivative.get(), p.get());
   fmpz_poly_gcd(g.get(), p.get(), derivative.get());
   if (g.degree() > 0) fmpz_poly_div(p.get(), p.get(), g.get());  // the squarefree part
   fmpz_poly_primitive_part(p.get(), p.get());
-  const slong n = p.degree();
   std::vector<Root> roots;
-  if (n < 1) return roots;
-  auto poly = std::make_shared<const Poly>(p);
-  acb_ptr z = _acb_vec_init(n);
-  arb_fmpz_poly_complex_roots(z, poly->get(), 0, prec);
-  arf_t bound;
-  arf_init(bound);
-  fmpq_t q;
-  fmpq_init(q);
-  for (slong i = 0; i < n && arb_is_zero(acb_imagref(z + i)); ++i) {  // the real roots come first
-    Root r{poly, 0, 0, 0};
-    arb_get_lbound_arf(bound, acb_realref(z + i), prec);
-    arf_get_fmpq(q, bound);
-    r.lo = to_rational(q);
-    arb_get_ubound_arf(bound, acb_realref(z + i), prec);
-    arf_get_fmpq(q, bound);
-    r.hi = to_rational(q);
-    r.sign_lo = sign_at(*poly, r.lo);
-    const int sign_hi = sign_at(*poly, r.hi);
-    if (r.sign_lo == 0)
-      r.hi = r.lo;
-    else if (sign_hi == 0)
-      r.lo = r.hi;
-    else if (r.sign_lo == sign_hi)
-      throw std::logic_error("curve_spectrum: a real root's enclosure does not isolate it");
-    roots.push_back(std::move(r));
-  }
-  fmpq_clear(q);
-  arf_clear(bound);
-  _acb_vec_clear(z, n);
+  if (p.degree() < 1) return roots;
+  const auto poly = std::make_shared<const Poly>(p);
+  for (const Rational& end : {lo, hi})
+    if (sign_at(*poly, end) == 0) roots.push_back({poly, end, end, 0});
+  isolate(poly, lo, hi, roots);
   return roots;
 }
 
@@ -303,8 +325,7 @@ void check_curve(const Network& net, int petals) {
 // The pieces of one chart's t-interval [t0, t1], refined layer by layer: in a span where the
 // earlier layers' bits are fixed, each neuron of the next layer is affine in (x, y), and its
 // crossings are the real roots of a1 X + a2 Y + b U between the span's ends.
-std::vector<Span> chart_spans(const EngineNetwork& engine, const Chart& chart, const Rational& t0,
-                              const Rational& t1, slong prec) {
+std::vector<Span> chart_spans(const EngineNetwork& engine, const Chart& chart, const Rational& t0, const Rational& t1) {
   const long width = engine.dim + 1;
   std::vector<Span> spans;
   spans.push_back({chart.half, chart.half, Root::rational(t0), Root::rational(t1), (t0 + t1) / 2, "", engine.first_rows()});
@@ -318,8 +339,8 @@ std::vector<Span> chart_spans(const EngineNetwork& engine, const Chart& chart, c
         crossing.push_back(chart.crossing(&span.rows[static_cast<size_t>(j * width)]));
         const Poly& p = crossing.back();
         if (p.degree() < 0 || has_no_root(p, span.left.lo, span.right.hi)) continue;  // 0 everywhere, or one sign
-        for (Root& r : real_roots(p, prec))
-          if (r.hi >= span.left.lo && r.lo <= span.right.hi && compare(r, span.left) > 0 && compare(r, span.right) < 0)
+        for (Root& r : real_roots(p, span.left.lo, span.right.hi))
+          if (compare(r, span.left) > 0 && compare(r, span.right) < 0)
             cuts.push_back(std::move(r));
       }
       std::vector<size_t> order(cuts.size());
@@ -348,7 +369,7 @@ std::vector<Span> chart_spans(const EngineNetwork& engine, const Chart& chart, c
 
 // The spans along z in [0, 1] (t in [0, 1] of half 0, [-1, 1] of half 1, [-1, 0] of half 2),
 // neighbours with one pattern merged.
-std::vector<Span> curve_spans(const EngineNetwork& engine, int petals, slong prec) {
+std::vector<Span> curve_spans(const EngineNetwork& engine, int petals) {
   const struct {
     int half;
     Rational t0, t1;
@@ -357,7 +378,7 @@ std::vector<Span> curve_spans(const EngineNetwork& engine, int petals, slong pre
   Span* last = nullptr;
   for (const auto& arc : arcs) {
     const Chart chart(petals, arc.half);
-    for (Span& span : chart_spans(engine, chart, arc.t0, arc.t1, prec)) {
+    for (Span& span : chart_spans(engine, chart, arc.t0, arc.t1)) {
       if (last && last->pattern == span.pattern) {
         last->right = span.right;
         last->right_half = span.right_half;
@@ -427,7 +448,7 @@ std::vector<CurvePiece> curve_pieces(const Network& net, int petals) {
   check_curve(net, petals);
   const EngineNetwork engine(to_exact(net));
   std::vector<CurvePiece> pieces;
-  for (const Span& span : curve_spans(engine, petals, 64)) {
+  for (const Span& span : curve_spans(engine, petals)) {
     CurvePiece piece;
     piece.start = {span.left_half, span.left.lo, span.left.hi};
     piece.end = {span.right_half, span.right.lo, span.right.hi};
@@ -455,7 +476,7 @@ CurveSpectrum flower_spectrum(const Network& net, int petals, const std::vector<
   if (precision_bits < 32 || precision_bits > 4096) throw InputError("--precision", "must lie in 32..4096 bits");
   const slong prec = precision_bits + 32;  // guard bits for the sums over pieces
   const EngineNetwork engine(to_exact(net));
-  std::vector<Span> spans = curve_spans(engine, petals, prec);
+  std::vector<Span> spans = curve_spans(engine, petals);
 
   // The ends' z, from t-intervals narrower than 2^-prec.
   arb_t pi;

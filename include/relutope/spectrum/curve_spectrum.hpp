@@ -32,9 +32,10 @@ struct CurvePiece {
 
 /// The exact pieces of the network `net` (2 raw inputs, identity encoding) along gamma_L,
 /// L = petals >= 0, in the order of z. Crossings are isolated exactly (the polynomials' real roots
-/// in certified disjoint enclosures, decided equal by their gcd where enclosures overlap);
-/// patterns are evaluated at rational points between crossings.
-/// Throws InputError("net", ...) for another input dimension or encoding, ("petals", ...) for L < 0.
+/// in rational intervals, by Descartes' rule of signs and bisection, told equal by the gcd of two
+/// polynomials where intervals overlap); patterns are evaluated at rational points between them.
+/// Throws InputError("net", ...) for another input dimension or encoding, ("petals", ...) for L
+/// outside 0..1000.
 std::vector<CurvePiece> curve_pieces(const Network& net, int petals);
 
 /// The Fourier coefficients of f o gamma_L along the whole curve.
