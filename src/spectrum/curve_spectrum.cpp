@@ -350,15 +350,24 @@ std::vector<Span> chart_spans(const EngineNetwork& engine, const Chart& chart, c
       for (size_t i : order)
         if (compare(ends.back(), cuts[i]) != 0) ends.push_back(cuts[i]);
       ends.push_back(span.right);
+      std::vector<char> bits, previous;
       for (size_t i = 0; i + 1 < ends.size(); ++i) {
         Span piece{chart.half, chart.half, ends[i], ends[i + 1], 0, span.pattern, {}};
         piece.sample = ends.size() == 2 ? span.sample : between(piece.left, piece.right);
-        std::vector<char> bits(static_cast<size_t>(neurons));
+        bits.assign(static_cast<size_t>(neurons), 0);
         for (long j = 0; j < neurons; ++j) {  // the sign of the pre-activation is that of its crossing polynomial
           bits[static_cast<size_t>(j)] = sign_at(crossing[static_cast<size_t>(j)], piece.sample) > 0;
           piece.pattern += bits[static_cast<size_t>(j)] ? '1' : '0';
         }
-        piece.rows = engine.next_rows(l, span.rows, bits);
+        if (i == 0) {
+          piece.rows = engine.next_rows(l, span.rows, bits);
+        } else {  // from the neighbour's rows: a crossing flips one bit or a few
+          piece.rows = refined.back().rows;
+          for (long j = 0; j < neurons; ++j)
+            if (bits[static_cast<size_t>(j)] != previous[static_cast<size_t>(j)])
+              engine.flip_rows(l, span.rows, static_cast<int>(j), bits[static_cast<size_t>(j)], piece.rows);
+        }
+        previous = bits;
         refined.push_back(std::move(piece));
       }
     }
