@@ -7,7 +7,7 @@ import numpy as np
 
 import relutope
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def load_example():
