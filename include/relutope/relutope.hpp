@@ -10,6 +10,7 @@
 #include "relutope/engine/region_record.hpp"
 #include "relutope/error.hpp"
 #include "relutope/exact.hpp"
+#include "relutope/spectrum/curve_spectrum.hpp"
 #include "relutope/spectrum/fft.hpp"
 #include "relutope/measures/measures.hpp"
 #include "relutope/measures/pattern_statistics.hpp"

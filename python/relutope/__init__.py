@@ -44,6 +44,7 @@ from ._results import (BoundaryDistances, FftConvergence, GradientConfusion, Ham
                        SamplingReport, SpectrumDynamics, TrainingDynamics)
 from ._results import PerturbationRobustness
 
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "gradient_confusion", "training_dynamics", "neuron_distances", "read_training_data",
     "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
     "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
+    "FlowerSpectrum", "flower_spectrum", "flower_spectrum_dynamics",
 ]
 __all__ += ["PerturbationRobustness", "perturbation_robustness"]
 
@@ -475,19 +477,9 @@ def spectrum_dynamics(snapshots, frequencies=None, amplitudes=None, domain=None,
     preset). domain: the interval (default the first network's own, else [0, 1]). Returns steps (S,), frequencies (F,), amplitude (S, F) (1 where the network carries
     the target's component exactly), spectral_norms (S, layers).
     """
-    if isinstance(snapshots, TrainResult):
-        snapshots = snapshots.snapshots
-    elif isinstance(snapshots, (str, os.PathLike)):
-        snapshots = read_snapshots(snapshots)
-    snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
+    snapshots, frequencies, amplitudes = _snapshots_and_target(snapshots, frequencies, amplitudes, "rahaman-sines")
     if domain is None:
         domain = (snapshots[0].network.domain if snapshots else None) or (0, 1)
-    if frequencies is None:
-        preset_name = snapshots[0].network.meta.get("preset", "") if snapshots else ""
-        if not preset_name.startswith("rahaman-sines"):
-            raise ValueError("snapshots: they name no rahaman-sines preset: give frequencies and amplitudes")
-        frequencies, default_amplitudes = _relutope._preset_task(preset_name)
-        amplitudes = default_amplitudes if amplitudes is None else amplitudes
     if amplitudes is None:
         raise ValueError("--amplitudes: give one amplitude per frequency")
     return _relutope._spectrum_dynamics(snapshots, [float(k) for k in frequencies], [float(a) for a in amplitudes],
@@ -683,3 +675,70 @@ def _finite_mean(values):
     """The mean of the finite values (nan when there are none)."""
     finite = values[np.isfinite(values)]
     return float(finite.mean()) if finite.size else np.nan
+
+
+
+# --- the spectrum along the flower curve (Rahaman et al. Sec. 4, Exp. 5) ---------------------------
+
+def flower_spectrum(net, petals, frequencies, *, precision=128, progress=True):
+    """Fourier coefficients of f o gamma_L along Rahaman et al.'s flower curve, exact and certified.
+
+    c(k) = integral over z in [0, 1] of f(gamma_L(z)) exp(-2 pi i k z) dz, gamma_L(z) =
+    (1 + sin(2 pi L z)/2) (cos 2 pi z, sin 2 pi z) (Rahaman et al. 2019, Eq. 13), for integer k:
+    the closed-form integrals over the exact pieces of the curve on which f is one affine map (the
+    crossings with the neurons' zero sets isolated as real roots of polynomials in tan(pi z)), in
+    Arb's ball arithmetic. The paper estimates it by a DFT of 1000 samples of z.
+
+    net: a network of 2 raw inputs with identity encoding. petals: L >= 0 (0: the unit circle).
+    frequencies: integers k. precision: bits (32..4096).
+
+    Returns a FlowerSpectrum: ``values`` (n, outputs) complex128, ``certified_digits`` (n,
+    outputs), ``re``/``im`` decimal strings (object arrays, each within one unit in its last digit
+    of the exact part), ``frequencies`` (n,) int64, ``pieces`` (the number of stretches of z in
+    [0, 1] with one activation pattern), ``petals``, ``precision_bits``.
+    """
+    ks = [_integer(k, "frequencies") for k in np.asarray(frequencies, dtype=object).ravel()]
+    return _relutope._flower_spectrum(net, _integer(petals, "petals", 0), ks, _integer(precision, "precision"), progress)
+
+
+def _snapshots_and_target(snapshots, frequencies, amplitudes, preset):
+    """The snapshots as a list of Snapshot, and the target's frequencies and amplitudes: those given,
+    else those of the run's preset (whose name must start with `preset`)."""
+    if isinstance(snapshots, TrainResult):
+        snapshots = snapshots.snapshots
+    elif isinstance(snapshots, (str, os.PathLike)):
+        snapshots = read_snapshots(snapshots)
+    snapshots = [s if isinstance(s, Snapshot) else Snapshot(*s) for s in snapshots]
+    if frequencies is None:
+        preset_name = snapshots[0].network.meta.get("preset", "") if snapshots else ""
+        if not preset_name.startswith(preset):
+            raise ValueError(f"snapshots: they name no {preset} preset: give frequencies and amplitudes")
+        frequencies, default_amplitudes = _relutope._preset_task(preset_name)
+        amplitudes = default_amplitudes if amplitudes is None else amplitudes
+    return snapshots, frequencies, amplitudes
+
+
+def flower_spectrum_dynamics(snapshots, petals, frequencies=None, amplitudes=None, *, precision=64, progress=True):
+    """Rahaman et al. Fig. 8 (a-d), exactly: 2|c(k_i)|/A_i of f o gamma_L (output 0) over training.
+
+    snapshots: a TrainResult, a list of Snapshot (or (step, Network) pairs), or a snapshot
+        directory, of 2-input networks. petals: L of the curve the run was trained on.
+    frequencies, amplitudes: the target's k_i (integers) and A_i (default: those of the run's
+        rahaman-flower preset). precision: bits of each coefficient (flower_spectrum).
+
+    Returns a SpectrumDynamics, as spectrum_dynamics does: steps (S,), frequencies (F,),
+    amplitude (S, F), spectral_norms (S, layers).
+    """
+    snapshots, frequencies, amplitudes = _snapshots_and_target(snapshots, frequencies, amplitudes, "rahaman-flower")
+    ks = [_integer(k, "frequencies") if not isinstance(k, float) or not k.is_integer() else int(k) for k in frequencies]
+    if amplitudes is None or len(amplitudes) != len(ks):
+        raise ValueError("amplitudes: give one amplitude per frequency")
+    scale = 2 / np.asarray(amplitudes, dtype=np.float64)
+    rows, norms = [], []
+    for snapshot in snapshots:
+        values = flower_spectrum(snapshot.network, petals, ks, precision=precision, progress=progress).values[:, 0]
+        rows.append(np.abs(values) * scale)
+        norms.append([layer.spectral_norm for layer in snapshot.network.layers])
+    return SpectrumDynamics(steps=np.array([s.step for s in snapshots], dtype=np.int64),
+                            frequencies=np.array(ks, dtype=np.float64), amplitude=np.array(rows).reshape(len(snapshots), len(ks)),
+                            spectral_norms=np.array(norms, dtype=np.float64))

@@ -166,3 +166,20 @@ class PerturbationRobustness:
     spread: np.ndarray
     reference: np.ndarray
     certified_digits: int
+
+
+@dataclass(frozen=True)
+class FlowerSpectrum:
+    """Fourier coefficients of f o gamma_L over z in [0, 1] (Rahaman et al. Exp. 5), from the exact
+    pieces of the flower curve: ``values`` (n, outputs) complex128 rounded from certified balls,
+    ``certified_digits`` (n, outputs), ``re``/``im`` (n, outputs) decimal strings, each within one
+    unit in its last digit of the exact part, at integer ``frequencies`` (n,); ``pieces`` stretches
+    of z with one activation pattern; ``petals`` L; ``precision_bits``."""
+    petals: int
+    frequencies: np.ndarray
+    values: np.ndarray
+    certified_digits: np.ndarray
+    re: np.ndarray
+    im: np.ndarray
+    pieces: int
+    precision_bits: int

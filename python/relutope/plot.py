@@ -252,15 +252,14 @@ def _positive(values):
     return np.where(values > 0, values, np.nan)
 
 
-def _frequency_heatmap(ax, values, frequencies, rows, label):
+def _frequency_heatmap(ax, values, frequencies, rows):
     """values (rows, F) clipped to [0, 1] as the paper's colour bars are, one column per frequency
-    k_i (labelled by k), the rows spanning `rows` = (bottom, top) upwards; with a colour bar."""
+    k_i (labelled by k), the rows spanning `rows` = (bottom, top) upwards; returns the image."""
     k = np.asarray(frequencies, dtype=float)
     image = ax.imshow(np.clip(np.asarray(values, dtype=float), 0, 1), origin="lower", aspect="auto", vmin=0, vmax=1,
                       interpolation="nearest", extent=(-0.5, len(k) - 0.5, *rows))
     ax.set_xticks(np.arange(len(k)), [f"{x:g}" for x in k])
     ax.set_xlabel("frequency k")
-    ax.figure.colorbar(image, ax=ax, label=label)
     return image
 
 
@@ -279,9 +278,7 @@ def spectrum_training(dynamics, fig=None):
     fig = plt.figure(figsize=(9, 3.6), layout="constrained") if fig is None else fig
     heat, norms = fig.subplots(1, 2)
     steps = np.asarray(dynamics.steps, dtype=float)
-    half = (steps[-1] - steps[0]) / max(len(steps) - 1, 1) / 2 or 0.5  # half a snapshot interval
-    _frequency_heatmap(heat, dynamics.amplitude, dynamics.frequencies, (steps[0] - half, steps[-1] + half), "2|c(k)|/A")
-    heat.set_ylabel("training step")
+    fig.colorbar(spectrum_heatmap(dynamics, heat), ax=heat, label="2|c(k)|/A")
     for layer, norm in enumerate(np.asarray(dynamics.spectral_norms, dtype=float).T, start=1):
         norms.plot(steps, norm, label=f"layer {layer}")
     norms.set_xlabel("training step")
@@ -399,8 +396,8 @@ def perturbation(robustness, ax=None):
     """
     ax = _axes(ax, size=(5, 3.6))
     deltas = np.asarray(robustness.deltas, dtype=float)
-    _frequency_heatmap(ax, robustness.robustness, robustness.frequencies, (-0.5, len(deltas) - 0.5),
-                       r"$|c_\theta(k)|\,/\,|c_{\theta^*}(k)|$")
+    image = _frequency_heatmap(ax, robustness.robustness, robustness.frequencies, (-0.5, len(deltas) - 0.5))
+    ax.figure.colorbar(image, ax=ax, label=r"$|c_\theta(k)|\,/\,|c_{\theta^*}(k)|$")
     ax.set_yticks(np.arange(len(deltas)), [f"{d:g}" for d in deltas])
     ax.set_ylabel(r"perturbation $\delta$")
     return ax
@@ -556,7 +553,6 @@ def learnt_function(partition, target=None, ax=None):
     return ax
 
 
-
 def accuracy_heatmap(accuracy, frequencies, petals, ax=None):
     """Rahaman et al. Fig. 9: training accuracy by the target's frequency k (across) and the number
     of petals L of the flower curve gamma_L (upwards), each cell labelled with its value.
@@ -579,3 +575,19 @@ def accuracy_heatmap(accuracy, frequencies, petals, ax=None):
     ax.set_ylabel("L (petals of $\\gamma_L$)")
     ax.figure.colorbar(image, ax=ax, label="training accuracy")
     return ax
+
+
+def spectrum_heatmap(dynamics, ax=None):
+    """The normalised amplitudes 2|c(k_i)|/A_i over training as a heatmap, clipped to [0, 1] as in
+    Rahaman et al. Figs. 1 and 8: frequency k_i across, training step upwards.
+
+    dynamics: a relutope.SpectrumDynamics (spectrum_dynamics, flower_spectrum_dynamics), or an
+        object with ``steps`` (S,), ``frequencies`` (F,) and ``amplitude`` (S, F).
+    Returns the AxesImage (for a colorbar, which several panels may share).
+    """
+    ax = _axes(ax)
+    steps = np.asarray(dynamics.steps, dtype=float)
+    half = (steps[-1] - steps[0]) / max(len(steps) - 1, 1) / 2 or 0.5  # half a snapshot interval
+    image = _frequency_heatmap(ax, dynamics.amplitude, dynamics.frequencies, (steps[0] - half, steps[-1] + half))
+    ax.set_ylabel("training step")
+    return image

@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
 from . import DomainLike, FftConvergence, Partition, RayDecay, Spectrum, SpectrumDynamics, TrainingDynamics
 
@@ -52,3 +53,4 @@ def learnt_function(partition: Partition, target: Optional[tuple[npt.ArrayLike, 
                     ax: Optional[Axes] = None) -> Axes: ...
 def accuracy_heatmap(accuracy: npt.ArrayLike, frequencies: Sequence[float], petals: Sequence[int],
                      ax: Optional[Axes] = None) -> Axes: ...
+def spectrum_heatmap(dynamics: SpectrumDynamics, ax: Optional[Axes] = None) -> AxesImage: ...

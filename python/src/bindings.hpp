@@ -20,6 +20,7 @@ void bind_spectrum(py::module_& m);
 void bind_statistics(py::module_& m);
 void bind_train(py::module_& m);
 void bind_perturbation(py::module_& m);
+void bind_curve(py::module_& m);
 
 /// The rational as a fractions.Fraction.
 py::object fraction(const Rational& q);

@@ -29,4 +29,5 @@ PYBIND11_MODULE(_relutope, m) {
   python::bind_statistics(m);
   python::bind_train(m);
   python::bind_perturbation(m);
+  python::bind_curve(m);
 }

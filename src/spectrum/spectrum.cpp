@@ -1,6 +1,7 @@
 #include "relutope/spectrum/spectrum.hpp"
 
 #include "spectrum/ball.hpp"
+#include "spectrum/coefficient.hpp"
 #include "spectrum/edge_form.hpp"
 #include "spectrum/edge_kernel.hpp"
 #include "relutope/error.hpp"
@@ -446,7 +447,9 @@ std::pair<mpz_class, slong> dyadic(const mag_t x) {
   return d;
 }
 
-Coefficient to_coefficient(const VecQ& k, int out, const acb_t value, slong prec) {
+}  // namespace
+
+Coefficient internal::to_coefficient(const VecQ& k, int out, const acb_t value, slong prec) {
   Coefficient c;
   c.k = k;
   c.out = out;
@@ -473,6 +476,10 @@ Coefficient to_coefficient(const VecQ& k, int out, const acb_t value, slong prec
   c.certified_digits = d.digits;
   return c;
 }
+
+namespace {
+
+using internal::to_coefficient;
 
 // k = 0: the mean, exact, with its decimal digits to the working precision.
 Coefficient exact_coefficient(const VecQ& k, int out, const Rational& mean, slong prec) {
