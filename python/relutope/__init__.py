@@ -40,10 +40,8 @@ import numpy as np
 
 from . import _relutope
 from ._relutope import LimitError, Layer, Network, Partition, Region, RegionStream, Snapshot, Spectrum, TrainResult, presets
-from ._results import (BoundaryDistances, FftConvergence, GradientConfusion, HammingDistances, Lipschitz, RayDecay,
-                       SamplingReport, SpectrumDynamics, TrainingDynamics)
-from ._results import PerturbationRobustness
-
+from ._results import (BoundaryDistances, FftConvergence, FlowerSpectrum, GradientConfusion, HammingDistances, Lipschitz,
+                       PerturbationRobustness, RayDecay, SamplingReport, SpectrumDynamics, TrainingDynamics)
 
 __version__ = "0.1.0"
 
@@ -54,9 +52,8 @@ __all__ = [
     "gradient_confusion", "training_dynamics", "neuron_distances", "read_training_data",
     "load", "regions", "iter_regions", "sampled_patterns", "spectrum", "frequency_grid", "fft_convergence",
     "ray_decay", "lemma1_terms", "train", "presets", "read_snapshots", "spectrum_dynamics",
-    "FlowerSpectrum", "flower_spectrum", "flower_spectrum_dynamics",
+    "FlowerSpectrum", "flower_spectrum", "flower_spectrum_dynamics", "PerturbationRobustness", "perturbation_robustness",
 ]
-__all__ += ["PerturbationRobustness", "perturbation_robustness"]
 
 
 def __getattr__(name):
