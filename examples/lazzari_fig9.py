@@ -44,7 +44,7 @@ def main():
     fig, ax = plt.subplots(figsize=(5, 3.6), layout="constrained")
     relutope.plot.boundary_distances(*dynamics, labels=list(runs), ax=ax)
     ax.set_title("full batch (no mini-batches)", fontsize="medium")
-    save(fig, args, "fig9")
+    save(fig, args, "lazzari_fig9")
     return 0
 
 

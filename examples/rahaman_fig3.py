@@ -66,7 +66,7 @@ def main():
     settings = FULL if args.full else QUICK
     start = time.perf_counter()
     result = robustness(args, settings)
-    paper_runs.save(figure(result), args, "rahaman-fig3")
+    paper_runs.save(figure(result), args, "rahaman_fig3")
     print(f"{settings['seeds']} run(s) of {settings['steps']} steps, {settings['samples']} directions, "
           f"{len(result.deltas)} magnitudes: {time.perf_counter() - start:.1f} s; "
           f"every |c| certified to {result.certified_digits} digits")

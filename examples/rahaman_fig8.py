@@ -68,7 +68,7 @@ def main(argv=None):
     axes[4].set_xlabel("training step")
     axes[4].set_ylabel("training MSE")
     axes[4].legend(fontsize="small")
-    paper_runs.save(fig, args, "rahaman-fig8")
+    paper_runs.save(fig, args, "rahaman_fig8")
     return fig
 
 

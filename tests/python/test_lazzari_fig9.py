@@ -22,7 +22,7 @@ def test_fig9_quick_mode_draws_the_runs_boundary_distances(tmp_path, monkeypatch
                                       str(tmp_path / "runs"), "--quiet"])
     assert example.main() == 0
     for suffix in ("pdf", "png"):
-        assert (tmp_path / "out" / f"fig9.{suffix}").stat().st_size > 5_000
+        assert (tmp_path / "out" / f"lazzari_fig9.{suffix}").stat().st_size > 5_000
     (ax,) = drawn[0].axes
     lines = ax.get_lines()
     labels = [line.get_label() for line in lines]

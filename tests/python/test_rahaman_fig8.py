@@ -22,7 +22,7 @@ def test_fig8_quick_mode(tmp_path, capsys):
     args = ["--out", str(tmp_path / "fig"), "--runs", str(tmp_path / "runs"), "--quiet"]
     fig = example.main(args)
     for extension in ("pdf", "png"):
-        assert (tmp_path / "fig" / f"rahaman-fig8.{extension}").stat().st_size > 10_000
+        assert (tmp_path / "fig" / f"rahaman_fig8.{extension}").stat().st_size > 10_000
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title()[:3] for ax in panels] == ["(a)", "(b)", "(c)", "(d)", "(e)"]
     assert len(panels[4].get_lines()) == len(example.PETALS)

@@ -16,8 +16,8 @@ def test_quick_mode_writes_fig3(tmp_path):
     done = subprocess.run([sys.executable, str(EXAMPLE), "--out", str(out), "--runs", str(runs), "--quiet"],
                           env=dict(os.environ, MPLBACKEND="Agg"), capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert (out / "rahaman-fig3.pdf").read_bytes().startswith(b"%PDF")
-    png = matplotlib.image.imread(out / "rahaman-fig3.png")
+    assert (out / "rahaman_fig3.pdf").read_bytes().startswith(b"%PDF")
+    png = matplotlib.image.imread(out / "rahaman_fig3.png")
     assert png.shape[0] > 500 and png.shape[1] > 700
     assert "delta 0: " + " ".join(["1.00"] * 9) in done.stdout
 
