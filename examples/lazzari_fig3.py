@@ -14,11 +14,9 @@ import matplotlib.pyplot as plt
 
 import relutope
 import relutope.plot
-from paper_runs import options, save, trained
+from paper_runs import LAZZARI_STEPS_PER_EPOCH as STEPS_PER_EPOCH, lazzari_runs, options, save
 
-STEPS_PER_EPOCH = 16  # 4096 pixels in minibatches of 256
 RESOLUTION = 64  # the sample grid: the paper's 64x64 image
-NETWORKS = {"coordinates": "lazzari-random-rgb", "encoding L=8": "lazzari-random-rgb-pe"}
 
 
 def arguments(argv=None):
@@ -26,10 +24,8 @@ def arguments(argv=None):
 
 
 def runs(args):
-    """The two training runs, by name: (steps, every) of the paper with --full, else a tenth."""
-    epochs, every = (1000, 10) if args.full else (100, 5)
-    return {name: trained(args, {"preset": preset}, steps=epochs * STEPS_PER_EPOCH, every=every * STEPS_PER_EPOCH)
-            for name, preset in NETWORKS.items()}
+    """The two training runs, by name, every snapshot (paper_runs.lazzari_runs)."""
+    return lazzari_runs(args, every_snapshot=True)
 
 
 def figure(args):

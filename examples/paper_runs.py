@@ -111,12 +111,13 @@ LAZZARI_RUNS = {"coordinates": "lazzari-random-rgb", "encoding L=8": "lazzari-ra
 LAZZARI_COLORS = {"coordinates": "C0", "encoding L=8": "C1"}
 
 
-def lazzari_runs(args):
+def lazzari_runs(args, *, every_snapshot=False):
     """Lazzari & Liu's runs on the 64 x 64 random RGB image, {name: Run}: coordinates in [0,1]^2
-    and positional encoding L = 8 (LAZZARI_RUNS), the runs of lazzari_fig3.py. With --full the
+    and positional encoding L = 8 (LAZZARI_RUNS), shared by Figs. 3, 5-7 and 10. With --full the
     paper's 1,000 epochs (16,000 steps) with a snapshot every 10 epochs; else 100 epochs, of whose
-    snapshots (every 5 epochs) every fourth is kept, one every 20 epochs."""
-    epochs, every, keep = (1000, 10, 1) if args.full else (100, 5, 4)
+    snapshots (every 5 epochs) every fourth is kept (one every 20 epochs) unless every_snapshot."""
+    epochs, every = (1000, 10) if args.full else (100, 5)
+    keep = 1 if args.full or every_snapshot else 4
     return {name: dataclasses.replace(run, snapshots=run.snapshots[::keep])
             for name, preset in LAZZARI_RUNS.items()
             for run in [trained(args, {"preset": preset}, steps=epochs * LAZZARI_STEPS_PER_EPOCH,
