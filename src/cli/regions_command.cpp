@@ -142,10 +142,11 @@ void regions_command(const RegionsOptions& o) {
       coords.row(static_cast<Eigen::Index>(i)) = to_double(points[i]).transpose();
     const std::vector<ActivationPattern> patterns =
         evaluate_in(in.net, in.slice ? &*in.slice : nullptr, coords).patterns;
+    const std::vector<BoundaryDistance> distances = boundary_distances(*partition, in.exact, points);
     nlohmann::json list = nlohmann::json::array();
     for (size_t i = 0; i < points.size(); ++i) {
       const VecQ& x = points[i];
-      const BoundaryDistance d = boundary_distance(*partition, in.exact, x);
+      const BoundaryDistance& d = distances[i];
       if (d.region < 0)
         throw InputError(o.points, "point " + std::to_string(i + 1) + " lies outside the domain " + to_string(in.domain));
       const std::vector<int> holding = locate_all(*partition, x);
